@@ -1,0 +1,134 @@
+"""The audit trail: appending hash-chained CaseEvents and checking the chains."""
+
+from dataclasses import dataclass
+
+from django.contrib.contenttypes.models import ContentType
+from django.db import models, transaction
+from django.utils import timezone
+
+from casework.core.models import AccessLog, CaseEvent
+from casework.core.roles import roles_of
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who did something, as the audit trail records it."""
+
+    user: object | None
+    role: str = ""
+    client_ip: str | None = None
+
+    @classmethod
+    def from_request(cls, request, role: str = "") -> "Actor":
+        user = request.user if request.user.is_authenticated else None
+        if not role and user is not None:
+            role = ",".join(roles_of(user))
+        return cls(user=user, role=role, client_ip=client_ip(request))
+
+    @classmethod
+    def system(cls, name: str = "system") -> "Actor":
+        return cls(user=None, role=name)
+
+
+def client_ip(request) -> str | None:
+    # REMOTE_ADDR is the proxy in production; the proxy must set X-Real-IP.
+    return request.META.get("HTTP_X_REAL_IP") or request.META.get("REMOTE_ADDR") or None
+
+
+def record_event(
+    subject: models.Model,
+    *,
+    actor: Actor,
+    action: str,
+    from_state: str = "",
+    to_state: str = "",
+    note: str = "",
+    documents: list[str] | None = None,
+) -> CaseEvent:
+    """Append one event to the subject's chain. Must run inside the caller's transaction."""
+    ct = ContentType.objects.get_for_model(subject, for_concrete_model=True)
+    with transaction.atomic():
+        last = (
+            CaseEvent.objects.select_for_update()
+            .filter(subject_type=ct, subject_id=subject.pk)
+            .order_by("-seq")
+            .first()
+        )
+        user = actor.user
+        event = CaseEvent(
+            subject_type=ct,
+            subject_id=subject.pk,
+            seq=(last.seq + 1) if last else 1,
+            at=timezone.now(),
+            actor=user,
+            actor_name=(user.get_full_name() or user.get_username()) if user else actor.role,
+            role=actor.role,
+            action=action,
+            from_state=from_state,
+            to_state=to_state,
+            note=note,
+            client_ip=actor.client_ip,
+            documents=documents or [],
+            prev_hash=last.hash if last else CaseEvent.GENESIS,
+        )
+        event.hash = event.compute_hash()
+        event.save()
+    return event
+
+
+@dataclass(frozen=True)
+class BrokenLink:
+    event_id: int
+    subject: str
+    seq: int
+    reason: str
+
+    def __str__(self) -> str:
+        return f"CaseEvent id={self.event_id} ({self.subject} #{self.seq}): {self.reason}"
+
+
+def verify_chains() -> tuple[int, list[BrokenLink]]:
+    """Check every chain; return the number of rows read and the first break of each chain."""
+    rows = CaseEvent.objects.order_by("subject_type_id", "subject_id", "seq").iterator(
+        chunk_size=2000
+    )
+    broken: list[BrokenLink] = []
+    count = 0
+    chain_key = None
+    expected_prev, expected_seq, chain_broken = CaseEvent.GENESIS, 1, False
+    for event in rows:
+        count += 1
+        key = (event.subject_type_id, event.subject_id)
+        if key != chain_key:
+            chain_key, expected_prev, expected_seq, chain_broken = key, CaseEvent.GENESIS, 1, False
+        if chain_broken:
+            continue
+        reason = _link_problem(event, expected_prev, expected_seq)
+        if reason:
+            broken.append(BrokenLink(event.pk, f"{key[0]}:{key[1]}", event.seq, reason))
+            chain_broken = True
+        expected_prev, expected_seq = event.hash, event.seq + 1
+    return count, broken
+
+
+def _link_problem(event: CaseEvent, expected_prev: str, expected_seq: int) -> str:
+    if event.seq != expected_seq:
+        return f"sequence gap: expected #{expected_seq} (a row was deleted)"
+    if event.prev_hash != expected_prev:
+        return "previous-hash mismatch (an earlier row was changed or removed)"
+    if event.compute_hash() != event.hash:
+        return "content does not match its hash (the row was changed)"
+    return ""
+
+
+def log_access(request, subject: models.Model, fields: str, action: str = "view") -> None:
+    AccessLog.objects.create(
+        user=request.user,
+        action=action,
+        subject_type=ContentType.objects.get_for_model(subject, for_concrete_model=True),
+        subject_id=subject.pk,
+        subject_label=str(subject)[:200],
+        fields=fields[:200],
+        path=request.get_full_path()[:300],
+        client_ip=client_ip(request),
+    )

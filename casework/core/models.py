@@ -1,0 +1,269 @@
+import datetime
+import hashlib
+import json
+
+from django.conf import settings
+from django.contrib.contenttypes.fields import GenericForeignKey
+from django.contrib.contenttypes.models import ContentType
+from django.db import models, transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django_fsm import ConcurrentTransitionMixin
+
+
+class Market(models.Model):
+    """A gig-work market (零工市场) as listed in the public market directory."""
+
+    class Nature(models.TextChoices):
+        PUBLIC = "public", _("Public (government-run)")
+        COMMERCIAL = "commercial", _("Commercial")
+        SPONTANEOUS = "spontaneous", _("Spontaneous")
+
+    name = models.CharField(_("name"), max_length=120, unique=True)
+    code = models.SlugField(
+        _("short code"), max_length=20, unique=True, help_text=_("Used in case numbers.")
+    )
+    nature = models.CharField(_("operating nature"), max_length=20, choices=Nature.choices)
+    region = models.CharField(_("county / district"), max_length=120)
+    address = models.CharField(_("address"), max_length=200)
+    opening_hours = models.CharField(_("opening hours"), max_length=200)
+    main_trades = models.CharField(_("main trades"), max_length=300)
+    hotline = models.CharField(_("service hotline"), max_length=40)
+    complaint_channel = models.CharField(_("complaint channel"), max_length=200)
+    supervisors = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, blank=True, related_name="supervised_markets",
+        verbose_name=_("supervisors"),
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("market")
+        verbose_name_plural = _("markets")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class StaffProfile(models.Model):
+    """Links a staff user to the markets whose cases they handle."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="staff_profile"
+    )
+    markets = models.ManyToManyField(Market, related_name="staff", verbose_name=_("markets"))
+    title = models.CharField(_("job title"), max_length=80, blank=True)
+    phone = models.CharField(_("office phone"), max_length=40, blank=True)
+
+    class Meta:
+        verbose_name = _("staff profile")
+        verbose_name_plural = _("staff profiles")
+
+    def __str__(self) -> str:
+        return self.user.get_username()
+
+
+def markets_for(user) -> models.QuerySet[Market]:
+    """The markets whose cases this user may see (none for portal users)."""
+    if not user.is_authenticated:
+        return Market.objects.none()
+    if user.is_superuser:
+        return Market.objects.all()
+    return Market.objects.filter(
+        models.Q(staff__user=user) | models.Q(supervisors=user)
+    ).distinct()
+
+
+class CodeSequence(models.Model):
+    """Per prefix and year counter behind public case codes such as WD-2026-000123."""
+
+    prefix = models.CharField(max_length=8)
+    year = models.PositiveSmallIntegerField()
+    last = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["prefix", "year"], name="core_codesequence_unique")
+        ]
+
+    @classmethod
+    def next_code(cls, prefix: str) -> str:
+        year = timezone.localdate().year
+        with transaction.atomic():
+            cls.objects.get_or_create(prefix=prefix, year=year)
+            row = cls.objects.select_for_update().get(prefix=prefix, year=year)
+            row.last += 1
+            row.save(update_fields=["last"])
+        return f"{prefix}-{year}-{row.last:06d}"
+
+
+class CaseBase(ConcurrentTransitionMixin, models.Model):
+    """What every workflow's case has in common.
+
+    A subclass declares ``CODE_PREFIX``, its own ``state = FSMField(...,
+    protected=True)`` and its ``@transition`` methods. State changes go through
+    ``casework.core.transitions.perform()``, which writes the audit row and
+    enqueues the documents in the same transaction.
+    """
+
+    CODE_PREFIX = "XX"
+
+    code = models.CharField(_("case number"), max_length=24, unique=True, editable=False)
+    market = models.ForeignKey(
+        Market, on_delete=models.PROTECT, related_name="+", verbose_name=_("market")
+    )
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+        related_name="+", verbose_name=_("current owner"),
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        abstract = True
+
+    def __str__(self) -> str:
+        return self.code
+
+    def save(self, *args, **kwargs) -> None:
+        if not self.code:
+            self.code = CodeSequence.next_code(self.CODE_PREFIX)
+        super().save(*args, **kwargs)
+
+    @property
+    def events(self) -> models.QuerySet["CaseEvent"]:
+        return CaseEvent.objects.for_subject(self)
+
+
+class CaseEventQuerySet(models.QuerySet):
+    def for_subject(self, subject: models.Model) -> "CaseEventQuerySet":
+        ct = ContentType.objects.get_for_model(subject, for_concrete_model=True)
+        return self.filter(subject_type=ct, subject_id=subject.pk).order_by("seq")
+
+
+class AppendOnlyError(Exception):
+    pass
+
+
+class CaseEvent(models.Model):
+    """One append-only audit row; rows of one case form a hash chain."""
+
+    GENESIS = "0" * 64
+
+    subject_type = models.ForeignKey(ContentType, on_delete=models.PROTECT, related_name="+")
+    subject_id = models.PositiveBigIntegerField()
+    subject = GenericForeignKey("subject_type", "subject_id")
+    seq = models.PositiveIntegerField()
+    at = models.DateTimeField(_("time"))
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+        related_name="+", verbose_name=_("actor"),
+    )
+    actor_name = models.CharField(_("actor name"), max_length=150, blank=True)
+    role = models.CharField(_("role"), max_length=40, blank=True)
+    action = models.CharField(_("action"), max_length=60)
+    from_state = models.CharField(_("from"), max_length=40, blank=True)
+    to_state = models.CharField(_("to"), max_length=40, blank=True)
+    note = models.TextField(_("note"), blank=True)
+    client_ip = models.GenericIPAddressField(_("client IP"), null=True, blank=True)
+    documents = models.JSONField(_("documents produced"), default=list, blank=True)
+    prev_hash = models.CharField(max_length=64)
+    hash = models.CharField(max_length=64)
+
+    objects = CaseEventQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("case event")
+        verbose_name_plural = _("case events")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["subject_type", "subject_id", "seq"], name="core_caseevent_chain_unique"
+            )
+        ]
+        indexes = [models.Index(fields=["subject_type", "subject_id", "seq"])]
+
+    def __str__(self) -> str:
+        return f"{self.action} #{self.seq}"
+
+    def payload(self) -> dict:
+        return {
+            "subject": f"{self.subject_type_id}:{self.subject_id}",
+            "seq": self.seq,
+            "at": self.at.astimezone(datetime.UTC).isoformat(timespec="microseconds"),
+            "actor": self.actor_id,
+            "actor_name": self.actor_name,
+            "role": self.role,
+            "action": self.action,
+            "from": self.from_state,
+            "to": self.to_state,
+            "note": self.note,
+            "ip": self.client_ip,
+            "documents": self.documents,
+            "prev": self.prev_hash,
+        }
+
+    def compute_hash(self) -> str:
+        canonical = json.dumps(self.payload(), sort_keys=True, ensure_ascii=False)
+        return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+    def save(self, *args, **kwargs) -> None:
+        if not self._state.adding:
+            raise AppendOnlyError("case events are append-only")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise AppendOnlyError("case events are append-only")
+
+
+class AccessLog(models.Model):
+    """Who saw or exported full personal data, and when (个人信息保护法)."""
+
+    class Action(models.TextChoices):
+        VIEW = "view", _("viewed")
+        EXPORT = "export", _("exported")
+
+    at = models.DateTimeField(_("time"), default=timezone.now, db_index=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
+        verbose_name=_("user"),
+    )
+    action = models.CharField(_("action"), max_length=10, choices=Action.choices)
+    subject_type = models.ForeignKey(ContentType, on_delete=models.PROTECT, related_name="+")
+    subject_id = models.PositiveBigIntegerField()
+    subject = GenericForeignKey("subject_type", "subject_id")
+    subject_label = models.CharField(_("record"), max_length=200)
+    fields = models.CharField(_("data seen"), max_length=200)
+    path = models.CharField(_("page"), max_length=300, blank=True)
+    client_ip = models.GenericIPAddressField(_("client IP"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("personal data access")
+        verbose_name_plural = _("personal data access log")
+        ordering = ["-at"]
+
+    def __str__(self) -> str:
+        return f"{self.user} {self.action} {self.subject_label}"
+
+
+class HolidayOverride(models.Model):
+    """A day whose status differs from (or is missing in) the chinese-calendar package."""
+
+    date = models.DateField(_("date"), unique=True)
+    is_workday = models.BooleanField(
+        _("is a working day"),
+        help_text=_("Tick for a make-up working day (调休上班); leave empty for a holiday."),
+    )
+    name = models.CharField(_("name"), max_length=60, help_text=_("e.g. 春节 or 国庆节调休"))
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("calendar override")
+        verbose_name_plural = _("calendar overrides")
+        ordering = ["date"]
+
+    def __str__(self) -> str:
+        return f"{self.date} {self.name}"

@@ -1,0 +1,97 @@
+"""The roles of the system and the permissions each group gets.
+
+Groups are created by a data migration (core 0002) through sync_roles();
+a workflow app that adds permissions extends ROLE_PERMISSIONS and calls
+sync_roles() from its own data migration.
+"""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Role(models.TextChoices):
+    MEDIATOR = "mediator", _("Mediator")
+    CASEWORKER = "caseworker", _("Caseworker")
+    COMPLAINT_OFFICER = "complaint_officer", _("Complaint officer")
+    SUPERVISOR = "supervisor", _("Supervisor")
+    AUDITOR = "auditor", _("Auditor")
+    WORKER = "worker", _("Worker")
+    HIRING_PARTY = "hiring_party", _("Hiring party")
+
+
+STAFF_ROLES = frozenset(
+    {Role.MEDIATOR, Role.CASEWORKER, Role.COMPLAINT_OFFICER, Role.SUPERVISOR, Role.AUDITOR}
+)
+PORTAL_ROLES = frozenset({Role.WORKER, Role.HIRING_PARTY})
+
+_PARTY_WORK = [
+    "parties.view_person",
+    "parties.add_person",
+    "parties.change_person",
+    "parties.view_organization",
+    "parties.add_organization",
+    "parties.change_organization",
+    "parties.view_realnamecheck",
+    "parties.add_realnamecheck",
+    "core.view_market",
+    "documents.view_document",
+]
+
+ROLE_PERMISSIONS: dict[str, list[str]] = {
+    Role.MEDIATOR: [*_PARTY_WORK, "parties.view_full_personal_data"],
+    Role.CASEWORKER: [*_PARTY_WORK, "parties.view_full_personal_data"],
+    Role.COMPLAINT_OFFICER: [*_PARTY_WORK],
+    Role.SUPERVISOR: [
+        *_PARTY_WORK,
+        "parties.view_full_personal_data",
+        "parties.override_credit_code",
+        "core.change_market",
+        "core.view_caseevent",
+        "core.view_accesslog",
+        "core.view_holidayoverride",
+        "core.add_holidayoverride",
+        "core.change_holidayoverride",
+        "core.delete_holidayoverride",
+    ],
+    Role.AUDITOR: [
+        "core.view_market",
+        "core.view_caseevent",
+        "core.view_accesslog",
+        "parties.view_person",
+        "parties.view_organization",
+        "parties.view_realnamecheck",
+        "documents.view_document",
+    ],
+    Role.WORKER: [],
+    Role.HIRING_PARTY: [],
+}
+
+
+def sync_roles(apps=None) -> None:
+    """Create each role's group and give it exactly the listed permissions."""
+    from django.apps import apps as global_apps
+    from django.contrib.auth.management import create_permissions
+
+    apps = apps or global_apps
+    for app_config in apps.get_app_configs():
+        app_config.models_module = True
+        create_permissions(app_config, apps=apps, verbosity=0)
+        app_config.models_module = None
+    Group = apps.get_model("auth", "Group")
+    Permission = apps.get_model("auth", "Permission")
+    for role, names in ROLE_PERMISSIONS.items():
+        group, _created = Group.objects.get_or_create(name=role)
+        perms = []
+        for name in names:
+            app_label, codename = name.split(".")
+            perms.append(
+                Permission.objects.get(content_type__app_label=app_label, codename=codename)
+            )
+        group.permissions.set(perms)
+
+
+def roles_of(user) -> list[str]:
+    if not user.is_authenticated:
+        return []
+    names = {g.name for g in user.groups.all()}
+    return [role for role in Role.values if role in names]

@@ -1,0 +1,1 @@
+"""System checks for PDF rendering (CJK font, HarfBuzz subsetting)."""

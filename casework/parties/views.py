@@ -1,0 +1,82 @@
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required, permission_required
+from django.core.paginator import Paginator
+from django.db.models import Q
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from casework.core.audit import log_access
+from casework.parties.forms import OrganizationForm, PersonForm
+from casework.parties.models import Organization, Person
+
+
+def _search(request, queryset, *fields: str):
+    term = request.GET.get("q", "").strip()
+    if term:
+        query = Q()
+        for field in fields:
+            query |= Q(**{f"{field}__icontains": term})
+        queryset = queryset.filter(query)
+    return Paginator(queryset, 50).get_page(request.GET.get("page")), term
+
+
+@login_required
+@permission_required("parties.view_person", raise_exception=True)
+def people(request):
+    page, term = _search(request, Person.objects.all(), "name", "id_number", "mobile")
+    return render(request, "parties/people.html", {"page": page, "q": term})
+
+
+@login_required
+@permission_required("parties.view_person", raise_exception=True)
+def person_detail(request, pk: int):
+    person = get_object_or_404(Person, pk=pk)
+    return render(request, "parties/person_detail.html", {"person": person, "full": False})
+
+
+@require_POST
+@login_required
+@permission_required("parties.view_full_personal_data", raise_exception=True)
+def person_reveal(request, pk: int):
+    person = get_object_or_404(Person, pk=pk)
+    log_access(request, person, "id_number,mobile")
+    return render(request, "parties/person_detail.html", {"person": person, "full": True})
+
+
+@login_required
+@permission_required("parties.add_person", raise_exception=True)
+def person_create(request):
+    form = PersonForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        person = form.save()
+        messages.success(request, _("%(name)s has been registered.") % {"name": person.name})
+        return redirect("parties:person", pk=person.pk)
+    return render(request, "parties/form.html", {"form": form, "title": _("Register a person")})
+
+
+@login_required
+@permission_required("parties.view_organization", raise_exception=True)
+def organizations(request):
+    page, term = _search(request, Organization.objects.all(), "name", "credit_code")
+    return render(request, "parties/organizations.html", {"page": page, "q": term})
+
+
+@login_required
+@permission_required("parties.view_organization", raise_exception=True)
+def organization_detail(request, pk: int):
+    org = get_object_or_404(Organization, pk=pk)
+    return render(request, "parties/organization_detail.html", {"org": org})
+
+
+@login_required
+@permission_required("parties.add_organization", raise_exception=True)
+def organization_create(request):
+    form = OrganizationForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        org = form.save()
+        messages.success(request, _("%(name)s has been registered.") % {"name": org.name})
+        return redirect("parties:organization", pk=org.pk)
+    return render(
+        request, "parties/form.html", {"form": form, "title": _("Register an organisation")}
+    )
