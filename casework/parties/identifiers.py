@@ -13,8 +13,9 @@ MOBILE_RE = re.compile(r"^1[3-9]\d{9}$")
 
 def normalise_ric(value: str) -> str:
     """Return the compact resident ID number or raise ValidationError with the reason."""
+    compact = re.sub(r"[\s-]", "", value or "").upper()
     try:
-        return ric.validate(value)
+        return ric.validate(compact)
     except stdnum_errors.InvalidChecksum:
         raise ValidationError(
             _("The check digit of this ID number is wrong; please compare it with the card."),
