@@ -7,6 +7,10 @@ from casework.parties.models import Organization, Person
 
 
 class PersonForm(forms.ModelForm):
+    # Wider than the stored values: people type spaces and dashes, which cleaning removes.
+    id_number = forms.CharField(label=_("resident ID number"), max_length=24)
+    mobile = forms.CharField(label=_("mobile number"), max_length=20)
+
     class Meta:
         model = Person
         fields = ["name", "id_number", "mobile", "address"]
