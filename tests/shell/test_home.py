@@ -46,7 +46,7 @@ def test_home_shows_only_the_users_own_markets(client, alice_mediator, other_mar
 
 
 @pytest.mark.parametrize("fixture", ["wang_worker", "hui_hiring"])
-def test_portal_users_are_sent_to_the_portal(client, request, fixture):
+def test_portal_users_are_sent_to_the_portal(db, client, request, fixture):
     client.force_login(request.getfixturevalue(fixture))
     response = client.get(reverse("home"))
     assert response.status_code == 302

@@ -1,0 +1,92 @@
+# Lingong Casework / 零工市场案件办理系统
+#
+#   make run             install, migrate the SQLite demo database, seed it, serve on 127.0.0.1:8000
+#   make test            install, then the whole test suite (SQLite, Celery tasks in-process)
+#   make test-services   the suite against PostgreSQL and Redis, with a real Celery worker
+#   make bench           every benchmark (one JSON object per line)
+#   make lint            ruff check and ruff format --check
+#
+# `make help` lists every target.
+
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+VENV   := .venv
+PY     := $(VENV)/bin/python
+PIP    := $(VENV)/bin/pip
+STAMP  := $(VENV)/.installed
+
+HOST ?= 127.0.0.1
+PORT ?= 8000
+PYTEST_ARGS ?=
+BENCH ?=
+
+# make test-services: the services it runs against (override on the command line).
+SERVICES_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/casework
+SERVICES_BROKER_URL   ?= redis://127.0.0.1:6379/0
+SERVICES_CACHE_URL    ?= redis://127.0.0.1:6379/1
+
+# The embedded set-up: whatever the shell has exported, no production parts.
+EMBEDDED := env -u DATABASE_URL -u CELERY_BROKER_URL -u CACHE_URL -u STORAGE_S3_BUCKET \
+	-u DJANGO_HTTPS -u CASEWORK_VAR_DIR
+
+# A virtualenv left from another Python version is made again.
+ifneq ($(wildcard $(STAMP)),)
+ifneq ($(shell $(PY) -c 'import sys; print(sys.version_info[:2] == (3, 11))' 2>/dev/null),True)
+$(shell rm -f $(STAMP))
+endif
+endif
+
+.PHONY: help run test test-services bench lint install system-packages clean
+
+help: ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
+
+system-packages: ## install missing Debian packages (Pango, HarfBuzz subsetting, Noto CJK, poppler)
+	@bash scripts/system-packages.sh
+
+install: system-packages $(STAMP) ## system packages, .venv (Python 3.11) and the pinned dependencies
+
+$(STAMP): pyproject.toml requirements.lock
+	@bash scripts/venv.sh $(VENV)
+	$(PIP) install --quiet -c requirements.lock -e ".[dev]"
+	@if $(PIP) show django-fsm >/dev/null 2>&1; then \
+		echo "install: the archived package django-fsm is installed in $(VENV); it clashes with django-fsm-2." >&2; \
+		echo "install: remove it ($(PIP) uninstall -y django-fsm django-fsm-2) and run make again." >&2; \
+		exit 1; \
+	fi
+	@if ! $(PIP) show django-fsm-2 >/dev/null 2>&1; then \
+		echo "install: django-fsm-2 is not installed in $(VENV)." >&2; exit 1; \
+	fi
+	@touch $@
+
+run: install ## demo: migrate var/casework.sqlite3, seed_demo, serve on http://127.0.0.1:8000
+	$(EMBEDDED) DJANGO_DEBUG=1 $(PY) manage.py migrate --noinput
+	$(EMBEDDED) DJANGO_DEBUG=1 $(PY) manage.py seed_demo
+	@echo
+	@echo "  零工市场案件办理系统 / Lingong Casework: http://$(HOST):$(PORT)/"
+	@echo "  演示账号见上（密码 demo12345）/ demo logins above (password demo12345)"
+	@echo "  Celery 任务在进程内运行 / Celery tasks run in-process. Ctrl-C to stop."
+	@echo
+	$(EMBEDDED) DJANGO_DEBUG=1 $(PY) manage.py runserver $(HOST):$(PORT)
+
+test: install ## the whole suite on SQLite with Celery tasks run in-process
+	$(EMBEDDED) $(VENV)/bin/pytest -q $(PYTEST_ARGS)
+
+test-services: install ## the whole suite on PostgreSQL + Redis, with a real Celery worker
+	DATABASE_URL=$(SERVICES_DATABASE_URL) CELERY_BROKER_URL=$(SERVICES_BROKER_URL) \
+		CACHE_URL=$(SERVICES_CACHE_URL) $(PY) scripts/prepare_services.py
+	env -u STORAGE_S3_BUCKET -u DJANGO_HTTPS -u CASEWORK_VAR_DIR \
+		DATABASE_URL=$(SERVICES_DATABASE_URL) CELERY_BROKER_URL=$(SERVICES_BROKER_URL) \
+		CACHE_URL=$(SERVICES_CACHE_URL) $(VENV)/bin/pytest -q --create-db $(PYTEST_ARGS)
+
+bench: install ## every benchmark, one JSON line each (BENCH="name ..." for some; uses DATABASE_URL if set)
+	@$(PY) manage.py migrate --noinput -v 0
+	@$(PY) manage.py bench $(BENCH)
+
+lint: install ## ruff check and ruff format --check
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+clean: ## remove the install stamp and var/ (demo database, media, demo seal, secret key)
+	rm -rf $(STAMP) var/ .pytest_cache .ruff_cache
