@@ -1,10 +1,12 @@
 """The audit trail: appending hash-chained CaseEvents and checking the chains."""
 
+import ipaddress
 from dataclasses import dataclass
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import models, transaction
 from django.utils import timezone
+from django.utils.ipv6 import clean_ipv6_address
 
 from casework.core.models import AccessLog, CaseEvent
 from casework.core.roles import roles_of
@@ -32,7 +34,20 @@ class Actor:
 
 def client_ip(request) -> str | None:
     # REMOTE_ADDR is the proxy in production; the proxy must set X-Real-IP.
-    return request.META.get("HTTP_X_REAL_IP") or request.META.get("REMOTE_ADDR") or None
+    return clean_ip(request.META.get("HTTP_X_REAL_IP")) or clean_ip(request.META.get("REMOTE_ADDR"))
+
+
+def clean_ip(value: str | None) -> str | None:
+    """The address as the database returns it, or None if it is not an address.
+
+    The event hash covers the stored value and the database compresses IPv6
+    addresses; PostgreSQL's inet column refuses anything that is not an address.
+    """
+    try:
+        address = ipaddress.ip_address((value or "").strip())
+    except ValueError:
+        return None
+    return clean_ipv6_address(str(address)) if address.version == 6 else str(address)
 
 
 def record_event(
@@ -55,19 +70,22 @@ def record_event(
             .first()
         )
         user = actor.user
+        name = (user.get_full_name() or user.get_username()) if user else actor.role
+        # Cut to the column sizes: PostgreSQL refuses longer values, and the hash
+        # must cover exactly what is stored (a user may hold several roles).
         event = CaseEvent(
             subject_type=ct,
             subject_id=subject.pk,
             seq=(last.seq + 1) if last else 1,
             at=timezone.now(),
             actor=user,
-            actor_name=(user.get_full_name() or user.get_username()) if user else actor.role,
-            role=actor.role,
+            actor_name=name[:150],
+            role=actor.role[:40],
             action=action,
             from_state=from_state,
             to_state=to_state,
             note=note,
-            client_ip=actor.client_ip,
+            client_ip=clean_ip(actor.client_ip),
             documents=documents or [],
             prev_hash=last.hash if last else CaseEvent.GENESIS,
         )

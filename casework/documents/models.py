@@ -15,6 +15,10 @@ def new_verification_code() -> str:
     return "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
 
 
+class DocumentImmutable(Exception):
+    pass
+
+
 class Document(models.Model):
     """One PDF produced for a case (or another subject). Immutable once ready."""
 
@@ -65,3 +69,29 @@ class Document(models.Model):
 
     def __str__(self) -> str:
         return f"{self.title} v{self.version}"
+
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        instance = super().from_db(db, field_names, values)
+        instance._loaded_status = instance.__dict__.get("status")
+        return instance
+
+    def save(self, *args, **kwargs) -> None:
+        # A ready document is what its verification code vouches for; a correction
+        # is a new version. Status changes go through services' conditional updates.
+        if getattr(self, "_loaded_status", None) == self.Status.READY:
+            raise DocumentImmutable(f"{self} is ready and cannot be changed")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        if getattr(self, "_loaded_status", None) == self.Status.READY:
+            raise DocumentImmutable(f"{self} is ready and cannot be deleted")
+        return super().delete(*args, **kwargs)
+
+    @property
+    def is_pending(self) -> bool:
+        return self.status == self.Status.PENDING
+
+    @property
+    def is_ready(self) -> bool:
+        return self.status == self.Status.READY
