@@ -9,6 +9,7 @@ import secrets
 from pathlib import Path
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
 
 from casework.env import env_bool, env_choice, env_int, env_list, env_str
 
@@ -79,11 +80,17 @@ TEMPLATES = [
     },
 ]
 
+def _database(url: str) -> dict:
+    try:
+        return dj_database_url.parse(
+            url, conn_max_age=env_int("DATABASE_CONN_MAX_AGE", 0, minimum=0)
+        )
+    except ValueError as exc:
+        raise ImproperlyConfigured(f"DATABASE_URL: {exc}") from None
+
+
 DATABASES = {
-    "default": dj_database_url.parse(
-        env_str("DATABASE_URL") or f"sqlite:///{VAR_DIR / 'casework.sqlite3'}",
-        conn_max_age=env_int("DATABASE_CONN_MAX_AGE", 0, minimum=0),
-    )
+    "default": _database(env_str("DATABASE_URL") or f"sqlite:///{VAR_DIR / 'casework.sqlite3'}")
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Wait for a lock instead of failing at once when a task and a request write together.
@@ -159,8 +166,9 @@ SESSION_COOKIE_AGE = env_int("DJANGO_SESSION_SECONDS", 8 * 3600, minimum=300)
 X_FRAME_OPTIONS = "DENY"
 
 # Celery: without a broker every task runs in-process (the embedded set-up).
-CELERY_BROKER_URL = env_str("CELERY_BROKER_URL")
-CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
+CELERY_TASK_ALWAYS_EAGER = not env_str("CELERY_BROKER_URL")
+# The in-memory transport is never used in eager mode; it only keeps kombu from looking for localhost.
+CELERY_BROKER_URL = env_str("CELERY_BROKER_URL") or "memory://"
 CELERY_TASK_EAGER_PROPAGATES = env_bool("CELERY_TASK_EAGER_PROPAGATES", False)
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_ACKS_LATE = True
@@ -174,6 +182,11 @@ CELERY_BEAT_SCHEDULE: dict = {}
 PUBLIC_BASE_URL = env_str("CASEWORK_PUBLIC_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
 DOCUMENT_RENDER_SOFT_LIMIT = env_int("DOCUMENT_RENDER_SOFT_LIMIT", 60, minimum=5)
 DOCUMENT_RENDER_HARD_LIMIT = env_int("DOCUMENT_RENDER_HARD_LIMIT", 90, minimum=10)
+if DOCUMENT_RENDER_SOFT_LIMIT >= DOCUMENT_RENDER_HARD_LIMIT:
+    raise ImproperlyConfigured(
+        "DOCUMENT_RENDER_SOFT_LIMIT must be below DOCUMENT_RENDER_HARD_LIMIT "
+        "so a slow render can mark its document failed before it is killed"
+    )
 SEAL_CERT_FILE = env_str("SEAL_CERT_FILE")
 SEAL_KEY_FILE = env_str("SEAL_KEY_FILE")
 SEAL_KEY_PASSWORD = env_str("SEAL_KEY_PASSWORD")
