@@ -1,0 +1,147 @@
+"""The hash-chained audit trail and `manage.py verify_audit`."""
+
+from io import StringIO
+
+import pytest
+from django.core.management import CommandError, call_command
+from django.db import connection
+from django.test import RequestFactory
+
+from casework.core.audit import Actor, client_ip, record_event, verify_chains
+from casework.core.models import AppendOnlyError, CaseEvent
+
+
+@pytest.fixture
+def actor(alice_mediator) -> Actor:
+    return Actor(user=alice_mediator, role="mediator", client_ip="10.0.0.7")
+
+
+@pytest.fixture
+def chain(market, actor) -> list[CaseEvent]:
+    return [record_event(market, actor=actor, action="note", note=f"第{n}条") for n in (1, 2, 3, 4)]
+
+
+def verify_audit() -> tuple[str, str]:
+    out, err = StringIO(), StringIO()
+    call_command("verify_audit", stdout=out, stderr=err)
+    return out.getvalue(), err.getvalue()
+
+
+def verify_audit_fails() -> tuple[CommandError, str]:
+    err = StringIO()
+    with pytest.raises(CommandError) as failure:
+        call_command("verify_audit", stdout=StringIO(), stderr=err)
+    assert failure.value.returncode == 1
+    return failure.value, err.getvalue()
+
+
+def raw_sql(sql: str, params: list) -> None:
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+
+
+def test_intact_chains_pass(chain):
+    out, err = verify_audit()
+
+    assert "Checked 4 case events in 1 chains." in out
+    assert "intact" in out
+    assert err == ""
+
+
+def test_an_empty_trail_passes(db):
+    out, _err = verify_audit()
+
+    assert "Checked 0 case events in 0 chains." in out
+
+
+def test_a_row_changed_in_the_database_is_named(chain):
+    changed = chain[1]
+    raw_sql("UPDATE core_caseevent SET note = %s WHERE id = %s", ["改过的内容", changed.pk])
+
+    error, err = verify_audit_fails()
+
+    assert f"CaseEvent id={changed.pk} " in str(error)
+    assert f"CaseEvent id={changed.pk} " in err
+    assert "#2" in err
+    assert "does not match its hash" in err
+
+
+def test_a_changed_row_with_a_recomputed_hash_breaks_the_next_link(chain):
+    changed = CaseEvent.objects.get(pk=chain[1].pk)
+    changed.note = "改过的内容"
+    raw_sql(
+        "UPDATE core_caseevent SET note = %s, hash = %s WHERE id = %s",
+        [changed.note, changed.compute_hash(), changed.pk],
+    )
+
+    _error, err = verify_audit_fails()
+
+    assert f"CaseEvent id={chain[2].pk} " in err
+    assert "previous-hash mismatch" in err
+
+
+def test_a_deleted_middle_row_is_detected(chain):
+    raw_sql("DELETE FROM core_caseevent WHERE id = %s", [chain[1].pk])
+
+    error, err = verify_audit_fails()
+
+    assert f"CaseEvent id={chain[2].pk} " in str(error)
+    assert "sequence gap: expected #2" in err
+
+
+def test_a_deleted_first_row_is_detected(chain):
+    raw_sql("DELETE FROM core_caseevent WHERE id = %s", [chain[0].pk])
+
+    _error, err = verify_audit_fails()
+
+    assert f"CaseEvent id={chain[1].pk} " in err
+
+
+def test_each_broken_chain_is_reported_once_and_intact_ones_are_not(chain, other_market, actor):
+    other = [record_event(other_market, actor=actor, action="note") for _ in range(3)]
+    raw_sql(
+        "UPDATE core_caseevent SET note = %s WHERE id IN (%s, %s)",
+        ["x", *[c.pk for c in chain[1:3]]],
+    )
+
+    count, broken = verify_chains()
+
+    assert count == len(chain) + len(other)
+    assert [link.event_id for link in broken] == [chain[1].pk]
+
+
+def test_saving_an_existing_event_is_refused(chain):
+    event = CaseEvent.objects.get(pk=chain[0].pk)
+    event.note = "改过的内容"
+
+    with pytest.raises(AppendOnlyError):
+        event.save()
+
+    assert CaseEvent.objects.get(pk=event.pk).note == "第1条"
+
+
+def test_deleting_an_event_is_refused(chain):
+    with pytest.raises(AppendOnlyError):
+        CaseEvent.objects.get(pk=chain[0].pk).delete()
+
+    assert CaseEvent.objects.count() == 4
+
+
+def test_an_actor_with_many_roles_fits_the_role_column(market, alice_mediator):
+    roles = "mediator,caseworker,complaint_officer,supervisor"  # 49 characters
+    event = record_event(market, actor=Actor(user=alice_mediator, role=roles), action="note")
+
+    assert event.role == roles[:40]
+    assert verify_chains() == (1, [])
+
+
+def test_the_client_address_ignores_a_header_that_is_not_an_address():
+    request = RequestFactory().get("/", HTTP_X_REAL_IP="unknown", REMOTE_ADDR="192.0.2.10")
+
+    assert client_ip(request) == "192.0.2.10"
+
+
+def test_the_client_address_prefers_the_proxy_header():
+    request = RequestFactory().get("/", HTTP_X_REAL_IP="203.0.113.5", REMOTE_ADDR="10.0.0.1")
+
+    assert client_ip(request) == "203.0.113.5"
