@@ -8,7 +8,7 @@ from django.db import models, transaction
 from django.utils import timezone
 from django.utils.ipv6 import clean_ipv6_address
 
-from casework.core.models import AccessLog, CaseEvent
+from casework.core.models import AccessLog, CaseEvent, ChainHead
 from casework.core.roles import roles_of
 
 
@@ -63,11 +63,8 @@ def record_event(
     """Append one event to the subject's chain. Must run inside the caller's transaction."""
     ct = ContentType.objects.get_for_model(subject, for_concrete_model=True)
     with transaction.atomic():
-        last = (
-            CaseEvent.objects.select_for_update()
-            .filter(subject_type=ct, subject_id=subject.pk)
-            .order_by("-seq")
-            .first()
+        head, _created = ChainHead.objects.select_for_update().get_or_create(
+            subject_type=ct, subject_id=subject.pk
         )
         user = actor.user
         name = (user.get_full_name() or user.get_username()) if user else actor.role
@@ -76,7 +73,7 @@ def record_event(
         event = CaseEvent(
             subject_type=ct,
             subject_id=subject.pk,
-            seq=(last.seq + 1) if last else 1,
+            seq=head.seq + 1,
             at=timezone.now(),
             actor=user,
             actor_name=name[:150],
@@ -87,10 +84,12 @@ def record_event(
             note=note,
             client_ip=clean_ip(actor.client_ip),
             documents=documents or [],
-            prev_hash=last.hash if last else CaseEvent.GENESIS,
+            prev_hash=head.hash,
         )
         event.hash = event.compute_hash()
         event.save()
+        head.seq, head.hash = event.seq, event.hash
+        head.save(update_fields=["seq", "hash"])
     return event
 
 
@@ -107,18 +106,25 @@ class BrokenLink:
 
 def verify_chains() -> tuple[int, list[BrokenLink]]:
     """Check every chain; return the number of rows read and the first break of each chain."""
+    heads = {
+        (h.subject_type_id, h.subject_id): h for h in ChainHead.objects.iterator(chunk_size=2000)
+    }
     rows = CaseEvent.objects.order_by("subject_type_id", "subject_id", "seq").iterator(
         chunk_size=2000
     )
     broken: list[BrokenLink] = []
     count = 0
-    chain_key = None
+    chain_key, last = None, None
     expected_prev, expected_seq, chain_broken = CaseEvent.GENESIS, 1, False
     for event in rows:
         count += 1
         key = (event.subject_type_id, event.subject_id)
         if key != chain_key:
+            if last is not None and not chain_broken:
+                broken.extend(_tail_problem(last, heads.pop(chain_key, None)))
+            heads.pop(chain_key, None)
             chain_key, expected_prev, expected_seq, chain_broken = key, CaseEvent.GENESIS, 1, False
+        last = event
         if chain_broken:
             continue
         reason = _link_problem(event, expected_prev, expected_seq)
@@ -126,7 +132,31 @@ def verify_chains() -> tuple[int, list[BrokenLink]]:
             broken.append(BrokenLink(event.pk, f"{key[0]}:{key[1]}", event.seq, reason))
             chain_broken = True
         expected_prev, expected_seq = event.hash, event.seq + 1
+    if last is not None and not chain_broken:
+        broken.extend(_tail_problem(last, heads.get(chain_key)))
+    heads.pop(chain_key, None)
+    broken.extend(_headless_problems(heads.values()))
     return count, broken
+
+
+def _tail_problem(last: CaseEvent, head: ChainHead | None) -> list[BrokenLink]:
+    subject = f"{last.subject_type_id}:{last.subject_id}"
+    if head is None:
+        return [BrokenLink(last.pk, subject, last.seq, "the chain's head record is missing")]
+    if (head.seq, head.hash) != (last.seq, last.hash):
+        reason = f"the chain ends at #{last.seq} but its head records #{head.seq}"
+        if head.seq > last.seq:
+            reason += " (rows at the end were deleted)"
+        return [BrokenLink(last.pk, subject, last.seq, reason)]
+    return []
+
+
+def _headless_problems(heads) -> list[BrokenLink]:
+    return [
+        BrokenLink(0, f"{h.subject_type_id}:{h.subject_id}", h.seq, "every row of this chain was deleted")
+        for h in heads
+        if h.seq > 0
+    ]
 
 
 def _link_problem(event: CaseEvent, expected_prev: str, expected_seq: int) -> str:

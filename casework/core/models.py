@@ -215,6 +215,29 @@ class CaseEvent(models.Model):
         raise AppendOnlyError("case events are append-only")
 
 
+class ChainHead(models.Model):
+    """The last seq and hash of each audit chain, updated with every event.
+
+    A chain alone cannot show that its last rows were deleted; comparing the
+    chain's end with this row can. It is also the row appenders lock.
+    """
+
+    subject_type = models.ForeignKey(ContentType, on_delete=models.PROTECT, related_name="+")
+    subject_id = models.PositiveBigIntegerField()
+    seq = models.PositiveIntegerField(default=0)
+    hash = models.CharField(max_length=64, default=CaseEvent.GENESIS)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["subject_type", "subject_id"], name="core_chainhead_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.subject_type_id}:{self.subject_id} #{self.seq}"
+
+
 class AccessLog(models.Model):
     """Who saw or exported full personal data, and when (个人信息保护法)."""
 

@@ -145,3 +145,20 @@ def test_the_client_address_prefers_the_proxy_header():
     request = RequestFactory().get("/", HTTP_X_REAL_IP="203.0.113.5", REMOTE_ADDR="10.0.0.1")
 
     assert client_ip(request) == "203.0.113.5"
+
+
+def test_deleting_the_last_row_is_caught_by_the_chain_head(chain):
+    raw_sql("DELETE FROM core_caseevent WHERE id = %s", [chain[-1].pk])
+
+    _error, err = verify_audit_fails()
+
+    assert f"CaseEvent id={chain[-2].pk} " in err
+    assert "rows at the end were deleted" in err
+
+
+def test_deleting_a_whole_chain_is_caught_by_the_chain_head(chain):
+    raw_sql("DELETE FROM core_caseevent WHERE subject_id = %s", [chain[0].subject_id])
+
+    _error, err = verify_audit_fails()
+
+    assert "every row of this chain was deleted" in err
