@@ -26,12 +26,21 @@ def cjk_font_families() -> list[str] | None:
     try:
         result = subprocess.run(
             ["fc-list", ":lang=zh", "family"],  # noqa: S607  (found on PATH, like WeasyPrint's libs)
-            capture_output=True, text=True, timeout=30, check=False,
+            capture_output=True,
+            text=True,
+            timeout=30,
+            check=False,
         )
     except (FileNotFoundError, subprocess.TimeoutExpired):
         return None
-    return sorted({name.strip() for line in result.stdout.splitlines() for name in line.split(",")
-                   if name.strip()})
+    return sorted(
+        {
+            name.strip()
+            for line in result.stdout.splitlines()
+            for name in line.split(",")
+            if name.strip()
+        }
+    )
 
 
 @register()

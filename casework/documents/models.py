@@ -19,6 +19,12 @@ class DocumentImmutable(Exception):
     pass
 
 
+class DocumentQuerySet(models.QuerySet):
+    def for_subject(self, subject: models.Model) -> "DocumentQuerySet":
+        ct = ContentType.objects.get_for_model(subject, for_concrete_model=True)
+        return self.filter(subject_type=ct, subject_id=subject.pk).order_by("kind", "-version")
+
+
 class Document(models.Model):
     """One PDF produced for a case (or another subject). Immutable once ready."""
 
@@ -43,18 +49,27 @@ class Document(models.Model):
     size = models.PositiveIntegerField(_("size in bytes"), default=0)
     pages = models.PositiveSmallIntegerField(_("pages"), default=0)
     verification_code = models.CharField(
-        _("verification code"), max_length=CODE_LENGTH, unique=True,
-        default=new_verification_code, editable=False,
+        _("verification code"),
+        max_length=CODE_LENGTH,
+        unique=True,
+        default=new_verification_code,
+        editable=False,
     )
     market_name = models.CharField(_("market"), max_length=120, blank=True)
     error = models.TextField(_("error"), blank=True)
     attempts = models.PositiveSmallIntegerField(default=0)
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
-        related_name="+", verbose_name=_("created by"),
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("created by"),
     )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     ready_at = models.DateTimeField(_("ready"), null=True, blank=True)
+
+    objects = DocumentQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("document")
@@ -70,12 +85,6 @@ class Document(models.Model):
     def __str__(self) -> str:
         return f"{self.title} v{self.version}"
 
-    @classmethod
-    def from_db(cls, db, field_names, values):
-        instance = super().from_db(db, field_names, values)
-        instance._loaded_status = instance.__dict__.get("status")
-        return instance
-
     def save(self, *args, **kwargs) -> None:
         # A ready document is what its verification code vouches for; a correction
         # is a new version. Status changes go through services' conditional updates.
@@ -87,6 +96,13 @@ class Document(models.Model):
         if getattr(self, "_loaded_status", None) == self.Status.READY:
             raise DocumentImmutable(f"{self} is ready and cannot be deleted")
         return super().delete(*args, **kwargs)
+
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        # Remembers the status as loaded, for the immutability guard in save().
+        instance = super().from_db(db, field_names, values)
+        instance._loaded_status = instance.__dict__.get("status")
+        return instance
 
     @property
     def is_pending(self) -> bool:

@@ -1,3 +1,12 @@
 from django.urls import path
 
-urlpatterns: list = []
+from casework.documents import views
+
+app_name = "documents"
+
+urlpatterns = [
+    path("verify/", views.verify_lookup, name="verify_lookup"),
+    path("verify/<str:code>/", views.verify, name="verify"),
+    path("documents/<int:pk>/", views.detail, name="detail"),
+    path("documents/<int:pk>/download/", views.download, name="download"),
+]

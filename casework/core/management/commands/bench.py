@@ -24,7 +24,7 @@ class Benchmark:
 BENCHMARKS: dict[str, Benchmark] = {}
 
 
-def benchmark(name: str, *, help: str = "", iterations: int = 10):  # noqa: A002
+def benchmark(name: str, *, help: str = "", iterations: int = 10):
     """Register ``fn(iterations) -> dict`` as ``bench <name>``."""
 
     def decorator(fn: Callable[[int], dict]) -> Callable[[int], dict]:
@@ -42,7 +42,7 @@ class Command(BaseCommand):
         parser.add_argument("-n", "--iterations", type=int, help="timed runs per variant")
         parser.add_argument("--list", action="store_true", help="list the benchmarks")
 
-    def handle(self, *args, names, iterations, list, **options) -> None:  # noqa: A002
+    def handle(self, *args, names, iterations, list, **options) -> None:
         autodiscover_modules("benchmarks")
         if list:
             for bench in BENCHMARKS.values():

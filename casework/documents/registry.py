@@ -1,0 +1,83 @@
+"""Which documents exist, and which transitions produce them.
+
+A workflow app declares its documents in its ``documents.py`` (autodiscovered
+by DocumentsConfig.ready)::
+
+    register(DocumentKind(
+        slug="mediation_agreement",
+        title=_("Mediation agreement"),
+        template="pdf/disputes/mediation_agreement.html",
+        context=mediation_agreement_context,
+        seal=True,
+    ))
+    on_transition(Dispute, "conclude", "mediation_agreement")
+
+``context(subject)`` returns a JSON-serialisable snapshot taken when the
+document is issued: the PDF shows that moment, not the live record.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from django.db import models
+
+
+@dataclass(frozen=True)
+class DocumentKind:
+    slug: str
+    title: Any  # str or a lazy translation
+    template: str
+    context: Callable[[Any], dict]
+    seal: bool = False
+
+
+_KINDS: dict[str, DocumentKind] = {}
+_TRANSITIONS: dict[tuple[str, str], list[str]] = {}
+
+
+class UnknownDocumentKind(KeyError):
+    pass
+
+
+def register(kind: DocumentKind) -> DocumentKind:
+    existing = _KINDS.get(kind.slug)
+    if existing is not None and existing != kind:
+        raise ValueError(f"document kind {kind.slug!r} is registered twice")
+    _KINDS[kind.slug] = kind
+    return kind
+
+
+def get_kind(slug: str) -> DocumentKind:
+    try:
+        return _KINDS[slug]
+    except KeyError:
+        raise UnknownDocumentKind(slug) from None
+
+
+def all_kinds() -> list[DocumentKind]:
+    return list(_KINDS.values())
+
+
+def _model_key(model_cls: type[models.Model]) -> str:
+    # Proxy models share their concrete model's documents, as they share its table.
+    return model_cls._meta.concrete_model._meta.label_lower
+
+
+def on_transition(model_cls: type[models.Model], transition_name: str, *slugs: str) -> None:
+    """Declare that ``transition_name`` on ``model_cls`` issues these kinds, in order."""
+    listed = _TRANSITIONS.setdefault((_model_key(model_cls), transition_name), [])
+    listed.extend(slug for slug in slugs if slug not in listed)
+
+
+def documents_for_transition(
+    model_cls: type[models.Model], transition_name: str
+) -> list[DocumentKind]:
+    # Kinds are looked up when used, so on_transition() may come before register().
+    slugs = _TRANSITIONS.get((_model_key(model_cls), transition_name), [])
+    return [get_kind(slug) for slug in slugs]
+
+
+def declared_transitions() -> dict[tuple[str, str], list[str]]:
+    """Every on_transition() declaration, for the system checks."""
+    return {key: list(slugs) for key, slugs in _TRANSITIONS.items()}

@@ -1,0 +1,134 @@
+"""PAdES seals with pyHanko, so any PDF reader shows whether a sealed file was changed.
+
+Production points SEAL_CERT_FILE / SEAL_KEY_FILE (and SEAL_KEY_PASSWORD) at the
+market's seal certificate. Without them the embedded set-up creates a
+self-signed demo certificate under SEAL_DEMO_DIR on first use and keeps it.
+SEAL_TSA_URL adds an RFC 3161 time stamp from that authority.
+"""
+
+import datetime
+import fcntl
+import functools
+import os
+from io import BytesIO
+from pathlib import Path
+
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.x509.oid import NameOID
+from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
+from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
+from pyhanko.sign import fields, signers, timestamps
+
+DEMO_COMMON_NAME = "零工市场电子印章（演示）"
+DEMO_CERT_NAME = "demo-seal-cert.pem"
+DEMO_KEY_NAME = "demo-seal-key.pem"
+SEAL_FIELD = "MarketSeal"
+
+
+def seal_paths() -> tuple[Path, Path, bytes | None]:
+    """(certificate, key, key password) to seal with, creating the demo pair if needed."""
+    if settings.SEAL_CERT_FILE:
+        if not settings.SEAL_KEY_FILE:
+            raise ImproperlyConfigured("SEAL_CERT_FILE is set but SEAL_KEY_FILE is not")
+        password = settings.SEAL_KEY_PASSWORD.encode() if settings.SEAL_KEY_PASSWORD else None
+        return Path(settings.SEAL_CERT_FILE), Path(settings.SEAL_KEY_FILE), password
+    cert, key = ensure_demo_seal(Path(settings.SEAL_DEMO_DIR))
+    return cert, key, None
+
+
+def ensure_demo_seal(folder: Path) -> tuple[Path, Path]:
+    cert_path, key_path = folder / DEMO_CERT_NAME, folder / DEMO_KEY_NAME
+    if cert_path.exists() and key_path.exists():
+        return cert_path, key_path
+    folder.mkdir(parents=True, exist_ok=True)
+    # A lock, so two workers starting together cannot write a key and a certificate
+    # that do not belong together.
+    with open(folder / ".lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not (cert_path.exists() and key_path.exists()):
+            _write_demo_seal(cert_path, key_path)
+    return cert_path, key_path
+
+
+def _write_demo_seal(cert_path: Path, key_path: Path) -> None:
+    key = ec.generate_private_key(ec.SECP256R1())
+    cert = _self_signed(key)
+    key_pem = key.private_bytes(
+        serialization.Encoding.PEM,
+        serialization.PrivateFormat.PKCS8,
+        serialization.NoEncryption(),
+    )
+    fd = os.open(key_path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "wb") as out:
+        out.write(key_pem)
+    os.chmod(key_path, 0o600)  # in case the file existed with looser permissions
+    cert_path.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+
+
+def _self_signed(key: ec.EllipticCurvePrivateKey) -> x509.Certificate:
+    name = x509.Name(
+        [
+            x509.NameAttribute(NameOID.COMMON_NAME, DEMO_COMMON_NAME),
+            x509.NameAttribute(NameOID.ORGANIZATION_NAME, "Lingong Casework demo"),
+            x509.NameAttribute(NameOID.COUNTRY_NAME, "CN"),
+        ]
+    )
+    now = datetime.datetime.now(datetime.UTC)
+    return (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - datetime.timedelta(minutes=5))
+        .not_valid_after(now + datetime.timedelta(days=3652))
+        .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
+        .add_extension(
+            x509.KeyUsage(
+                digital_signature=True,
+                content_commitment=True,
+                key_encipherment=False,
+                data_encipherment=False,
+                key_agreement=False,
+                key_cert_sign=False,
+                crl_sign=False,
+                encipher_only=False,
+                decipher_only=False,
+            ),
+            critical=True,
+        )
+        .add_extension(x509.SubjectKeyIdentifier.from_public_key(key.public_key()), False)
+        .sign(key, hashes.SHA256())
+    )
+
+
+@functools.lru_cache(maxsize=4)
+def _signer(cert_path: Path, key_path: Path, password: bytes | None, mtime: float):
+    # mtime is part of the cache key so a renewed certificate is picked up without a restart.
+    signer = signers.SimpleSigner.load(str(key_path), str(cert_path), key_passphrase=password)
+    if signer is None:
+        raise ImproperlyConfigured(f"cannot load the seal from {cert_path} and {key_path}")
+    return signer
+
+
+def seal_pdf(data: bytes, *, reason: str = "零工市场电子印章") -> bytes:
+    """Return ``data`` with a PAdES signature (and a time stamp when SEAL_TSA_URL is set)."""
+    cert_path, key_path, password = seal_paths()
+    signer = _signer(cert_path, key_path, password, cert_path.stat().st_mtime)
+    timestamper = (
+        timestamps.HTTPTimeStamper(settings.SEAL_TSA_URL) if settings.SEAL_TSA_URL else None
+    )
+    pdf_signer = signers.PdfSigner(
+        signers.PdfSignatureMetadata(
+            field_name=SEAL_FIELD,
+            md_algorithm="sha256",
+            subfilter=fields.SigSeedSubFilter.PADES,
+            reason=reason,
+        ),
+        signer=signer,
+        timestamper=timestamper,
+    )
+    return pdf_signer.sign_pdf(IncrementalPdfFileWriter(BytesIO(data))).getvalue()

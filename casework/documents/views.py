@@ -1,0 +1,99 @@
+"""Document pages: the public verification page and the staff status/download pages."""
+
+from django.conf import settings
+from django.contrib.auth.decorators import login_required, permission_required
+from django.core.cache import cache
+from django.http import FileResponse, Http404
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_http_methods
+
+from casework.core.audit import client_ip, log_access
+from casework.core.models import AccessLog
+from casework.documents import services
+from casework.documents.access import get_document_for_user
+from casework.documents.forms import (
+    VerifyCodeForm,
+    VerifyUploadForm,
+    is_well_formed_code,
+    normalize_code,
+)
+from casework.documents.models import Document
+from casework.documents.registry import UnknownDocumentKind, get_kind
+
+
+def kind_title(doc: Document) -> str:
+    try:
+        return get_kind(doc.kind).title  # translated into the reader's language
+    except UnknownDocumentKind:
+        return doc.title
+
+
+def rate_limit_key(address: str | None) -> str:
+    return f"documents:verify:{address or 'unknown'}"
+
+
+def _rate_limited(request) -> bool:
+    # A per-address counter so that codes cannot be tried cheaply in bulk. The codes
+    # are unguessable anyway (31^16); this only keeps scanning slow and visible.
+    limit = getattr(settings, "DOCUMENT_VERIFY_LIMIT", 60)
+    window = getattr(settings, "DOCUMENT_VERIFY_WINDOW", 600)
+    key = rate_limit_key(client_ip(request))
+    cache.add(key, 0, timeout=window)
+    try:
+        count = cache.incr(key)
+    except ValueError:  # expired between add() and incr()
+        cache.set(key, 1, timeout=window)
+        count = 1
+    return count > limit
+
+
+def verify_lookup(request):
+    form = VerifyCodeForm(request.GET if "code" in request.GET else None)
+    if form.is_valid():
+        return redirect("documents:verify", code=form.cleaned_data["code"])
+    return render(request, "documents/verify_lookup.html", {"form": form})
+
+
+@require_http_methods(["GET", "POST"])
+def verify(request, code: str):
+    if _rate_limited(request):
+        return render(request, "documents/verify_limited.html", status=429)
+    normalized = normalize_code(code)
+    if normalized != code and is_well_formed_code(normalized):
+        return redirect("documents:verify", code=normalized)
+    doc = Document.objects.filter(verification_code=normalized).first()
+    if doc is None:
+        return render(request, "documents/verify_not_found.html", {"code": code}, status=404)
+    form = VerifyUploadForm(request.POST or None, request.FILES or None)
+    matches = None
+    if request.method == "POST" and form.is_valid():
+        matches = services.document_matches(doc, form.cleaned_data["file"])
+    # Only what the document is, never its content: the page is public.
+    return render(
+        request,
+        "documents/verify.html",
+        {"doc": doc, "kind_title": kind_title(doc), "form": form, "matches": matches},
+    )
+
+
+@login_required
+@permission_required("documents.view_document", raise_exception=True)
+def detail(request, pk: int):
+    doc = get_document_for_user(request.user, pk)
+    return render(request, "documents/detail.html", {"doc": doc, "kind_title": kind_title(doc)})
+
+
+@login_required
+@permission_required("documents.view_document", raise_exception=True)
+def download(request, pk: int):
+    doc = get_document_for_user(request.user, pk)
+    if not doc.is_ready or not doc.file:
+        raise Http404("The document is not ready.")
+    # Issued PDFs may carry full personal data (agreements), so every export is logged.
+    log_access(request, doc, "document PDF", action=AccessLog.Action.EXPORT)
+    return FileResponse(
+        doc.file.open("rb"),
+        as_attachment=True,
+        filename=f"{doc.kind}-{doc.verification_code}-v{doc.version}.pdf",
+        content_type="application/pdf",
+    )

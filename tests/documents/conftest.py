@@ -1,0 +1,70 @@
+"""Fixtures for the document tests: PDF tools, a private seal, eager Celery."""
+
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+from django.core.cache import cache
+
+from casework import celery_app
+from casework.documents import services
+from casework.documents.models import Document
+from casework.documents.views import rate_limit_key
+
+
+@pytest.fixture(autouse=True)
+def _seal_in_tmp(settings, tmp_path_factory):
+    # One demo seal for the whole run, never the developer's var/seal.
+    settings.SEAL_DEMO_DIR = tmp_path_factory.getbasetemp() / "seal"
+    settings.SEAL_CERT_FILE = settings.SEAL_KEY_FILE = settings.SEAL_TSA_URL = ""
+
+
+TEST_ADDRESSES = ("127.0.0.1", "10.9.9.9")
+
+
+@pytest.fixture(autouse=True)
+def _fresh_rate_limits():
+    # Only our own keys: with CACHE_URL set the cache is a shared Redis database.
+    keys = [rate_limit_key(address) for address in TEST_ADDRESSES]
+    cache.delete_many(keys)
+    yield
+    cache.delete_many(keys)
+
+
+@pytest.fixture(autouse=True)
+def _eager_celery(request):
+    # With CELERY_BROKER_URL set (make test-services) tasks would go to Redis;
+    # these tests run them in-process, like the embedded set-up does.
+    if request.node.get_closest_marker("celery_worker"):
+        yield
+        return
+    previous = celery_app.conf.task_always_eager
+    celery_app.conf.task_always_eager = True
+    yield
+    celery_app.conf.task_always_eager = previous
+
+
+def run_tool(name: str, *args: str) -> str:
+    """Run one of the poppler-utils tools and return what it printed."""
+    executable = shutil.which(name)
+    assert executable, f"{name} is missing: apt-get install poppler-utils"
+    return subprocess.run(  # noqa: S603  (our own arguments)
+        [executable, *args], capture_output=True, text=True, check=True
+    ).stdout
+
+
+def pdftotext(data: bytes, tmp_path: Path, *, layout: bool = False) -> str:
+    path = tmp_path / "doc.pdf"
+    path.write_bytes(data)
+    return run_tool("pdftotext", *(["-layout"] if layout else []), str(path), "-")
+
+
+def squeeze(text: str) -> str:
+    """Text without any whitespace: pdftotext's spacing between CJK glyphs varies."""
+    return "".join(text.split())
+
+
+def render_now(doc: Document) -> Document:
+    """Render a pending document the way the task does, and return the fresh row."""
+    return services.document_render(doc.pk)
