@@ -9,6 +9,7 @@ employer, and oscar_outsider is a mediator of another market.
 import pytest
 from django.contrib.auth.models import Group, User
 
+from casework import celery_app
 from casework.core.models import Market, StaffProfile
 from casework.core.roles import Role
 from casework.parties.models import Organization, Person
@@ -25,6 +26,25 @@ EMPLOYER_USCC = "91350100M000100Y43"
 @pytest.fixture(autouse=True)
 def _media_in_tmp(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture(autouse=True)
+def _seal_in_tmp(settings, tmp_path_factory):
+    # Keep the generated demo seal out of the developer's var/seal.
+    settings.SEAL_DEMO_DIR = tmp_path_factory.getbasetemp() / "seal"
+    settings.SEAL_CERT_FILE = settings.SEAL_KEY_FILE = settings.SEAL_TSA_URL = ""
+
+
+@pytest.fixture(autouse=True)
+def _celery_in_process(request):
+    # With a broker configured only the worker tests use it; the rest run tasks in-process.
+    if request.node.get_closest_marker("celery_worker"):
+        yield
+        return
+    previous = celery_app.conf.task_always_eager
+    celery_app.conf.task_always_eager = True
+    yield
+    celery_app.conf.task_always_eager = previous
 
 
 def make_market(code: str = "test", name: str = "测试区零工市场") -> Market:

@@ -1,4 +1,4 @@
-"""Fixtures for the document tests: PDF tools, a private seal, eager Celery."""
+"""Fixtures for the document tests: PDF tools and fresh rate limits."""
 
 import shutil
 import subprocess
@@ -7,17 +7,9 @@ from pathlib import Path
 import pytest
 from django.core.cache import cache
 
-from casework import celery_app
 from casework.documents import services
 from casework.documents.models import Document
 from casework.documents.views import rate_limit_key
-
-
-@pytest.fixture(autouse=True)
-def _seal_in_tmp(settings, tmp_path_factory):
-    # One demo seal for the whole run, never the developer's var/seal.
-    settings.SEAL_DEMO_DIR = tmp_path_factory.getbasetemp() / "seal"
-    settings.SEAL_CERT_FILE = settings.SEAL_KEY_FILE = settings.SEAL_TSA_URL = ""
 
 
 TEST_ADDRESSES = ("127.0.0.1", "10.9.9.9")
@@ -30,19 +22,6 @@ def _fresh_rate_limits():
     cache.delete_many(keys)
     yield
     cache.delete_many(keys)
-
-
-@pytest.fixture(autouse=True)
-def _eager_celery(request):
-    # With CELERY_BROKER_URL set (make test-services) tasks would go to Redis;
-    # these tests run them in-process, like the embedded set-up does.
-    if request.node.get_closest_marker("celery_worker"):
-        yield
-        return
-    previous = celery_app.conf.task_always_eager
-    celery_app.conf.task_always_eager = True
-    yield
-    celery_app.conf.task_always_eager = previous
 
 
 def run_tool(name: str, *args: str) -> str:
