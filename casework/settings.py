@@ -80,6 +80,7 @@ TEMPLATES = [
     },
 ]
 
+
 def _database(url: str) -> dict:
     try:
         return dj_database_url.parse(
@@ -167,7 +168,7 @@ X_FRAME_OPTIONS = "DENY"
 
 # Celery: without a broker every task runs in-process (the embedded set-up).
 CELERY_TASK_ALWAYS_EAGER = not env_str("CELERY_BROKER_URL")
-# The in-memory transport is never used in eager mode; it only keeps kombu from looking for localhost.
+# Eager mode never uses the in-memory transport; it keeps kombu from looking for localhost.
 CELERY_BROKER_URL = env_str("CELERY_BROKER_URL") or "memory://"
 CELERY_TASK_EAGER_PROPAGATES = env_bool("CELERY_TASK_EAGER_PROPAGATES", False)
 CELERY_TASK_IGNORE_RESULT = True

@@ -11,6 +11,4 @@ def home(request):
         return redirect("home")
     person = getattr(request.user, "person", None)
     organizations = person.organizations.all() if person else []
-    return render(
-        request, "portal/home.html", {"person": person, "organizations": organizations}
-    )
+    return render(request, "portal/home.html", {"person": person, "organizations": organizations})

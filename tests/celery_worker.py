@@ -62,7 +62,7 @@ def celery_worker_process(django_db_setup, django_db_blocker, tmp_path_factory):
         "DJANGO_SETTINGS_MODULE": os.environ.get("DJANGO_SETTINGS_MODULE", "tests.settings"),
     }
     with open(log, "w") as out:
-        process = subprocess.Popen(  # noqa: S603
+        process = subprocess.Popen(
             [
                 sys.executable,
                 "-m",

@@ -14,7 +14,7 @@ from casework.core.models import Market, StaffProfile
 from casework.core.roles import Role
 from casework.parties.models import Organization, Person
 
-PASSWORD = "test-pass-123"  # noqa: S105
+PASSWORD = "test-pass-123"
 
 # Valid GB 11643 numbers (check digits computed, not real people).
 WANG_ID = "11010519491231002X"

@@ -29,7 +29,7 @@ def manage(*args: str, env: dict[str, str], tmp_path: Path) -> subprocess.Comple
     full_env["DJANGO_SETTINGS_MODULE"] = "casework.settings"
     full_env["CASEWORK_VAR_DIR"] = str(tmp_path / "var")
     full_env.update(env)
-    return subprocess.run(  # noqa: S603
+    return subprocess.run(
         [sys.executable, str(ROOT / "manage.py"), *args],
         cwd=ROOT,
         env=full_env,
@@ -210,6 +210,10 @@ def test_celery_runs_in_process_without_a_broker(tmp_path):
     code = "from django.conf import settings as s; print(s.CELERY_TASK_ALWAYS_EAGER)"
     result = subprocess.run(
         [sys.executable, "manage.py", "shell", "-c", code],
-        cwd=settings.BASE_DIR, env=env, capture_output=True, text=True, check=True,
+        cwd=settings.BASE_DIR,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
     )
     assert result.stdout.strip().endswith("True")

@@ -153,7 +153,9 @@ def _tail_problem(last: CaseEvent, head: ChainHead | None) -> list[BrokenLink]:
 
 def _headless_problems(heads) -> list[BrokenLink]:
     return [
-        BrokenLink(0, f"{h.subject_type_id}:{h.subject_id}", h.seq, "every row of this chain was deleted")
+        BrokenLink(
+            0, f"{h.subject_type_id}:{h.subject_id}", h.seq, "every row of this chain was deleted"
+        )
         for h in heads
         if h.seq > 0
     ]

@@ -31,7 +31,9 @@ class Market(models.Model):
     hotline = models.CharField(_("service hotline"), max_length=40)
     complaint_channel = models.CharField(_("complaint channel"), max_length=200)
     supervisors = models.ManyToManyField(
-        settings.AUTH_USER_MODEL, blank=True, related_name="supervised_markets",
+        settings.AUTH_USER_MODEL,
+        blank=True,
+        related_name="supervised_markets",
         verbose_name=_("supervisors"),
     )
     created_at = models.DateTimeField(auto_now_add=True)
@@ -69,9 +71,7 @@ def markets_for(user) -> models.QuerySet[Market]:
         return Market.objects.none()
     if user.is_superuser:
         return Market.objects.all()
-    return Market.objects.filter(
-        models.Q(staff__user=user) | models.Q(supervisors=user)
-    ).distinct()
+    return Market.objects.filter(models.Q(staff__user=user) | models.Q(supervisors=user)).distinct()
 
 
 class CodeSequence(models.Model):
@@ -85,6 +85,9 @@ class CodeSequence(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["prefix", "year"], name="core_codesequence_unique")
         ]
+
+    def __str__(self) -> str:
+        return f"{self.prefix}-{self.year}: {self.last}"
 
     @classmethod
     def next_code(cls, prefix: str) -> str:
@@ -113,8 +116,12 @@ class CaseBase(ConcurrentTransitionMixin, models.Model):
         Market, on_delete=models.PROTECT, related_name="+", verbose_name=_("market")
     )
     owner = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
-        related_name="+", verbose_name=_("current owner"),
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("current owner"),
     )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
@@ -156,8 +163,12 @@ class CaseEvent(models.Model):
     seq = models.PositiveIntegerField()
     at = models.DateTimeField(_("time"))
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
-        related_name="+", verbose_name=_("actor"),
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("actor"),
     )
     actor_name = models.CharField(_("actor name"), max_length=150, blank=True)
     role = models.CharField(_("role"), max_length=40, blank=True)
@@ -185,6 +196,14 @@ class CaseEvent(models.Model):
     def __str__(self) -> str:
         return f"{self.action} #{self.seq}"
 
+    def save(self, *args, **kwargs) -> None:
+        if not self._state.adding:
+            raise AppendOnlyError("case events are append-only")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise AppendOnlyError("case events are append-only")
+
     def payload(self) -> dict:
         return {
             "subject": f"{self.subject_type_id}:{self.subject_id}",
@@ -205,14 +224,6 @@ class CaseEvent(models.Model):
     def compute_hash(self) -> str:
         canonical = json.dumps(self.payload(), sort_keys=True, ensure_ascii=False)
         return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
-
-    def save(self, *args, **kwargs) -> None:
-        if not self._state.adding:
-            raise AppendOnlyError("case events are append-only")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise AppendOnlyError("case events are append-only")
 
 
 class ChainHead(models.Model):
@@ -247,7 +258,9 @@ class AccessLog(models.Model):
 
     at = models.DateTimeField(_("time"), default=timezone.now, db_index=True)
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
         verbose_name=_("user"),
     )
     action = models.CharField(_("action"), max_length=10, choices=Action.choices)
@@ -278,7 +291,10 @@ class HolidayOverride(models.Model):
     )
     name = models.CharField(_("name"), max_length=60, help_text=_("e.g. 春节 or 国庆节调休"))
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
         related_name="+",
     )
     created_at = models.DateTimeField(auto_now_add=True)

@@ -32,8 +32,14 @@ class OrganizationForm(forms.ModelForm):
     class Meta:
         model = Organization
         fields = [
-            "kind", "name", "credit_code", "credit_code_override_reason",
-            "licence_number", "mediation_body_type", "address", "phone",
+            "kind",
+            "name",
+            "credit_code",
+            "credit_code_override_reason",
+            "licence_number",
+            "mediation_body_type",
+            "address",
+            "phone",
         ]
 
     def __init__(self, *args, user=None, **kwargs):

@@ -60,7 +60,10 @@ def check_uscc(value: str) -> tuple[str, ValidationError | None]:
         )
     except stdnum_errors.ValidationError:
         return compact, ValidationError(
-            _("A unified social credit code has 18 characters from 0-9 and A-Y (no I, O, S, V, Z)."),
+            _(
+                "A unified social credit code has 18 characters "
+                "from 0-9 and A-Y (no I, O, S, V, Z)."
+            ),
             code="uscc_format",
         )
 

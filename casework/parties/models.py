@@ -17,7 +17,9 @@ class Person(models.Model):
 
     name = models.CharField(_("name"), max_length=60)
     id_number = models.CharField(
-        _("resident ID number"), max_length=18, unique=True,
+        _("resident ID number"),
+        max_length=18,
+        unique=True,
         help_text=_("18 characters; the last may be X."),
     )
     birth_date = models.DateField(_("birth date"), editable=False)
@@ -25,8 +27,12 @@ class Person(models.Model):
     mobile = models.CharField(_("mobile number"), max_length=11)
     address = models.CharField(_("address"), max_length=200, blank=True)
     user = models.OneToOneField(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
-        related_name="person", verbose_name=_("portal login"),
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="person",
+        verbose_name=_("portal login"),
     )
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -87,7 +93,10 @@ class Organization(models.Model):
         _("reason for accepting a code that fails the check"), max_length=200, blank=True
     )
     credit_code_override_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
         related_name="+",
     )
     licence_number = models.CharField(
@@ -99,7 +108,9 @@ class Organization(models.Model):
     address = models.CharField(_("address"), max_length=200, blank=True)
     phone = models.CharField(_("phone"), max_length=40, blank=True)
     representatives = models.ManyToManyField(
-        Person, blank=True, related_name="organizations",
+        Person,
+        blank=True,
+        related_name="organizations",
         verbose_name=_("handling persons"),
     )
     created_at = models.DateTimeField(auto_now_add=True)
@@ -124,7 +135,11 @@ class Organization(models.Model):
             self.credit_code_override_by = None
         if self.kind == self.Kind.INTERMEDIARY and not self.licence_number:
             raise ValidationError(
-                {"licence_number": _("Enter the intermediary's licence number, or 无 if it has none.")}
+                {
+                    "licence_number": _(
+                        "Enter the intermediary's licence number, or 无 if it has none."
+                    )
+                }
             )
         if self.kind == self.Kind.MEDIATION_BODY and not self.mediation_body_type:
             raise ValidationError({"mediation_body_type": _("Choose the mediation body type.")})
@@ -146,14 +161,21 @@ class RealNameCheck(models.Model):
         Person, on_delete=models.PROTECT, null=True, blank=True, related_name="real_name_checks"
     )
     organization = models.ForeignKey(
-        Organization, on_delete=models.PROTECT, null=True, blank=True,
+        Organization,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
         related_name="real_name_checks",
     )
     method = models.CharField(_("method"), max_length=30, choices=Method.choices)
     result = models.CharField(_("result"), max_length=10, choices=Result.choices)
     checked_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
-        related_name="+", verbose_name=_("checked by"),
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("checked by"),
     )
     checked_at = models.DateTimeField(_("checked at"), default=timezone.now)
     backend_reference = models.CharField(_("service reference"), max_length=100, blank=True)

@@ -11,7 +11,6 @@ from casework.documents import services
 from casework.documents.models import Document
 from casework.documents.views import rate_limit_key
 
-
 TEST_ADDRESSES = ("127.0.0.1", "10.9.9.9")
 
 
@@ -28,9 +27,7 @@ def run_tool(name: str, *args: str) -> str:
     """Run one of the poppler-utils tools and return what it printed."""
     executable = shutil.which(name)
     assert executable, f"{name} is missing: apt-get install poppler-utils"
-    return subprocess.run(  # noqa: S603  (our own arguments)
-        [executable, *args], capture_output=True, text=True, check=True
-    ).stdout
+    return subprocess.run([executable, *args], capture_output=True, text=True, check=True).stdout
 
 
 def pdftotext(data: bytes, tmp_path: Path, *, layout: bool = False) -> str:

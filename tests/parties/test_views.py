@@ -104,8 +104,6 @@ def test_a_failed_credit_code_check_needs_a_supervisor_and_a_reason(
 
 def test_an_intermediary_needs_a_licence_number(client, alice_mediator):
     client.force_login(alice_mediator)
-    response = client.post(
-        reverse("parties:organization_create"), _org_data(kind="intermediary")
-    )
+    response = client.post(reverse("parties:organization_create"), _org_data(kind="intermediary"))
     assert response.status_code == 200
     assert not Organization.objects.exists()

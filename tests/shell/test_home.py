@@ -1,7 +1,7 @@
 import pytest
 from django.urls import reverse
 
-from casework.core.queues import Queue, register, _QUEUES
+from casework.core.queues import _QUEUES, Queue, register
 from casework.core.roles import Role
 from tests.conftest import PASSWORD
 

@@ -37,7 +37,14 @@ PEOPLE = [
     # (login, role, name, ID number, mobile, address)
     ("worker", Role.WORKER, "张建国", "110105197003120513", "13800000001", "城东区幸福里3幢"),
     ("worker2", Role.WORKER, "李秀兰", "110108197508080624", "13800000002", "城东区新华路12号"),
-    ("employer", Role.HIRING_PARTY, "陈志强", "110108198204050332", "13900000003", "城东区解放路5号"),
+    (
+        "employer",
+        Role.HIRING_PARTY,
+        "陈志强",
+        "110108198204050332",
+        "13900000003",
+        "城东区解放路5号",
+    ),
 ]
 
 ORGANIZATIONS = [
@@ -72,12 +79,12 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options) -> None:
         with transaction.atomic():
-            market, created = Market.objects.update_or_create(
-                code=MARKET["code"], defaults=MARKET
-            )
+            market, created = Market.objects.update_or_create(code=MARKET["code"], defaults=MARKET)
             if created:
                 record_event(
-                    market, actor=Actor.system("seed_demo"), action="market_registered",
+                    market,
+                    actor=Actor.system("seed_demo"),
+                    action="market_registered",
                     note=market.name,
                 )
             self._staff(market)
@@ -119,8 +126,10 @@ class Command(BaseCommand):
             person.save()
             if not person.real_name_checks.exists():
                 RealNameCheck.objects.create(
-                    person=person, method=RealNameCheck.Method.ID_CARD_SEEN,
-                    result=RealNameCheck.Result.PASSED, note="演示数据",
+                    person=person,
+                    method=RealNameCheck.Method.ID_CARD_SEEN,
+                    result=RealNameCheck.Result.PASSED,
+                    note="演示数据",
                 )
             people[username] = person
         return people
@@ -156,12 +165,15 @@ class Command(BaseCommand):
         with transaction.atomic():
             doc = document_issue(subject=market, kind="market_card", by=None)
             record_event(
-                market, actor=Actor.system("seed_demo"), action="document_issued",
-                documents=[doc.verification_code], note=doc.title,
+                market,
+                actor=Actor.system("seed_demo"),
+                action="document_issued",
+                documents=[doc.verification_code],
+                note=doc.title,
             )
 
     def _print_logins(self) -> None:
-        self.stdout.write(self.style.SUCCESS("Demo logins (password for all: %s):" % DEMO_PASSWORD))
+        self.stdout.write(self.style.SUCCESS(f"Demo logins (password for all: {DEMO_PASSWORD}):"))
         rows = [(u, r.label) for u, r, *_ in STAFF] + [(u, r.label) for u, r, *_ in PEOPLE]
         rows.append(("admin", "superuser"))
         for username, label in rows:
