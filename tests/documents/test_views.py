@@ -1,6 +1,7 @@
 """The public verification page and the staff document pages."""
 
 import pytest
+from django.utils.translation import gettext as _
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
@@ -13,6 +14,14 @@ from tests.documents.conftest import render_now
 
 KIND = "sample_acceptance_notice"
 PERSON = {"name": "王小明", "id_number": WANG_ID, "mobile": "13800138000"}
+
+# The pages speak Chinese by default: compare with the message as the user sees it.
+MATCH = _(
+    "Match: your file is byte for byte identical to the document issued under this code."
+)
+NO_MATCH = _(
+    "No match: your file differs from the document issued under this code. Do not rely on it."
+)
 
 
 @pytest.fixture
@@ -61,7 +70,7 @@ def test_the_exact_file_matches(client, notice):
     response = upload(client, notice, notice.file.read())
 
     assert response.status_code == 200
-    assert "Match: your file is byte for byte identical" in response.content.decode()
+    assert MATCH in response.content.decode()
 
 
 def test_a_copy_with_one_byte_changed_does_not_match(client, notice):
@@ -71,15 +80,15 @@ def test_a_copy_with_one_byte_changed_does_not_match(client, notice):
     response = upload(client, notice, bytes(data))
 
     page = response.content.decode()
-    assert "No match: your file differs" in page
-    assert "Match: your file is byte for byte identical" not in page
+    assert NO_MATCH in page
+    assert MATCH not in page
 
 
 def test_an_upload_that_is_not_a_pdf_is_refused(client, notice):
     response = upload(client, notice, b"GIF89a not a pdf", name="x.pdf")
 
     page = response.content.decode()
-    assert "This is not a PDF file." in page
+    assert _("This is not a PDF file.") in page
     assert "Match" not in page
 
 
@@ -88,14 +97,14 @@ def test_an_upload_over_the_size_limit_is_refused(client, notice, monkeypatch):
 
     response = upload(client, notice, b"%PDF-" + b"0" * 2000)
 
-    assert "The file is larger than" in response.content.decode()
+    assert _("The file is larger than %(max)s.").split("%")[0] in response.content.decode()
 
 
 def test_an_unknown_code_is_not_found(client, db):
     response = client.get(reverse("documents:verify", args=["ABCDEFGHJKMNPQRS"]))
 
     assert response.status_code == 404
-    assert "Document not found" in response.content.decode()
+    assert _("Document not found") in response.content.decode()
 
 
 def test_a_code_typed_as_printed_leads_to_the_document(client, notice):
@@ -114,14 +123,14 @@ def test_the_lookup_form_rejects_a_malformed_code(client, db):
     response = client.get(reverse("documents:verify_lookup"), {"code": "0000"})
 
     assert response.status_code == 200
-    assert "A verification code has 16 letters and digits." in response.content.decode()
+    assert _("A verification code has %(n)d letters and digits.") % {"n": 16} in response.content.decode()
 
 
 def test_a_pending_document_says_it_is_being_prepared_and_shows_no_hash(client, pending):
     response = client.get(verify_url(pending))
 
     page = response.content.decode()
-    assert "still being prepared" in page
+    assert _("This document is still being prepared. Try again in a minute.") in page
     assert "SHA-256" not in page
     assert 'type="file"' not in page
 
@@ -171,7 +180,7 @@ def test_a_pending_document_page_refreshes_itself(client, pending, alice_mediato
     page = client.get(reverse("documents:detail", args=[pending.pk])).content.decode()
 
     assert '<meta http-equiv="refresh" content="2">' in page
-    assert "Being prepared" in page
+    assert _("Being prepared: this page refreshes until the PDF is ready.") in page
     assert client.get(reverse("documents:download", args=[pending.pk])).status_code == 404
 
 

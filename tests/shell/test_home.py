@@ -59,3 +59,11 @@ def test_the_language_switch_turns_the_page_english(client, alice_mediator):
     page = client.get(reverse("home")).content.decode()
     assert 'lang="en"' in page
     assert "My work" in page
+
+
+def test_a_browser_asking_for_english_still_gets_chinese_until_the_user_switches(client, db):
+    page = client.get(reverse("login"), HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9")
+    assert 'lang="zh-hans"' in page.content.decode()
+    client.post(reverse("set_language"), {"language": "en", "next": "/"})
+    page = client.get(reverse("login"), HTTP_ACCEPT_LANGUAGE="zh-CN")
+    assert 'lang="en"' in page.content.decode()

@@ -25,12 +25,12 @@ MARKET = {
 }
 
 STAFF = [
-    ("mediator", Role.MEDIATOR, "刘", "调解员"),
-    ("mediator2", Role.MEDIATOR, "赵", "调解员"),
-    ("caseworker", Role.CASEWORKER, "孙", "援助员"),
-    ("officer", Role.COMPLAINT_OFFICER, "周", "专员"),
-    ("supervisor", Role.SUPERVISOR, "吴", "主管"),
-    ("auditor", Role.AUDITOR, "郑", "审计员"),
+    ("mediator", Role.MEDIATOR, "刘明"),
+    ("mediator2", Role.MEDIATOR, "赵芳"),
+    ("caseworker", Role.CASEWORKER, "孙丽"),
+    ("officer", Role.COMPLAINT_OFFICER, "周强"),
+    ("supervisor", Role.SUPERVISOR, "吴国华"),
+    ("auditor", Role.AUDITOR, "郑敏"),
 ]
 
 PEOPLE = [
@@ -94,9 +94,10 @@ class Command(BaseCommand):
         self._market_card(market)
         self._print_logins()
 
-    def _user(self, username: str, role: str | None, last: str, first: str) -> User:
+    def _user(self, username: str, role: str | None, name: str) -> User:
         user, _created = User.objects.get_or_create(username=username)
-        user.last_name, user.first_name = last, first
+        # Chinese names have no first/last split to display: keep the whole name in one field.
+        user.first_name, user.last_name = name, ""
         user.set_password(DEMO_PASSWORD)
         user.save()
         if role:
@@ -104,8 +105,8 @@ class Command(BaseCommand):
         return user
 
     def _staff(self, market: Market) -> None:
-        for username, role, last, first in STAFF:
-            user = self._user(username, role, last, first)
+        for username, role, name in STAFF:
+            user = self._user(username, role, name)
             profile, _created = StaffProfile.objects.get_or_create(user=user)
             profile.markets.add(market)
             if role == Role.SUPERVISOR:
@@ -117,7 +118,7 @@ class Command(BaseCommand):
     def _people(self) -> dict[str, Person]:
         people = {}
         for username, role, name, id_number, mobile, address in PEOPLE:
-            user = self._user(username, role, name[0], name[1:])
+            user = self._user(username, role, name)
             person = Person.objects.filter(id_number=id_number).first() or Person(
                 id_number=id_number
             )
