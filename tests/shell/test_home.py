@@ -67,3 +67,8 @@ def test_a_browser_asking_for_english_still_gets_chinese_until_the_user_switches
     client.post(reverse("set_language"), {"language": "en", "next": "/"})
     page = client.get(reverse("login"), HTTP_ACCEPT_LANGUAGE="zh-CN")
     assert 'lang="en"' in page.content.decode()
+
+
+def test_the_language_switch_names_english_in_english(client, db):
+    page = client.get(reverse("login")).content.decode()
+    assert ">English</button>" in page
