@@ -177,7 +177,13 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
 CELERY_TIMEZONE = TIME_ZONE
-CELERY_BEAT_SCHEDULE: dict = {}
+# Every periodic task, in one place (run one `celery beat` process).
+CELERY_BEAT_SCHEDULE: dict = {
+    "documents-requeue-stale": {
+        "task": "casework.documents.tasks.requeue_stale_documents",
+        "schedule": 300.0,
+    },
+}
 
 # Documents and sealing.
 PUBLIC_BASE_URL = env_str("CASEWORK_PUBLIC_BASE_URL", "http://127.0.0.1:8000").rstrip("/")

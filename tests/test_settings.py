@@ -217,3 +217,14 @@ def test_celery_runs_in_process_without_a_broker(tmp_path):
         check=True,
     )
     assert result.stdout.strip().endswith("True")
+
+
+def test_every_beat_task_exists():
+    import importlib
+
+    from casework import celery_app
+
+    for entry in settings.CELERY_BEAT_SCHEDULE.values():
+        importlib.import_module(entry["task"].rsplit(".", 1)[0])
+    for entry in settings.CELERY_BEAT_SCHEDULE.values():
+        assert entry["task"] in celery_app.tasks
