@@ -194,6 +194,9 @@ if DOCUMENT_RENDER_SOFT_LIMIT >= DOCUMENT_RENDER_HARD_LIMIT:
         "DOCUMENT_RENDER_SOFT_LIMIT must be below DOCUMENT_RENDER_HARD_LIMIT "
         "so a slow render can mark its document failed before it is killed"
     )
+# Public /verify/ pages: lookups and uploads allowed per client address per window.
+DOCUMENT_VERIFY_LIMIT = env_int("DOCUMENT_VERIFY_LIMIT", 60, minimum=1)
+DOCUMENT_VERIFY_WINDOW = env_int("DOCUMENT_VERIFY_WINDOW", 600, minimum=10)
 SEAL_CERT_FILE = env_str("SEAL_CERT_FILE")
 SEAL_KEY_FILE = env_str("SEAL_KEY_FILE")
 SEAL_KEY_PASSWORD = env_str("SEAL_KEY_PASSWORD")

@@ -35,8 +35,8 @@ def rate_limit_key(address: str | None) -> str:
 def _rate_limited(request) -> bool:
     # A per-address counter so that codes cannot be tried cheaply in bulk. The codes
     # are unguessable anyway (31^16); this only keeps scanning slow and visible.
-    limit = getattr(settings, "DOCUMENT_VERIFY_LIMIT", 60)
-    window = getattr(settings, "DOCUMENT_VERIFY_WINDOW", 600)
+    limit = settings.DOCUMENT_VERIFY_LIMIT
+    window = settings.DOCUMENT_VERIFY_WINDOW
     key = rate_limit_key(client_ip(request))
     cache.add(key, 0, timeout=window)
     try:
