@@ -6,6 +6,7 @@ from casework.core import views as core_views
 
 urlpatterns = [
     path("", core_views.home, name="home"),
+    path("audit/access-log/", core_views.access_log, name="access_log"),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/", include("django.conf.urls.i18n")),

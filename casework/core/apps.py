@@ -9,3 +9,12 @@ class CoreConfig(AppConfig):
 
     def ready(self) -> None:
         from casework.core import checks  # noqa: F401  (registers system checks)
+        from casework.core.queues import Queue, register
+        from casework.core.roles import Role
+        from casework.core.views import recent_access_count
+
+        access = Queue(
+            _("Personal data access log (last 7 days)"), "access_log", recent_access_count
+        )
+        register(Role.AUDITOR, access)
+        register(Role.SUPERVISOR, access)

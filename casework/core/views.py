@@ -1,8 +1,12 @@
-from django.contrib.auth.decorators import login_required
-from django.contrib.contenttypes.models import ContentType
-from django.shortcuts import redirect, render
+import datetime
 
-from casework.core.models import Market, markets_for
+from django.contrib.auth.decorators import login_required, permission_required
+from django.contrib.contenttypes.models import ContentType
+from django.core.paginator import Paginator
+from django.shortcuts import redirect, render
+from django.utils import timezone
+
+from casework.core.models import AccessLog, Market, markets_for
 from casework.core.queues import queues_for
 from casework.core.roles import PORTAL_ROLES, Role, roles_of
 
@@ -40,3 +44,27 @@ def _market_documents(user, markets):
     return documents_visible_to(user).filter(
         subject_type=market_type, subject_id__in=markets.values("pk")
     )
+
+
+def access_log_visible_to(user):
+    """Entries made by staff of the user's markets (all of them for a superuser)."""
+    if user.is_superuser:
+        return AccessLog.objects.all()
+    markets = markets_for(user)
+    return AccessLog.objects.filter(user__staff_profile__markets__in=markets).distinct()
+
+
+def recent_access_count(user) -> int:
+    since = timezone.now() - datetime.timedelta(days=7)
+    return access_log_visible_to(user).filter(at__gte=since).count()
+
+
+@login_required
+@permission_required("core.view_accesslog", raise_exception=True)
+def access_log(request):
+    entries = access_log_visible_to(request.user).select_related("user")
+    username = request.GET.get("user", "").strip()
+    if username:
+        entries = entries.filter(user__username=username)
+    page = Paginator(entries, 50).get_page(request.GET.get("page"))
+    return render(request, "core/access_log.html", {"page": page, "username": username})

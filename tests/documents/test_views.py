@@ -1,9 +1,9 @@
 """The public verification page and the staff document pages."""
 
 import pytest
-from django.utils.translation import gettext as _
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from django.utils.translation import gettext as _
 
 from casework.core.models import AccessLog
 from casework.documents.models import Document
@@ -16,9 +16,7 @@ KIND = "sample_acceptance_notice"
 PERSON = {"name": "王小明", "id_number": WANG_ID, "mobile": "13800138000"}
 
 # The pages speak Chinese by default: compare with the message as the user sees it.
-MATCH = _(
-    "Match: your file is byte for byte identical to the document issued under this code."
-)
+MATCH = _("Match: your file is byte for byte identical to the document issued under this code.")
 NO_MATCH = _(
     "No match: your file differs from the document issued under this code. Do not rely on it."
 )
@@ -123,7 +121,10 @@ def test_the_lookup_form_rejects_a_malformed_code(client, db):
     response = client.get(reverse("documents:verify_lookup"), {"code": "0000"})
 
     assert response.status_code == 200
-    assert _("A verification code has %(n)d letters and digits.") % {"n": 16} in response.content.decode()
+    assert (
+        _("A verification code has %(n)d letters and digits.") % {"n": 16}
+        in response.content.decode()
+    )
 
 
 def test_a_pending_document_says_it_is_being_prepared_and_shows_no_hash(client, pending):

@@ -87,4 +87,6 @@ def test_the_demo_audit_trail_verifies(seeded):
 def test_staff_find_the_market_card_on_their_home_page(client, seeded):
     client.login(username="mediator", password="demo12345")
     doc = Document.objects.get(kind="market_card")
-    assert reverse("documents:detail", args=[doc.pk]) in client.get(reverse("home")).content.decode()
+    assert (
+        reverse("documents:detail", args=[doc.pk]) in client.get(reverse("home")).content.decode()
+    )
