@@ -142,24 +142,41 @@ class CaseBase(ConcurrentTransitionMixin, models.Model):
         return CaseEvent.objects.for_subject(self)
 
 
-class CaseEventQuerySet(models.QuerySet):
-    def for_subject(self, subject: models.Model) -> "CaseEventQuerySet":
+class SubjectQuerySet(models.QuerySet):
+    def for_subject(self, subject: models.Model) -> "SubjectQuerySet":
         ct = ContentType.objects.get_for_model(subject, for_concrete_model=True)
-        return self.filter(subject_type=ct, subject_id=subject.pk).order_by("seq")
+        return self.filter(subject_type=ct, subject_id=subject.pk)
+
+
+class SubjectLink(models.Model):
+    """Points at the case (or market) a row belongs to, whatever its model.
+
+    Case models keep integer keys (viewflow stores artifact ids as integers),
+    so a content type and a big integer identify any subject.
+    """
+
+    subject_type = models.ForeignKey(ContentType, on_delete=models.PROTECT, related_name="+")
+    subject_id = models.PositiveBigIntegerField()
+    subject = GenericForeignKey("subject_type", "subject_id")
+
+    class Meta:
+        abstract = True
+
+
+class CaseEventQuerySet(SubjectQuerySet):
+    def for_subject(self, subject: models.Model) -> "CaseEventQuerySet":
+        return super().for_subject(subject).order_by("seq")
 
 
 class AppendOnlyError(Exception):
     pass
 
 
-class CaseEvent(models.Model):
+class CaseEvent(SubjectLink):
     """One append-only audit row; rows of one case form a hash chain."""
 
     GENESIS = "0" * 64
 
-    subject_type = models.ForeignKey(ContentType, on_delete=models.PROTECT, related_name="+")
-    subject_id = models.PositiveBigIntegerField()
-    subject = GenericForeignKey("subject_type", "subject_id")
     seq = models.PositiveIntegerField()
     at = models.DateTimeField(_("time"))
     actor = models.ForeignKey(
@@ -226,15 +243,13 @@ class CaseEvent(models.Model):
         return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 
 
-class ChainHead(models.Model):
+class ChainHead(SubjectLink):
     """The last seq and hash of each audit chain, updated with every event.
 
     A chain alone cannot show that its last rows were deleted; comparing the
     chain's end with this row can. It is also the row appenders lock.
     """
 
-    subject_type = models.ForeignKey(ContentType, on_delete=models.PROTECT, related_name="+")
-    subject_id = models.PositiveBigIntegerField()
     seq = models.PositiveIntegerField(default=0)
     hash = models.CharField(max_length=64, default=CaseEvent.GENESIS)
 
@@ -249,7 +264,7 @@ class ChainHead(models.Model):
         return f"{self.subject_type_id}:{self.subject_id} #{self.seq}"
 
 
-class AccessLog(models.Model):
+class AccessLog(SubjectLink):
     """Who saw or exported full personal data, and when (个人信息保护法)."""
 
     class Action(models.TextChoices):
@@ -264,9 +279,6 @@ class AccessLog(models.Model):
         verbose_name=_("user"),
     )
     action = models.CharField(_("action"), max_length=10, choices=Action.choices)
-    subject_type = models.ForeignKey(ContentType, on_delete=models.PROTECT, related_name="+")
-    subject_id = models.PositiveBigIntegerField()
-    subject = GenericForeignKey("subject_type", "subject_id")
     subject_label = models.CharField(_("record"), max_length=200)
     fields = models.CharField(_("data seen"), max_length=200)
     path = models.CharField(_("page"), max_length=300, blank=True)

@@ -1,10 +1,10 @@
 import secrets
 
 from django.conf import settings
-from django.contrib.contenttypes.fields import GenericForeignKey
-from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+
+from casework.core.models import SubjectLink, SubjectQuerySet
 
 # Crockford-style alphabet without 0/O, 1/I/L: easy to read aloud and type from paper.
 CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
@@ -19,13 +19,12 @@ class DocumentImmutable(Exception):
     pass
 
 
-class DocumentQuerySet(models.QuerySet):
+class DocumentQuerySet(SubjectQuerySet):
     def for_subject(self, subject: models.Model) -> "DocumentQuerySet":
-        ct = ContentType.objects.get_for_model(subject, for_concrete_model=True)
-        return self.filter(subject_type=ct, subject_id=subject.pk).order_by("kind", "-version")
+        return super().for_subject(subject).order_by("kind", "-version")
 
 
-class Document(models.Model):
+class Document(SubjectLink):
     """One PDF produced for a case (or another subject). Immutable once ready."""
 
     class Status(models.TextChoices):
@@ -33,9 +32,6 @@ class Document(models.Model):
         READY = "ready", _("ready")
         FAILED = "failed", _("failed")
 
-    subject_type = models.ForeignKey(ContentType, on_delete=models.PROTECT, related_name="+")
-    subject_id = models.PositiveBigIntegerField()
-    subject = GenericForeignKey("subject_type", "subject_id")
     kind = models.CharField(_("kind"), max_length=60)
     title = models.CharField(_("title"), max_length=120)
     version = models.PositiveSmallIntegerField(_("version"), default=1)
