@@ -3,7 +3,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from casework.parties import identifiers
-from casework.parties.models import Organization, Person
+from casework.parties.models import Organization, Person, RealNameCheck
 
 
 class PersonForm(forms.ModelForm):
@@ -66,3 +66,16 @@ class OrganizationForm(forms.ModelForm):
         if commit:
             org.save()
         return org
+
+
+class RealNameCheckForm(forms.Form):
+    """What counter staff record after checking a party's identity in person."""
+
+    result = forms.ChoiceField(label=_("result"), choices=RealNameCheck.Result.choices)
+    note = forms.CharField(label=_("note"), max_length=200, required=False)
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("result") == RealNameCheck.Result.FAILED and not cleaned.get("note"):
+            self.add_error("note", _("Say why the check failed."))
+        return cleaned

@@ -197,3 +197,18 @@ class RealNameCheck(models.Model):
 
     def __str__(self) -> str:
         return f"{self.person or self.organization} {self.get_result_display()}"
+
+    def clean(self) -> None:
+        org_method = self.method == self.Method.LICENCE_SEEN
+        if self.organization_id and not org_method:
+            raise ValidationError(
+                {
+                    "method": _(
+                        "An organisation is checked by its business licence and handling person."
+                    )
+                }
+            )
+        if self.person_id and org_method:
+            raise ValidationError({"method": _("A person is checked by their ID card.")})
+        if self.result == self.Result.FAILED and not self.note.strip():
+            raise ValidationError({"note": _("Say why the check failed.")})

@@ -7,8 +7,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from casework.core.audit import log_access
-from casework.parties.forms import OrganizationForm, PersonForm
-from casework.parties.models import Organization, Person
+from casework.parties.forms import OrganizationForm, PersonForm, RealNameCheckForm
+from casework.parties.models import Organization, Person, RealNameCheck
+from casework.parties.services import real_name_check_record
 
 
 def _search(request, queryset, *fields: str):
@@ -32,7 +33,11 @@ def people(request):
 @permission_required("parties.view_person", raise_exception=True)
 def person_detail(request, pk: int):
     person = get_object_or_404(Person, pk=pk)
-    return render(request, "parties/person_detail.html", {"person": person, "full": False})
+    return render(
+        request,
+        "parties/person_detail.html",
+        {"person": person, "full": False, "check_form": RealNameCheckForm()},
+    )
 
 
 @require_POST
@@ -66,7 +71,9 @@ def organizations(request):
 @permission_required("parties.view_organization", raise_exception=True)
 def organization_detail(request, pk: int):
     org = get_object_or_404(Organization, pk=pk)
-    return render(request, "parties/organization_detail.html", {"org": org})
+    return render(
+        request, "parties/organization_detail.html", {"org": org, "check_form": RealNameCheckForm()}
+    )
 
 
 @login_required
@@ -80,3 +87,26 @@ def organization_create(request):
     return render(
         request, "parties/form.html", {"form": form, "title": _("Register an organisation")}
     )
+
+
+_CHECKED_IN_PERSON = {
+    "person": (Person, RealNameCheck.Method.ID_CARD_SEEN, "parties:person"),
+    "organization": (Organization, RealNameCheck.Method.LICENCE_SEEN, "parties:organization"),
+}
+
+
+@require_POST
+@login_required
+@permission_required("parties.add_realnamecheck", raise_exception=True)
+def real_name_check_create(request, party: str, pk: int):
+    model, method, detail_url = _CHECKED_IN_PERSON[party]
+    target = get_object_or_404(model, pk=pk)
+    form = RealNameCheckForm(request.POST)
+    if form.is_valid():
+        real_name_check_record(party=target, method=method, by=request.user, **form.cleaned_data)
+        messages.success(request, _("The real-name check has been recorded."))
+    else:
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, error)
+    return redirect(detail_url, pk=target.pk)
