@@ -12,14 +12,7 @@ WARN_DAYS_BEFORE_YEAR_END = 60
 @register()
 def check_calendar_coverage(app_configs=None, **kwargs) -> list[Warning]:
     """Warn when deadlines run, or will soon run, into a year with no holiday schedule."""
-    from casework.core.calendar import PACKAGE_YEARS
-
-    today = timezone.localdate()
-    years = [today.year]
-    if datetime.date(today.year, 12, 31) - today <= datetime.timedelta(WARN_DAYS_BEFORE_YEAR_END):
-        years.append(today.year + 1)
-    missing = [year for year in years if year not in PACKAGE_YEARS]
-    missing = [year for year in missing if not _overrides_exist(year)]
+    missing = schedule_missing_years(timezone.localdate())
     if not missing:
         return []
     listed = ", ".join(str(year) for year in missing)
@@ -34,11 +27,25 @@ def check_calendar_coverage(app_configs=None, **kwargs) -> list[Warning]:
     ]
 
 
-def _overrides_exist(year: int) -> bool:
+def years_to_cover(today: datetime.date) -> list[int]:
+    """This year, and next year once its end is near: deadlines run into both."""
+    years = [today.year]
+    if datetime.date(today.year, 12, 31) - today <= datetime.timedelta(WARN_DAYS_BEFORE_YEAR_END):
+        years.append(today.year + 1)
+    return years
+
+
+def schedule_missing_years(today: datetime.date) -> list[int]:
+    return [year for year in years_to_cover(today) if not _year_known(year)]
+
+
+def _year_known(year: int) -> bool:
     # Checks also run before migrate and against unreachable databases: never fail there.
-    from casework.core.calendar import WorkCalendar
+    from casework.core.calendar import PACKAGE_YEARS, WorkCalendar
     from casework.core.models import HolidayOverride
 
+    if year in PACKAGE_YEARS:
+        return True
     try:
         if HolidayOverride._meta.db_table not in connection.introspection.table_names():
             return False

@@ -6,6 +6,7 @@ from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.utils import timezone
 
+from casework.core.checks import schedule_missing_years
 from casework.core.models import AccessLog, Market, markets_for
 from casework.core.queues import queues_for
 from casework.core.roles import PORTAL_ROLES, Role, roles_of
@@ -32,6 +33,9 @@ def home(request):
             "sections": sections,
             "markets": markets,
             "market_documents": _market_documents(request.user, markets),
+            "missing_schedules": (
+                schedule_missing_years(timezone.localdate()) if Role.SUPERVISOR in roles else []
+            ),
             "no_role": not roles,
         },
     )
