@@ -5,6 +5,7 @@ from django.contrib.auth.decorators import login_required, permission_required
 from django.core.cache import cache
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext
 from django.views.decorators.http import require_http_methods
 
 from casework.core.audit import client_ip, log_access
@@ -90,7 +91,7 @@ def download(request, pk: int):
     if not doc.is_ready or not doc.file:
         raise Http404("The document is not ready.")
     # Issued PDFs may carry full personal data (agreements), so every export is logged.
-    log_access(request, doc, "document PDF", action=AccessLog.Action.EXPORT)
+    log_access(request, doc, gettext("the PDF file"), action=AccessLog.Action.EXPORT)
     return FileResponse(
         doc.file.open("rb"),
         as_attachment=True,

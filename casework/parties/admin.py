@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.utils.translation import gettext
 
 from casework.core.audit import log_access
 from casework.parties.models import Organization, Person, RealNameCheck
@@ -23,7 +24,7 @@ class PersonAdmin(admin.ModelAdmin):
         # The change form shows the full ID number and mobile: that is a logged access.
         person = self.get_object(request, object_id)
         if person is not None and request.method == "GET":
-            log_access(request, person, "id_number,mobile (admin)")
+            log_access(request, person, gettext("full ID number and mobile (admin page)"))
         return super().change_view(request, object_id, form_url, extra_context)
 
 

@@ -33,11 +33,12 @@ def people(request):
 @permission_required("parties.view_person", raise_exception=True)
 def person_detail(request, pk: int):
     person = get_object_or_404(Person, pk=pk)
-    return render(
-        request,
-        "parties/person_detail.html",
-        {"person": person, "full": False, "check_form": RealNameCheckForm()},
-    )
+    return _person_page(request, person, RealNameCheckForm())
+
+
+def _person_page(request, person: Person, check_form, *, full: bool = False, status: int = 200):
+    context = {"person": person, "full": full, "check_form": check_form}
+    return render(request, "parties/person_detail.html", context, status=status)
 
 
 @require_POST
@@ -45,8 +46,8 @@ def person_detail(request, pk: int):
 @permission_required("parties.view_full_personal_data", raise_exception=True)
 def person_reveal(request, pk: int):
     person = get_object_or_404(Person, pk=pk)
-    log_access(request, person, "id_number,mobile")
-    return render(request, "parties/person_detail.html", {"person": person, "full": True})
+    log_access(request, person, _("full ID number and mobile"))
+    return _person_page(request, person, RealNameCheckForm(), full=True)
 
 
 @login_required
@@ -71,9 +72,12 @@ def organizations(request):
 @permission_required("parties.view_organization", raise_exception=True)
 def organization_detail(request, pk: int):
     org = get_object_or_404(Organization, pk=pk)
-    return render(
-        request, "parties/organization_detail.html", {"org": org, "check_form": RealNameCheckForm()}
-    )
+    return _organization_page(request, org, RealNameCheckForm())
+
+
+def _organization_page(request, org: Organization, check_form, *, status: int = 200):
+    context = {"org": org, "check_form": check_form}
+    return render(request, "parties/organization_detail.html", context, status=status)
 
 
 @login_required
@@ -90,8 +94,13 @@ def organization_create(request):
 
 
 _CHECKED_IN_PERSON = {
-    "person": (Person, RealNameCheck.Method.ID_CARD_SEEN, "parties:person"),
-    "organization": (Organization, RealNameCheck.Method.LICENCE_SEEN, "parties:organization"),
+    "person": (Person, RealNameCheck.Method.ID_CARD_SEEN, "parties:person", _person_page),
+    "organization": (
+        Organization,
+        RealNameCheck.Method.LICENCE_SEEN,
+        "parties:organization",
+        _organization_page,
+    ),
 }
 
 
@@ -99,14 +108,12 @@ _CHECKED_IN_PERSON = {
 @login_required
 @permission_required("parties.add_realnamecheck", raise_exception=True)
 def real_name_check_create(request, party: str, pk: int):
-    model, method, detail_url = _CHECKED_IN_PERSON[party]
+    model, method, detail_url, page = _CHECKED_IN_PERSON[party]
     target = get_object_or_404(model, pk=pk)
     form = RealNameCheckForm(request.POST)
-    if form.is_valid():
-        real_name_check_record(party=target, method=method, by=request.user, **form.cleaned_data)
-        messages.success(request, _("The real-name check has been recorded."))
-    else:
-        for errors in form.errors.values():
-            for error in errors:
-                messages.error(request, error)
+    if not form.is_valid():
+        # Show the page again with what was typed and the reason, instead of losing it.
+        return page(request, target, form, status=400)
+    real_name_check_record(party=target, method=method, by=request.user, **form.cleaned_data)
+    messages.success(request, _("The real-name check has been recorded."))
     return redirect(detail_url, pk=target.pk)

@@ -21,7 +21,10 @@ def test_counter_staff_record_that_they_saw_the_id_card(client, alice_mediator, 
 
 def test_a_failed_check_needs_a_reason(client, alice_mediator, wang_worker):
     client.force_login(alice_mediator)
-    client.post(reverse("parties:person_check", args=[wang_worker.person.pk]), {"result": "failed"})
+    url = reverse("parties:person_check", args=[wang_worker.person.pk])
+    response = client.post(url, {"result": "failed", "note": ""})
+    assert response.status_code == 400
+    assert '<option value="failed" selected>' in response.content.decode()
     assert not RealNameCheck.objects.exists()
 
 

@@ -1,4 +1,5 @@
 from django.urls import reverse
+from django.utils.translation import gettext as _
 
 from casework.core.models import AccessLog
 
@@ -16,7 +17,7 @@ def test_an_auditor_sees_who_looked_at_full_personal_data(
     page = client.get(reverse("access_log")).content.decode()
     assert "Alice" in page
     assert "王小明" in page
-    assert "id_number,mobile" in page
+    assert _("full ID number and mobile") in page
 
 
 def test_the_auditor_home_counts_recent_entries(
