@@ -2,7 +2,7 @@
 
 import datetime
 
-from django.core.checks import Warning, register
+from django.core.checks import Error, Warning, register
 from django.db import DatabaseError, connection
 from django.utils import timezone
 
@@ -52,3 +52,28 @@ def _year_known(year: int) -> bool:
         return WorkCalendar().is_known(year)
     except DatabaseError:
         return False
+
+
+@register()
+def check_case_models(app_configs=None, **kwargs) -> list[Error]:
+    """Every case model keeps its legal state in a protected FSM field (DESIGN.md §3)."""
+    from django.apps import apps
+    from django_fsm import FSMField
+
+    from casework.core.models import CaseBase
+
+    errors = []
+    for model in apps.get_models():
+        if not issubclass(model, CaseBase):
+            continue
+        field = next((f for f in model._meta.fields if f.name == "state"), None)
+        if not isinstance(field, FSMField) or not field.protected:
+            errors.append(
+                Error(
+                    f"{model._meta.label}.state must be FSMField(protected=True): the state "
+                    "changes only through transitions run by casework.core.transitions.perform().",
+                    obj=model,
+                    id="core.E001",
+                )
+            )
+    return errors
