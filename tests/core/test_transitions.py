@@ -5,10 +5,12 @@ import threading
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
+import time_machine
 from django.conf import settings
 from django.contrib.auth.models import Permission
 from django.core.exceptions import PermissionDenied
 from django.db import connection
+from django.utils import timezone
 from django_fsm import ConcurrentTransition, TransitionNotAllowed
 
 from casework.core.audit import Actor, verify_chains
@@ -71,11 +73,17 @@ def test_the_transition_issues_its_documents_in_the_same_transaction(case, accep
     assert doc.context == {"code": case.code, "market": case.market.name}
 
 
+@time_machine.travel("2026-06-01 04:00:00+00:00", tick=False)
 def test_cases_get_public_codes_that_increment(market):
     first = SampleCase.objects.create(market=market)
     second = SampleCase.objects.create(market=market)
 
     assert (first.code, second.code) == ("TC-2026-000001", "TC-2026-000002")
+
+
+@time_machine.travel("2026-12-31 16:30:00+00:00", tick=False)  # 00:30 on 1 January in Shanghai
+def test_the_year_in_a_code_is_the_year_in_china_and_numbering_restarts(market):
+    assert SampleCase.objects.create(market=market).code == "TC-2027-000001"
 
 
 def test_the_state_field_cannot_be_assigned_directly(case):
@@ -172,4 +180,5 @@ def test_racing_connections_never_get_the_same_case_code():
         results = [pool.submit(take_codes) for _ in range(workers)]
         codes = [code for future in results for code in future.result()]
 
-    assert sorted(codes) == [f"TC-2026-{n:06d}" for n in range(1, workers * per_worker + 1)]
+    year = timezone.localdate().year
+    assert sorted(codes) == [f"TC-{year}-{n:06d}" for n in range(1, workers * per_worker + 1)]
