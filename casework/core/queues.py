@@ -1,4 +1,4 @@
-"""Work queues shown on each role's home page.
+"""Work queues: the ones shown on each role's home page, and taking work from them.
 
 A workflow app registers its queues in its AppConfig.ready():
 
@@ -9,8 +9,21 @@ A workflow app registers its queues in its AppConfig.ready():
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
+from django.core.exceptions import ValidationError
+from django.db import connection, transaction
 from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from casework.core.audit import record_event
+
+if TYPE_CHECKING:
+    from casework.core.models import CaseBase
+
+# Rows looked at per claim where rows cannot be locked.
+CLAIM_BATCH = 20
 
 
 @dataclass(frozen=True)
@@ -33,3 +46,50 @@ def register(role: str, queue: Queue) -> None:
 
 def queues_for(role: str) -> list[Queue]:
     return list(_QUEUES.get(role, []))
+
+
+def claim_next(queryset, *, actor) -> "CaseBase | None":
+    """Give the first unowned case of ``queryset`` (in its order) to ``actor.user``.
+
+    Two people pressing "take next" at once never get the same case: on
+    PostgreSQL the candidate row is locked with SKIP LOCKED, so the second
+    person gets the next case; everywhere, the owner is set by a conditional
+    UPDATE that fails if someone else got there first.
+    """
+    skip_locked = connection.features.has_select_for_update_skip_locked
+    # With SKIP LOCKED one locked row is enough: a rival skips it. Without row locks
+    # (SQLite) look further, past rows a rival's conditional update took first.
+    batch = 1 if skip_locked else CLAIM_BATCH
+    with transaction.atomic():
+        candidates = queryset.filter(owner__isnull=True).select_for_update(
+            skip_locked=skip_locked, of=("self",) if skip_locked else ()
+        )
+        for case in candidates[:batch]:
+            taken = (
+                type(case)
+                .objects.filter(pk=case.pk, owner__isnull=True)
+                .update(owner=actor.user, updated_at=timezone.now())
+            )
+            if taken:
+                case.owner = actor.user
+                record_event(case, actor=actor, action="claimed", to_state=case.state)
+                return case
+    return None
+
+
+def reassign(case: "CaseBase", *, to, actor, reason: str) -> None:
+    """A supervisor hands a case to someone else; the reason goes into the audit trail."""
+    if not reason.strip():
+        raise ValidationError(_("Give the reason for the reassignment."), code="reason_required")
+    with transaction.atomic():
+        previous = type(case).objects.select_for_update().get(pk=case.pk).owner
+        type(case).objects.filter(pk=case.pk).update(owner=to, updated_at=timezone.now())
+        case.owner = to
+        handed_from = previous.get_username() if previous else "-"
+        record_event(
+            case,
+            actor=actor,
+            action="reassigned",
+            to_state=case.state,
+            note=f"{handed_from} → {to.get_username()}: {reason.strip()}",
+        )
