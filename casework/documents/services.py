@@ -116,13 +116,13 @@ def document_render(document_id: int) -> Document:
     return _store(doc, data, rendered.pages)
 
 
-def _file_name(doc: Document) -> str:
+def document_file_name(doc: Document) -> str:
     # No personal data in storage names: kind, code and version only.
     return f"{doc.kind}-{doc.verification_code}-v{doc.version}.pdf"
 
 
 def _store(doc: Document, data: bytes, pages: int) -> Document:
-    doc.file.save(_file_name(doc), ContentFile(data), save=False)
+    doc.file.save(document_file_name(doc), ContentFile(data), save=False)
     won = Document.objects.filter(pk=doc.pk, status=Document.Status.PENDING).update(
         status=Document.Status.READY,
         file=doc.file.name,

@@ -95,6 +95,6 @@ def download(request, pk: int):
     return FileResponse(
         doc.file.open("rb"),
         as_attachment=True,
-        filename=f"{doc.kind}-{doc.verification_code}-v{doc.version}.pdf",
+        filename=services.document_file_name(doc),
         content_type="application/pdf",
     )

@@ -1,7 +1,6 @@
 """Idempotent demo data: one market, one login per role, parties, a verifiable document."""
 
 from django.contrib.auth.models import Group, User
-from django.contrib.contenttypes.models import ContentType
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
@@ -156,12 +155,7 @@ class Command(BaseCommand):
         from casework.documents.models import Document
         from casework.documents.services import document_issue
 
-        issued = Document.objects.filter(
-            kind="market_card",
-            subject_type=ContentType.objects.get_for_model(Market),
-            subject_id=market.pk,
-        )
-        if issued.exists():
+        if Document.objects.for_subject(market).filter(kind="market_card").exists():
             return
         with transaction.atomic():
             doc = document_issue(subject=market, kind="market_card", by=None)
