@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "casework.core",
     "casework.parties",
     "casework.documents",
+    "casework.disputes",
     "portal",
 ]
 
@@ -183,10 +184,21 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "casework.documents.tasks.requeue_stale_documents",
         "schedule": 300.0,
     },
+    "disputes-sweep-deadlines": {
+        "task": "casework.disputes.tasks.sweep_deadlines",
+        "schedule": 60.0,
+    },
 }
 
 # Documents and sealing.
 PUBLIC_BASE_URL = env_str("CASEWORK_PUBLIC_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
+# Wage disputes: applicants from this many count as a group case (priority), the largest
+# plausible single claim in yuan, and the evidence upload limit in bytes.
+DISPUTE_GROUP_SIZE = env_int("DISPUTE_GROUP_SIZE", 2, minimum=2)
+DISPUTE_MAX_CLAIM = env_int("DISPUTE_MAX_CLAIM", 10_000_000, minimum=1000)
+DISPUTE_EVIDENCE_MAX_BYTES = env_int("DISPUTE_EVIDENCE_MAX_BYTES", 10 * 1024 * 1024, minimum=1024)
+DISPUTE_REMIND_DAYS = env_int("DISPUTE_REMIND_DAYS", 3, minimum=1)
+
 DOCUMENT_RENDER_SOFT_LIMIT = env_int("DOCUMENT_RENDER_SOFT_LIMIT", 60, minimum=5)
 DOCUMENT_RENDER_HARD_LIMIT = env_int("DOCUMENT_RENDER_HARD_LIMIT", 90, minimum=10)
 if DOCUMENT_RENDER_SOFT_LIMIT >= DOCUMENT_RENDER_HARD_LIMIT:

@@ -13,5 +13,6 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("", include("casework.documents.urls")),
     path("people/", include("casework.parties.urls")),
+    path("disputes/", include("casework.disputes.urls")),
     path("portal/", include("portal.urls")),
 ]

@@ -38,13 +38,24 @@ _PARTY_WORK = [
 ]
 
 ROLE_PERMISSIONS: dict[str, list[str]] = {
-    Role.MEDIATOR: [*_PARTY_WORK, "parties.view_full_personal_data"],
+    Role.MEDIATOR: [
+        *_PARTY_WORK,
+        "parties.view_full_personal_data",
+        "disputes.view_dispute",
+        "disputes.add_dispute",
+        "disputes.accept_dispute",
+        "disputes.mediate_dispute",
+    ],
     Role.CASEWORKER: [*_PARTY_WORK, "parties.view_full_personal_data"],
     Role.COMPLAINT_OFFICER: [*_PARTY_WORK],
     Role.SUPERVISOR: [
         *_PARTY_WORK,
         "parties.view_full_personal_data",
         "parties.override_credit_code",
+        "disputes.view_dispute",
+        "disputes.add_dispute",
+        "disputes.accept_dispute",
+        "disputes.reassign_dispute",
         "core.change_market",
         "core.view_caseevent",
         "core.view_accesslog",
@@ -57,6 +68,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "core.view_market",
         "core.view_caseevent",
         "core.view_accesslog",
+        "disputes.view_dispute",
         "parties.view_person",
         "parties.view_organization",
         "parties.view_realnamecheck",
@@ -84,10 +96,23 @@ def sync_roles(apps=None) -> None:
         perms = []
         for name in names:
             app_label, codename = name.split(".")
-            perms.append(
-                Permission.objects.get(content_type__app_label=app_label, codename=codename)
-            )
+            try:
+                perms.append(
+                    Permission.objects.get(content_type__app_label=app_label, codename=codename)
+                )
+            except Permission.DoesNotExist:
+                # An app migrated later grants its own permissions from its migration;
+                # a misspelt permission of an app that has its models is still an error.
+                if _has_models(apps, app_label):
+                    raise
         group.permissions.set(perms)
+
+
+def _has_models(apps, app_label: str) -> bool:
+    try:
+        return any(True for _model in apps.get_app_config(app_label).get_models())
+    except LookupError:
+        return False
 
 
 def roles_of(user) -> list[str]:

@@ -1,0 +1,12 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class DisputesConfig(AppConfig):
+    name = "casework.disputes"
+    label = "disputes"
+    verbose_name = _("Wage disputes")
+    default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from casework.disputes import queues  # noqa: F401  (registers the home-page queues)

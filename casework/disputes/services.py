@@ -1,0 +1,500 @@
+"""Operations on wage disputes (DESIGN.md §2): keyword-only, each in one transaction.
+
+State changes go through ``flows.run_step()``, which completes the dispute's
+open viewflow task and runs the transition through ``perform()``. Steps that
+belong to the mediator holding the case check ``_require_holder`` first: a
+mediator cannot act on a case another mediator holds.
+"""
+
+import datetime
+import hashlib
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from casework.core.audit import Actor, record_event
+from casework.core.models import Market
+from casework.core.queues import claim_next, reassign
+from casework.core.roles import Role
+from casework.disputes import flows
+from casework.disputes.evidence import evidence_content_type
+from casework.disputes.models import (
+    Channel,
+    ClaimItem,
+    Dispute,
+    Evidence,
+    Extension,
+    Instalment,
+    Payment,
+    Session,
+    Settlement,
+)
+from casework.documents.services import document_issue
+from casework.parties.models import Organization, Person
+
+
+@dataclass(frozen=True)
+class Claim:
+    claim_type: str
+    amount: Decimal
+    period_start: datetime.date | None = None
+    period_end: datetime.date | None = None
+    description: str = ""
+
+
+def _require_holder(dispute: Dispute, actor: Actor) -> None:
+    if actor.user is not None and dispute.owner_id != actor.user.pk:
+        raise PermissionDenied(_("This case is held by another mediator."))
+
+
+# -- intake ---------------------------------------------------------------------------
+
+
+@transaction.atomic
+def dispute_file(
+    *,
+    market: Market,
+    mediation_body: Organization,
+    applicants: list[Person],
+    respondent: Organization | Person,
+    channel: str,
+    received_at: datetime.datetime,
+    matter: str,
+    reasons: str,
+    claims: list[Claim],
+    actor: Actor,
+    applicant_details: str = "",
+    knew_of_infringement_on: datetime.date | None = None,
+    employment_ended_on: datetime.date | None = None,
+    evidence: tuple = (),
+    source_agreement_code: str = "",
+) -> Dispute:
+    """Record a received application and open its flow (state: received)."""
+    if not applicants:
+        raise ValidationError(_("A dispute needs at least one applicant."))
+    if not claims:
+        raise ValidationError(_("List at least one claim."))
+    if channel == Channel.ORAL and not applicant_details.strip():
+        raise ValidationError(_("Record the applicant's basic details of an oral application."))
+    dispute = Dispute(
+        market=market,
+        mediation_body=mediation_body,
+        respondent_organization=respondent if isinstance(respondent, Organization) else None,
+        respondent_person=respondent if isinstance(respondent, Person) else None,
+        channel=channel,
+        received_at=received_at,
+        matter=matter,
+        reasons=reasons,
+        applicant_details=applicant_details,
+        knew_of_infringement_on=knew_of_infringement_on,
+        employment_ended_on=employment_ended_on,
+        filed_by=actor.user,
+        source_agreement_code=source_agreement_code,
+    )
+    dispute.compute_deadlines()
+    dispute.full_clean(exclude=["code", "process", "state"])
+    dispute.save()
+    dispute.applicants.set(applicants)
+    for claim in claims:
+        item = ClaimItem(dispute=dispute, **claim.__dict__)
+        item.full_clean()
+        item.save()
+    dispute.refresh_claims()
+    dispute.priority = dispute.compute_priority(len(applicants))
+    Dispute.objects.filter(pk=dispute.pk).update(
+        total_claimed=dispute.total_claimed,
+        claim_types=dispute.claim_types,
+        priority=dispute.priority,
+    )
+    for upload in evidence:
+        evidence_add(dispute=dispute, upload=upload, actor=actor, _event=False)
+    record_event(
+        dispute,
+        actor=actor,
+        action="filed",
+        to_state=dispute.state,
+        note=str(Channel(channel).label),
+    )
+    flows.start(dispute)
+    return dispute
+
+
+def evidence_add(*, dispute: Dispute, upload, actor: Actor, description: str = "", _event=True):
+    content_type = evidence_content_type(upload)
+    data = upload.read()
+    digest = hashlib.sha256(data).hexdigest()
+    item = Evidence(
+        dispute=dispute,
+        original_name=upload.name[:200],
+        content_type=content_type,
+        size=len(data),
+        sha256=digest,
+        description=description,
+        uploaded_by=actor.user,
+    )
+    item.file.save(upload.name, ContentFile(data), save=False)
+    item.save()
+    if _event:
+        record_event(
+            dispute,
+            actor=actor,
+            action="evidence_added",
+            to_state=dispute.state,
+            note=item.original_name,
+        )
+    return item
+
+
+def dispute_accept(*, dispute: Dispute, actor: Actor, note: str = ""):
+    return flows.run_step(dispute, "accept", actor=actor, note=note)
+
+
+def dispute_refuse(*, dispute: Dispute, actor: Actor, reason: str):
+    if not reason.strip():
+        raise ValidationError(_("Give the reason for not accepting the application."))
+    return flows.run_step(dispute, "refuse", actor=actor, note=reason, reason=reason.strip())
+
+
+# -- the queue ------------------------------------------------------------------------
+
+
+def unassigned(markets) -> "Dispute.objects":
+    return Dispute.objects.filter(
+        market__in=markets, state=Dispute.State.ACCEPTED, owner__isnull=True
+    )
+
+
+def dispute_take_next(*, actor: Actor, markets) -> Dispute | None:
+    """Give the mediator the highest-priority unassigned case, or None if there is none."""
+    with transaction.atomic():
+        dispute = claim_next(unassigned(markets).in_queue_order(), actor=actor)
+        if dispute is not None:
+            flows.run_step(dispute, "start_mediation", actor=actor)
+    return dispute
+
+
+def dispute_take(*, dispute: Dispute, actor: Actor) -> bool:
+    """Take one chosen case; False when someone else took it first."""
+    with transaction.atomic():
+        taken = claim_next(
+            Dispute.objects.filter(pk=dispute.pk, state=Dispute.State.ACCEPTED), actor=actor
+        )
+        if taken is None:
+            return False
+        flows.run_step(taken, "start_mediation", actor=actor)
+        dispute.refresh_from_db()
+    return True
+
+
+def mediators_of(market: Market):
+    from django.contrib.auth import get_user_model
+
+    return (
+        get_user_model()
+        .objects.filter(groups__name=Role.MEDIATOR, staff_profile__markets=market, is_active=True)
+        .order_by("username")
+        .distinct()
+    )
+
+
+def dispute_reassign(*, dispute: Dispute, to, actor: Actor, reason: str) -> None:
+    if not mediators_of(dispute.market).filter(pk=to.pk).exists():
+        raise ValidationError(_("Choose a mediator of this market."))
+    with transaction.atomic():
+        reassign(dispute, to=to, actor=actor, reason=reason)
+        flows.reassign_task(dispute, to)
+
+
+# -- mediation ------------------------------------------------------------------------
+
+
+@transaction.atomic
+def extension_record(
+    *,
+    dispute: Dispute,
+    new_due: datetime.date,
+    applicant_agreed: bool,
+    respondent_agreed: bool,
+    note: str,
+    actor: Actor,
+) -> Extension:
+    _require_holder(dispute, actor)
+    if dispute.state not in (Dispute.State.IN_MEDIATION, Dispute.State.SETTLED):
+        raise ValidationError(_("Only a case in mediation can be extended."))
+    if not (applicant_agreed and respondent_agreed):
+        raise ValidationError(
+            _("An extension needs the agreement of both parties; otherwise mediation ends.")
+        )
+    if new_due <= dispute.due_date:
+        raise ValidationError(_("The new deadline must be after the current one."))
+    extension = Extension.objects.create(
+        dispute=dispute,
+        previous_due=dispute.due_date,
+        new_due=new_due,
+        applicant_agreed=True,
+        respondent_agreed=True,
+        note=note,
+        recorded_by=actor.user,
+    )
+    Dispute.objects.filter(pk=dispute.pk).update(
+        due_date=new_due, reminded_on=None, escalated_on=None
+    )
+    dispute.due_date, dispute.reminded_on, dispute.escalated_on = new_due, None, None
+    record_event(
+        dispute,
+        actor=actor,
+        action="extended",
+        to_state=dispute.state,
+        note=f"{extension.previous_due} → {new_due}: {note}",
+    )
+    return extension
+
+
+@transaction.atomic
+def session_record(
+    *,
+    dispute: Dispute,
+    held_at: datetime.datetime,
+    mode: str,
+    place: str,
+    attendees: str,
+    notes: str,
+    actor: Actor,
+) -> Session:
+    _require_holder(dispute, actor)
+    if dispute.state not in (Dispute.State.IN_MEDIATION, Dispute.State.SETTLED):
+        raise ValidationError(_("Sessions are recorded while the case is in mediation."))
+    session = Session(
+        dispute=dispute,
+        held_at=held_at,
+        mode=mode,
+        place=place,
+        attendees=attendees,
+        notes=notes,
+        recorded_by=actor.user,
+    )
+    session.full_clean()
+    session.save()
+    doc = document_issue(subject=session, kind="dispute_session_record", by=actor.user)
+    record_event(
+        dispute,
+        actor=actor,
+        action="session_recorded",
+        to_state=dispute.state,
+        documents=[doc.verification_code],
+    )
+    return session
+
+
+@transaction.atomic
+def settlement_record(
+    *,
+    dispute: Dispute,
+    amount: Decimal,
+    method: str,
+    terms: str,
+    instalments: list[tuple[datetime.date, Decimal]],
+    actor: Actor,
+):
+    """Record the agreed terms and issue the draft 调解协议书 (state: settled)."""
+    _require_holder(dispute, actor)
+    if not instalments:
+        raise ValidationError(_("Give at least one payment date and amount."))
+    if sum(amt for _d, amt in instalments) != amount:
+        raise ValidationError(_("The instalments must add up to the agreed amount."))
+    Settlement.objects.filter(dispute=dispute).delete()
+    settlement = Settlement(dispute=dispute, amount=amount, method=method, terms=terms)
+    settlement.full_clean(exclude=["dispute"])
+    settlement.save()
+    for seq, (due, amt) in enumerate(sorted(instalments), start=1):
+        Instalment.objects.create(settlement=settlement, seq=seq, due_date=due, amount=amt)
+    dispute.settlement = settlement
+    return flows.run_step(dispute, "settle", actor=actor)
+
+
+def settlement_revise(*, dispute: Dispute, actor: Actor, note: str):
+    _require_holder(dispute, actor)
+    return flows.run_step(dispute, "revise", actor=actor, note=note)
+
+
+MARK_LABELS = {
+    "applicant_signed_at": "applicant signed",
+    "respondent_signed_at": "respondent signed or sealed",
+    "mediator_signed_at": "mediator signed",
+    "body_sealed_at": "mediation body's seal affixed",
+}
+
+
+def mark_record(*, dispute: Dispute, mark: str, actor: Actor, at: datetime.datetime | None = None):
+    """Record one of the four marks; the fourth makes the agreement effective (Art. 14)."""
+    _require_holder(dispute, actor)
+    if mark not in Settlement.MARKS:
+        raise ValueError(mark)
+    if dispute.state != Dispute.State.SETTLED:
+        raise ValidationError(_("Marks are recorded on agreed terms waiting for signatures."))
+    with transaction.atomic():
+        settlement = Settlement.objects.select_for_update().get(dispute=dispute)
+        if getattr(settlement, mark):
+            raise ValidationError(_("This mark is already recorded."))
+        setattr(settlement, mark, at or timezone.now())
+        if mark == "mediator_signed_at":
+            settlement.mediator = actor.user
+        settlement.save()
+        dispute.settlement = settlement
+        record_event(
+            dispute,
+            actor=actor,
+            action="mark_recorded",
+            to_state=dispute.state,
+            note=MARK_LABELS[mark],
+        )
+        if settlement.marks_complete:
+            flows.run_step(dispute, "make_effective", actor=actor)
+    return settlement
+
+
+def dispute_terminate(*, dispute: Dispute, reason: str, note: str, actor: Actor):
+    _require_holder(dispute, actor)
+    if reason not in Dispute.TerminationReason.values:
+        raise ValidationError(_("Choose why mediation ends."))
+    if reason == Dispute.TerminationReason.DEADLINE_PASSED and dispute.days_left() >= 0:
+        raise ValidationError(_("The mediation deadline has not passed yet."))
+    return flows.run_step(dispute, "terminate", actor=actor, note=note, reason=reason, outcome=note)
+
+
+def dispute_withdraw(*, dispute: Dispute, reason: str, actor: Actor):
+    if not reason.strip():
+        raise ValidationError(_("Record the applicant's reason for withdrawing."))
+    return flows.run_step(dispute, "withdraw", actor=actor, note=reason, reason=reason.strip())
+
+
+# -- performance ----------------------------------------------------------------------
+
+
+def payment_record(
+    *,
+    dispute: Dispute,
+    instalment: Instalment,
+    amount: Decimal,
+    paid_on: datetime.date,
+    note: str,
+    actor: Actor,
+) -> Payment:
+    """Record a payment; when everything is paid the agreement is performed."""
+    _require_holder(dispute, actor)
+    if dispute.state != Dispute.State.EFFECTIVE:
+        raise ValidationError(_("Payments are recorded on an effective agreement."))
+    if instalment.settlement.dispute_id != dispute.pk:
+        raise ValidationError(_("This instalment belongs to another case."))
+    if amount <= 0 or amount > instalment.outstanding:
+        raise ValidationError(
+            _("The payment must be more than ¥0 and at most the ¥%(left)s still owed.")
+            % {"left": instalment.outstanding}
+        )
+    if paid_on > timezone.localdate():
+        raise ValidationError(_("A payment cannot be dated in the future."))
+    with transaction.atomic():
+        payment = Payment.objects.create(
+            instalment=instalment,
+            amount=amount,
+            paid_on=paid_on,
+            note=note,
+            recorded_by=actor.user,
+        )
+        Instalment.objects.filter(pk=instalment.pk).update(paid=F("paid") + amount)
+        record_event(
+            dispute,
+            actor=actor,
+            action="payment_recorded",
+            to_state=dispute.state,
+            note=f"#{instalment.seq} ¥{amount} {paid_on}",
+        )
+        if dispute.all_paid():
+            flows.run_step(dispute, "mark_performed", actor=actor)
+    return payment
+
+
+def dispute_mark_defaulted(*, dispute: Dispute, actor: Actor, note: str = ""):
+    _require_holder(dispute, actor)
+    return flows.run_step(dispute, "mark_defaulted", actor=actor, note=note)
+
+
+def dispute_refer(*, dispute: Dispute, referral: str, actor: Actor, note: str = ""):
+    _require_holder(dispute, actor)
+    if referral == Dispute.Referral.PAYMENT_ORDER:
+        return flows.run_step(dispute, "refer_payment_order", actor=actor, note=note)
+    if referral == Dispute.Referral.ARBITRATION:
+        return flows.run_step(dispute, "refer_arbitration", actor=actor, note=note)
+    raise ValidationError(_("Choose a referral."))
+
+
+def dispute_close(*, dispute: Dispute, actor: Actor, note: str = ""):
+    _require_holder(dispute, actor)
+    return flows.run_step(dispute, "close", actor=actor, note=note)
+
+
+# -- deadlines ------------------------------------------------------------------------
+
+
+@dataclass
+class SweepResult:
+    reminded: int = 0
+    escalated: int = 0
+    defaulted: int = 0
+
+
+def sweep_deadlines(today: datetime.date | None = None) -> SweepResult:
+    """The beat job: remind when few days are left, escalate on the deadline, mark defaults.
+
+    Each case is handled in its own transaction, so one failure does not stop the sweep,
+    and a reminder or escalation is written once (the date fields record it).
+    """
+    today = today or timezone.localdate()
+    result = SweepResult()
+    system = Actor.system("deadline-sweep")
+    clock = Dispute.objects.filter(state__in=Dispute.CLOCK_STATES)
+    remind_by = today + datetime.timedelta(days=settings.DISPUTE_REMIND_DAYS)
+    for dispute in clock.filter(due_date__lte=remind_by, due_date__gt=today, reminded_on=None):
+        with transaction.atomic():
+            if Dispute.objects.filter(pk=dispute.pk, reminded_on=None).update(reminded_on=today):
+                record_event(
+                    dispute,
+                    actor=system,
+                    action="deadline_reminder",
+                    to_state=dispute.state,
+                    note=_("%(days)s days left") % {"days": dispute.days_left(today)},
+                )
+                result.reminded += 1
+    for dispute in clock.filter(due_date__lte=today, escalated_on=None):
+        with transaction.atomic():
+            if Dispute.objects.filter(pk=dispute.pk, escalated_on=None).update(escalated_on=today):
+                record_event(
+                    dispute,
+                    actor=system,
+                    action="escalated",
+                    to_state=dispute.state,
+                    note=_("Mediation deadline %(due)s reached; supervisor notified.")
+                    % {"due": dispute.due_date},
+                )
+                result.escalated += 1
+    effective = Dispute.objects.filter(
+        state=Dispute.State.EFFECTIVE,
+        settlement__instalments__due_date__lt=today,
+        settlement__instalments__paid__lt=F("settlement__instalments__amount"),
+    ).distinct()
+    for dispute in effective:
+        flows.run_step(
+            dispute,
+            "mark_defaulted",
+            actor=system,
+            note=_("An instalment was not paid by its due date."),
+        )
+        result.defaulted += 1
+    return result
