@@ -36,3 +36,18 @@ def get_dispute_for_party(user, code: str) -> Dispute:
         return Dispute.objects.for_party(user).get(code=code)
     except Dispute.DoesNotExist:
         raise Http404("No such dispute.") from None
+
+
+def _register_document_scopes() -> None:
+    from casework.disputes.models import Session
+    from casework.documents.access import register_scope
+
+    register_scope(
+        Dispute,
+        party=lambda user: Dispute.objects.for_party(user),
+    )
+    register_scope(
+        Session,
+        staff=lambda markets: Session.objects.filter(dispute__market__in=markets),
+        party=lambda user: Session.objects.filter(dispute__in=Dispute.objects.for_party(user)),
+    )

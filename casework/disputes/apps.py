@@ -10,3 +10,6 @@ class DisputesConfig(AppConfig):
 
     def ready(self) -> None:
         from casework.disputes import queues  # noqa: F401  (registers the home-page queues)
+        from casework.disputes.access import _register_document_scopes
+
+        _register_document_scopes()

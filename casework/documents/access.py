@@ -1,11 +1,14 @@
 """Which documents a user may open (DESIGN.md §9).
 
 Staff see the documents of their markets' subjects: a subject that is a
-Market, or any model with a ``market`` foreign key (every CaseBase). Superusers
-see everything; portal users (workers, hiring parties) see nothing yet.
+Market, or any model with a ``market`` foreign key (every CaseBase). A workflow
+adds other subjects (a mediation session) and the documents its parties may
+open with ``register_scope()``. Superusers see everything.
 """
 
 import functools
+from collections.abc import Callable
+from dataclasses import dataclass
 
 from django.apps import apps
 from django.contrib.contenttypes.models import ContentType
@@ -15,6 +18,39 @@ from django.http import Http404
 from casework.core.models import Market, markets_for
 from casework.core.roles import PORTAL_ROLES, roles_of
 from casework.documents.models import Document
+
+
+@dataclass(frozen=True)
+class SubjectScope:
+    """``staff(markets)`` and ``party(user)`` return querysets of the model's visible rows."""
+
+    model: type
+    staff: Callable[[QuerySet[Market]], QuerySet] | None = None
+    party: Callable[[object], QuerySet] | None = None
+
+
+_SCOPES: dict[str, SubjectScope] = {}
+
+
+def register_scope(model: type, *, staff=None, party=None) -> None:
+    """Let staff (by market) or parties (by login) open the documents of ``model`` rows."""
+    _SCOPES[model._meta.label_lower] = SubjectScope(model, staff, party)
+
+
+def _subject_q(model: type, rows: QuerySet) -> Q:
+    return Q(
+        subject_type=ContentType.objects.get_for_model(model),
+        subject_id__in=rows.values("pk"),
+    )
+
+
+def party_documents(user) -> QuerySet[Document]:
+    """Documents of the cases a worker or hiring party is a party to."""
+    scope = Q(pk__in=[])
+    for entry in _SCOPES.values():
+        if entry.party is not None:
+            scope |= _subject_q(entry.model, entry.party(user))
+    return Document.objects.filter(scope)
 
 
 @functools.cache
@@ -36,18 +72,17 @@ def documents_visible_to(user) -> QuerySet[Document]:
     if user.is_superuser:
         return Document.objects.all()
     roles = roles_of(user)
-    if not user.has_perm("documents.view_document") or (roles and set(roles) <= PORTAL_ROLES):
+    if roles and set(roles) <= PORTAL_ROLES:
+        return party_documents(user)
+    if not user.has_perm("documents.view_document"):
         return Document.objects.none()
     markets = markets_for(user)
-    scope = Q(
-        subject_type=ContentType.objects.get_for_model(Market),
-        subject_id__in=markets.values("pk"),
-    )
+    scope = _subject_q(Market, markets)
     for model in _market_scoped_models():
-        scope |= Q(
-            subject_type=ContentType.objects.get_for_model(model),
-            subject_id__in=model._base_manager.filter(market__in=markets).values("pk"),
-        )
+        scope |= _subject_q(model, model._base_manager.filter(market__in=markets))
+    for entry in _SCOPES.values():
+        if entry.staff is not None:
+            scope |= _subject_q(entry.model, entry.staff(markets))
     return Document.objects.filter(scope)
 
 
