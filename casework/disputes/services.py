@@ -8,6 +8,7 @@ mediator cannot act on a case another mediator holds.
 
 import datetime
 import hashlib
+import logging
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -38,6 +39,8 @@ from casework.disputes.models import (
 )
 from casework.documents.services import document_issue
 from casework.parties.models import Organization, Person
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -490,11 +493,15 @@ def sweep_deadlines(today: datetime.date | None = None) -> SweepResult:
         settlement__instalments__paid__lt=F("settlement__instalments__amount"),
     ).distinct()
     for dispute in effective:
-        flows.run_step(
-            dispute,
-            "mark_defaulted",
-            actor=system,
-            note=_("An instalment was not paid by its due date."),
-        )
+        try:
+            flows.run_step(
+                dispute,
+                "mark_defaulted",
+                actor=system,
+                note=_("An instalment was not paid by its due date."),
+            )
+        except Exception:  # one broken case must not stop the sweep for the others
+            logger.exception("sweep: could not mark %s defaulted", dispute.code)
+            continue
         result.defaulted += 1
     return result

@@ -162,6 +162,8 @@ def settle(dispute: Dispute, me: Actor) -> None:
 
 def pay_all(dispute: Dispute, me: Actor) -> None:
     for instalment in dispute.settlement.instalments.all():
+        if instalment.is_paid:
+            continue
         services.payment_record(
             dispute=dispute,
             instalment=instalment,
