@@ -123,6 +123,15 @@ class CaseBase(ConcurrentTransitionMixin, models.Model):
         related_name="+",
         verbose_name=_("current owner"),
     )
+    # The case's viewflow process: who must act next (casework.core.flows).
+    process = models.OneToOneField(
+        "viewflow.Process",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        editable=False,
+    )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 

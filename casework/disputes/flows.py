@@ -2,34 +2,31 @@
 
     start → review intake → mediate → collect marks → follow up performance → refer → close
 
-Each human task is one step of the mediators' work. A step is done by
-``run_step()``, which, under the flow's row lock, takes the dispute's open
-task, runs the dispute's transition through ``perform()`` (state, audit row
-and documents) and completes the task, so the task, the new state and the
-audit row commit together. The gates read the dispute's new state to choose
-the next task; a withdrawn, refused or terminated dispute ends the process.
+Each human task is one step of the mediators' work, done by ``run_step()``
+(casework.core.flows): under the flow's row lock it runs the dispute's
+transition through ``perform()`` and completes the open task, so the task, the
+new state and the audit row commit together. The gates read the dispute's new
+state to choose the next task; a withdrawn, refused or terminated dispute ends
+the process. Taking a case from the queue (``start_mediation``) only assigns
+the mediate task; recording the outcome (settle or terminate) completes it.
 
 The 3-day reminder and the day-15 escalation are not viewflow Timer nodes: the
 deadline moves when the parties agree an extension, so the beat task
 ``tasks.sweep_deadlines`` compares the stored deadline with today instead.
 """
 
-from django.db import transaction
 from django.shortcuts import redirect
 from viewflow import this
 from viewflow.workflow import flow, lock
-from viewflow.workflow.models import Task
-from viewflow.workflow.status import STATUS
 
+from casework.core import flows as core_flows
 from casework.core.audit import Actor
-from casework.core.transitions import perform
 from casework.disputes.models import Dispute
 
 State = Dispute.State
 
 # Transitions that put a mediator on the open task without finishing it.
 ASSIGNING = frozenset({"start_mediation"})
-OPEN = (STATUS.NEW, STATUS.ASSIGNED, STATUS.STARTED)
 
 
 def _case_page(request, **kwargs):
@@ -81,52 +78,27 @@ class DisputeFlow(flow.Flow):
 
     end = flow.End()
 
-    def start_process(self, activation, dispute: Dispute):
-        activation.process.artifact = dispute
+    def start_process(self, activation, case: Dispute):
+        activation.process.artifact = case
         return activation.process
 
 
 def start(dispute: Dispute) -> None:
     """Open the dispute's process; its first task waits for intake review."""
-    with transaction.atomic():
-        process = DisputeFlow.start.run(dispute=dispute)
-        Dispute.objects.filter(pk=dispute.pk).update(process=process)
-        dispute.process = process
+    core_flows.start_process(DisputeFlow, dispute)
 
 
-def open_task(dispute: Dispute) -> Task | None:
-    return (
-        Task.objects.filter(process_id=dispute.process_id, status__in=OPEN).order_by("-pk").first()
-    )
+def open_task(dispute: Dispute):
+    return core_flows.open_task(dispute)
 
 
 def run_step(dispute: Dispute, transition: str, *, actor: Actor, note: str = "", **kwargs):
-    """Run one transition as the completion of the dispute's open task.
-
-    Raises TransitionNotAllowed / PermissionDenied (from perform) before
-    anything is written when the step is not possible for this actor.
-    """
-    with DisputeFlow.lock(dispute.process_id):
-        task = open_task(dispute)
-        if task is None:
-            raise RuntimeError(f"{dispute.code} has no open task for {transition!r}")
-        activation = task.flow_task.activation_class(task)
-        event = perform(dispute, transition, actor=actor, note=note, **kwargs)
-        _take(activation, actor.user or dispute.owner)
-        if transition not in ASSIGNING:
-            activation.start(None)
-            activation.execute()
-        return event
-
-
-def _take(activation, user) -> None:
-    if activation.task.status == STATUS.NEW:
-        activation.assign(user)
+    """Run ``transition`` as the work on the dispute's open task (see casework.core.flows)."""
+    complete = transition not in ASSIGNING
+    return core_flows.run_step(
+        DisputeFlow, dispute, transition, actor=actor, note=note, complete=complete, **kwargs
+    )
 
 
 def reassign_task(dispute: Dispute, to) -> None:
-    """Move the open task with the case when a supervisor reassigns it."""
-    with DisputeFlow.lock(dispute.process_id):
-        task = open_task(dispute)
-        if task is not None and task.owner_id is not None:
-            task.flow_task.activation_class(task).reassign(to)
+    core_flows.reassign_task(DisputeFlow, dispute, to)

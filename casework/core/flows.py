@@ -1,0 +1,68 @@
+"""Running a case's transitions as the steps of its viewflow process (DESIGN.md §4).
+
+A workflow's flow (its ``flows.py``) has one human task per step. ``run_step()``
+takes the case's open task under the flow's row lock, runs the transition
+through ``perform()`` (state, audit row, documents) and completes the task, so
+the task, the new state and the audit row commit together; the flow's gates
+then read the case's new state to choose the next task.
+"""
+
+from django.db import transaction
+from viewflow.workflow.models import Task
+from viewflow.workflow.status import STATUS
+
+from casework.core.audit import Actor
+from casework.core.models import CaseBase, CaseEvent
+from casework.core.transitions import perform
+
+OPEN = (STATUS.NEW, STATUS.ASSIGNED, STATUS.STARTED)
+
+
+def start_process(flow_class, case: CaseBase) -> None:
+    """Open the case's process with ``flow_class.start`` (a StartHandle taking ``case=``)."""
+    with transaction.atomic():
+        process = flow_class.start.run(case=case)
+        type(case).objects.filter(pk=case.pk).update(process=process)
+        case.process = process
+
+
+def open_task(case: CaseBase) -> Task | None:
+    return Task.objects.filter(process_id=case.process_id, status__in=OPEN).order_by("-pk").first()
+
+
+def run_step(
+    flow_class,
+    case: CaseBase,
+    transition: str,
+    *,
+    actor: Actor,
+    note: str = "",
+    complete: bool = True,
+    **kwargs,
+) -> CaseEvent:
+    """Run one transition as the work on the case's open task.
+
+    ``complete=False`` only puts the actor on the task (taking a case from a
+    queue). Raises TransitionNotAllowed / PermissionDenied (from perform)
+    before anything is written when the step is not possible for this actor.
+    """
+    with flow_class.lock(case.process_id):
+        task = open_task(case)
+        if task is None:
+            raise RuntimeError(f"{case.code} has no open task for {transition!r}")
+        activation = task.flow_task.activation_class(task)
+        event = perform(case, transition, actor=actor, note=note, **kwargs)
+        if activation.task.status == STATUS.NEW:
+            activation.assign(actor.user or case.owner)
+        if complete:
+            activation.start(None)
+            activation.execute()
+        return event
+
+
+def reassign_task(flow_class, case: CaseBase, to) -> None:
+    """Move the open task with the case when a supervisor reassigns it."""
+    with flow_class.lock(case.process_id):
+        task = open_task(case)
+        if task is not None and task.owner_id is not None:
+            task.flow_task.activation_class(task).reassign(to)
