@@ -165,14 +165,6 @@ class Dispute(CaseBase):
         verbose_name=_("filed by"),
     )
     source_agreement_code = models.CharField(_("gig agreement number"), max_length=24, blank=True)
-    process = models.OneToOneField(
-        "viewflow.Process",
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="dispute",
-        editable=False,
-    )
 
     objects = DisputeQuerySet.as_manager()
 
