@@ -193,11 +193,13 @@ def test_a_mediator_of_another_market_gets_not_found(client, notice, oscar_outsi
     assert not AccessLog.objects.exists()
 
 
-def test_a_worker_cannot_open_staff_document_pages(client, notice, wang_worker):
+def test_a_worker_gets_404_on_documents_of_cases_they_are_not_party_to(
+    client, notice, wang_worker
+):
     client.force_login(wang_worker)
 
-    assert client.get(reverse("documents:detail", args=[notice.pk])).status_code == 403
-    assert client.get(reverse("documents:download", args=[notice.pk])).status_code == 403
+    assert client.get(reverse("documents:detail", args=[notice.pk])).status_code == 404
+    assert client.get(reverse("documents:download", args=[notice.pk])).status_code == 404
 
 
 def test_market_documents_are_scoped_to_the_market_too(
