@@ -57,6 +57,10 @@ def _require_holder(dispute: Dispute, actor: Actor) -> None:
         raise PermissionDenied(_("This case is held by another mediator."))
 
 
+def _is_staff(actor: Actor) -> bool:
+    return actor.user is not None and actor.user.has_perm("disputes.view_dispute")
+
+
 # -- intake ---------------------------------------------------------------------------
 
 
@@ -116,8 +120,6 @@ def dispute_file(
         claim_types=dispute.claim_types,
         priority=dispute.priority,
     )
-    for upload in evidence:
-        evidence_add(dispute=dispute, upload=upload, actor=actor, _event=False)
     record_event(
         dispute,
         actor=actor,
@@ -126,10 +128,18 @@ def dispute_file(
         note=str(Channel(channel).label),
     )
     flows.start(dispute)
+    # Files last: storage is outside the transaction, so nothing after them may fail.
+    for upload in evidence:
+        evidence_add(dispute=dispute, upload=upload, actor=actor, _event=False)
     return dispute
 
 
 def evidence_add(*, dispute: Dispute, upload, actor: Actor, description: str = "", _event=True):
+    """Attach a checked evidence file to an open case (by its holder once it is held)."""
+    if dispute.state not in Dispute.OPEN_STATES:
+        raise ValidationError(_("Evidence can be added only while the case is open."))
+    if dispute.owner_id and _is_staff(actor):
+        _require_holder(dispute, actor)
     content_type = evidence_content_type(upload)
     data = upload.read()
     digest = hashlib.sha256(data).hexdigest()
@@ -342,6 +352,8 @@ def mark_record(*, dispute: Dispute, mark: str, actor: Actor, at: datetime.datet
         raise ValueError(mark)
     if dispute.state != Dispute.State.SETTLED:
         raise ValidationError(_("Marks are recorded on agreed terms waiting for signatures."))
+    if at is not None and at > timezone.now():
+        raise ValidationError(_("A signature or seal cannot be dated in the future."))
     with transaction.atomic():
         settlement = Settlement.objects.select_for_update().get(dispute=dispute)
         if getattr(settlement, mark):
@@ -373,6 +385,9 @@ def dispute_terminate(*, dispute: Dispute, reason: str, note: str, actor: Actor)
 
 
 def dispute_withdraw(*, dispute: Dispute, reason: str, actor: Actor):
+    """The applicant withdraws (in the portal, or through the mediator holding the case)."""
+    if dispute.owner_id and _is_staff(actor):
+        _require_holder(dispute, actor)
     if not reason.strip():
         raise ValidationError(_("Record the applicant's reason for withdrawing."))
     return flows.run_step(dispute, "withdraw", actor=actor, note=reason, reason=reason.strip())
