@@ -8,6 +8,7 @@ page's list of states and next steps, so neither can drift from the code.
 from dataclasses import dataclass
 
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 ANY_STATE = ("*", "+")
 
@@ -62,3 +63,27 @@ def state_overview(case: models.Model) -> dict:
             if edge.source == case.state
         ],
     }
+
+
+# Audit actions the case core itself writes (queues.claim_next, queues.reassign).
+CORE_EVENT_LABELS = {
+    "claimed": _("Taken from the queue"),
+    "reassigned": _("Reassigned"),
+}
+
+
+def labelled_events(case: models.Model, extra_labels: dict | None = None) -> list:
+    """The case's audit rows with readable names for templates/core/_timeline.html.
+
+    Transitions are named by their labels, states by their choices, other
+    actions by ``extra_labels`` ({action: label}); unknown ones keep their slug.
+    """
+    states = dict(states_of(type(case)))
+    actions = {edge.action: edge.label for edge in state_edges(type(case))}
+    actions.update({k: str(v) for k, v in {**CORE_EVENT_LABELS, **(extra_labels or {})}.items()})
+    events = list(case.events)
+    for event in events:
+        event.action_label = actions.get(event.action, event.action)
+        event.from_label = states.get(event.from_state, event.from_state)
+        event.to_label = states.get(event.to_state, event.to_state)
+    return events

@@ -39,3 +39,27 @@ def test_the_case_page_partial_marks_the_current_state_and_the_next_steps():
     assert {step["label"] for step in overview["next_steps"]} == {"close", "withdraw"}
     html = render_to_string("core/_states.html", {"overview": overview})
     assert 'class="current" aria-current="step">accepted<' in html
+
+
+def test_the_timeline_names_actions_and_states_in_the_readers_language(market, sam_supervisor):
+    from casework.core.audit import Actor, record_event
+    from casework.core.diagram import labelled_events
+    from casework.core.transitions import perform
+
+    case = SampleCase.objects.create(market=market)
+    perform(case, "withdraw", actor=Actor(user=sam_supervisor))
+    record_event(case, actor=Actor.system(), action="reassigned")
+    record_event(case, actor=Actor.system(), action="custom_note")
+
+    from django.utils import translation
+
+    with translation.override("en"):
+        events = labelled_events(case, {"custom_note": "A note"})
+
+    assert [(e.action_label, e.from_label, e.to_label) for e in events] == [
+        ("withdraw", "received", "withdrawn"),
+        ("Reassigned", "", ""),
+        ("A note", "", ""),
+    ]
+    html = render_to_string("core/_timeline.html", {"events": events})
+    assert "received → withdrawn" in html

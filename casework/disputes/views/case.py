@@ -22,7 +22,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from django_fsm import ConcurrentTransition, TransitionNotAllowed, has_transition_perm
 
 from casework.core.audit import Actor, log_access
-from casework.core.diagram import state_edges, state_overview
+from casework.core.diagram import labelled_events, state_overview
 from casework.core.models import AccessLog
 from casework.disputes import forms, services
 from casework.disputes.access import get_dispute_for_user
@@ -244,7 +244,6 @@ EVENT_LABELS = {
     "filed": gettext_lazy("Application filed"),
     "evidence_added": gettext_lazy("Evidence added"),
     "claimed": gettext_lazy("Taken by a mediator"),
-    "reassigned": gettext_lazy("Reassigned"),
     "session_recorded": gettext_lazy("Session recorded"),
     "extended": gettext_lazy("Mediation extended"),
     "mark_recorded": gettext_lazy("Signature or seal recorded"),
@@ -255,13 +254,8 @@ EVENT_LABELS = {
 
 
 def timeline(dispute: Dispute) -> list:
-    """The audit rows with a readable name for each (core/_timeline.html shows action_label)."""
-    labels = {edge.action: edge.label for edge in state_edges(Dispute)}
-    labels.update({action: str(label) for action, label in EVENT_LABELS.items()})
-    events = list(dispute.events)
-    for event in events:
-        event.action_label = labels.get(event.action, "")
-    return events
+    """The audit rows with readable names (core/_timeline.html)."""
+    return labelled_events(dispute, EVENT_LABELS)
 
 
 def _settlement(dispute: Dispute) -> Settlement | None:
