@@ -1,18 +1,16 @@
 """Portal forms: validation and normalisation only (DESIGN.md §2); they never save."""
 
 import datetime
-from decimal import Decimal
 
 from django import forms
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from casework.core.models import Market
-from casework.disputes.evidence import evidence_content_type
+from casework.disputes import forms as disputes_forms
+from casework.disputes.forms import EvidenceField
 from casework.disputes.models import ClaimType
-from casework.disputes.services import Claim
 from casework.parties import identifiers
 from casework.parties.models import Organization, Person
 
@@ -29,32 +27,6 @@ def not_in_future(day: datetime.date | None) -> datetime.date | None:
     if day and day > timezone.localdate():
         raise ValidationError(_("This date is in the future."))
     return day
-
-
-class MultipleFileInput(forms.ClearableFileInput):
-    allow_multiple_selected = True
-
-
-class EvidenceField(forms.FileField):
-    """Any number of files, each checked by its contents (casework.disputes.evidence)."""
-
-    widget = MultipleFileInput(
-        attrs={"accept": ".pdf,.jpg,.jpeg,.png,application/pdf,image/jpeg,image/png"}
-    )
-
-    def clean(self, data, initial=None) -> list:
-        files = data if isinstance(data, list | tuple) else [data] if data else []
-        single = super().clean
-        uploads = [single(item, initial) for item in files if item]
-        errors = []
-        for upload in uploads:
-            try:
-                evidence_content_type(upload)
-            except ValidationError as exc:
-                errors.append(exc)
-        if errors:
-            raise ValidationError(errors)
-        return uploads
 
 
 class RespondentKind:
@@ -228,49 +200,21 @@ class OnlineDisputeForm(forms.Form):
         )
 
 
-class ClaimForm(forms.Form):
+class ClaimForm(disputes_forms.ClaimForm):
+    """The counter's claim form, starting on unpaid wages (the commonest claim)."""
+
     claim_type = forms.ChoiceField(
         label=_("claim type"), choices=ClaimType.choices, initial=ClaimType.UNPAID_WAGES
     )
-    amount = forms.DecimalField(
-        label=_("amount (yuan)"),
-        max_digits=12,
-        decimal_places=2,
-        widget=forms.NumberInput(attrs={"inputmode": "decimal", "step": "0.01", "min": "0.01"}),
-    )
-    period_start = forms.DateField(label=_("period from"), required=False, widget=DateInput)
-    period_end = forms.DateField(label=_("period to"), required=False, widget=DateInput)
-    description = forms.CharField(label=_("details"), max_length=200, required=False)
-
-    def clean_amount(self) -> Decimal:
-        amount = self.cleaned_data["amount"]
-        if amount <= 0:
-            raise ValidationError(_("Enter an amount above ¥0."))
-        if amount > settings.DISPUTE_MAX_CLAIM:
-            raise ValidationError(
-                _("An amount above ¥%(max)s is not plausible for one claim; check the figure.")
-                % {"max": f"{settings.DISPUTE_MAX_CLAIM:,}"}
-            )
-        return amount
-
-    def clean(self):
-        cleaned = super().clean()
-        start, end = cleaned.get("period_start"), cleaned.get("period_end")
-        if start and end and end < start:
-            self.add_error("period_end", _("The period ends before it starts."))
-        return cleaned
-
-    def claim(self) -> Claim:
-        return Claim(**self.cleaned_data)
-
-
-class BaseClaimFormSet(forms.BaseFormSet):
-    def claims(self) -> list[Claim]:
-        return [form.claim() for form in self.forms if form.has_changed() and form.cleaned_data]
 
 
 ClaimFormSet = forms.formset_factory(
-    ClaimForm, formset=BaseClaimFormSet, extra=2, min_num=1, max_num=5, validate_min=True
+    ClaimForm,
+    formset=disputes_forms.BaseClaimFormSet,
+    extra=2,
+    min_num=1,
+    max_num=5,
+    validate_min=True,
 )
 
 

@@ -29,7 +29,7 @@ BAD_CODE = _(
     "This unified social credit code is not valid. Please copy it again from "
     "the business licence, or apply at the market's counter."
 )
-ABOVE_ZERO = _("Enter an amount above ¥0.")
+ABOVE_ZERO = _("Enter an amount of more than ¥0.")
 
 
 @pytest.fixture
