@@ -1,5 +1,6 @@
 from django.apps import apps
 from django.core.management.base import BaseCommand, CommandError
+from django.utils import translation
 
 from casework.core.diagram import mermaid
 
@@ -9,8 +10,15 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser) -> None:
         parser.add_argument("model", help="app_label.ModelName, e.g. disputes.Dispute")
+        parser.add_argument(
+            "--language", default="en", help="language of the step labels (default en; zh-hans)"
+        )
 
-    def handle(self, *args, model: str, **options) -> None:
+    def handle(self, *args, model: str, language: str, **options) -> None:
+        with translation.override(language):
+            self._print(model)
+
+    def _print(self, model: str) -> None:
         try:
             model_cls = apps.get_model(model)
         except (LookupError, ValueError) as exc:
