@@ -46,6 +46,22 @@ class WorkCalendar:
             self._overrides[year] = dict(rows)
         return self._overrides[year]
 
+    def preload(self, first: int, last: int) -> None:
+        """Read the override rows of the years ``first``..``last`` in one query.
+
+        For pages showing many deadlines: afterwards those years cost no query.
+        """
+        wanted = [year for year in range(first, last + 1) if year not in self._overrides]
+        if not wanted:
+            return
+        rows = HolidayOverride.objects.filter(
+            date__gte=datetime.date(wanted[0], 1, 1), date__lte=datetime.date(wanted[-1], 12, 31)
+        ).values_list("date", "is_workday")
+        for year in wanted:
+            self._overrides[year] = {}
+        for day, is_workday in rows:
+            self._overrides[day.year][day] = is_workday
+
     def is_known(self, year: int) -> bool:
         return year in PACKAGE_YEARS or bool(self.overrides(year))
 

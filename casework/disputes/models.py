@@ -92,6 +92,7 @@ class Dispute(CaseBase):
         ARBITRATION = "arbitration", _("application for labour dispute arbitration")
 
     OPEN_STATES = (State.RECEIVED, State.ACCEPTED, State.IN_MEDIATION, State.SETTLED)
+    FINAL_STATES = (State.NOT_ACCEPTED, State.TERMINATED, State.WITHDRAWN, State.CLOSED)
     # States in which the 15-day clock runs and the reminder and escalation apply.
     CLOCK_STATES = (State.ACCEPTED, State.IN_MEDIATION, State.SETTLED)
 
@@ -194,7 +195,18 @@ class Dispute(CaseBase):
             models.Index(
                 fields=["owner", "state", "-priority", "due_date", "id"], name="dispute_mine_idx"
             ),
-            models.Index(fields=["market", "state", "due_date"], name="dispute_due_idx"),
+            # Due soon / overdue read only this index.
+            models.Index(
+                fields=["market", "state", "due_date", "priority", "id"], name="dispute_due_idx"
+            ),
+            # The supervisors' "all" tab, in queue order.
+            models.Index(fields=["market", "-priority", "due_date", "id"], name="dispute_all_idx"),
+            # The unassigned tab and take next: an index in their order, with no owner.
+            models.Index(
+                fields=["market", "state", "-priority", "due_date", "id"],
+                condition=Q(owner__isnull=True),
+                name="dispute_unassigned_idx",
+            ),
         ]
 
     # -- derived facts -------------------------------------------------------

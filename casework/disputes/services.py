@@ -17,7 +17,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.db.models import F
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from casework.core.audit import Actor, record_event
@@ -218,6 +218,9 @@ def mediators_of(market: Market):
 
 
 def dispute_reassign(*, dispute: Dispute, to, actor: Actor, reason: str) -> None:
+    """Hand a held case to another mediator of its market (unassigned ones wait in the queue)."""
+    if dispute.owner_id is None or dispute.state in Dispute.FINAL_STATES:
+        raise ValidationError(_("Only a case a mediator holds can be reassigned."))
     if not mediators_of(dispute.market).filter(pk=to.pk).exists():
         raise ValidationError(_("Choose a mediator of this market."))
     with transaction.atomic():
@@ -337,12 +340,10 @@ def settlement_revise(*, dispute: Dispute, actor: Actor, note: str):
     return flows.run_step(dispute, "revise", actor=actor, note=note)
 
 
-MARK_LABELS = {
-    "applicant_signed_at": "applicant signed",
-    "respondent_signed_at": "respondent signed or sealed",
-    "mediator_signed_at": "mediator signed",
-    "body_sealed_at": "mediation body's seal affixed",
-}
+def mark_label(mark: str) -> str:
+    """The mark's name in the system's language, for the audit note."""
+    with translation.override(settings.LANGUAGE_CODE):
+        return str(Settlement._meta.get_field(mark).verbose_name)
 
 
 def mark_record(*, dispute: Dispute, mark: str, actor: Actor, at: datetime.datetime | None = None):
@@ -368,7 +369,7 @@ def mark_record(*, dispute: Dispute, mark: str, actor: Actor, at: datetime.datet
             actor=actor,
             action="mark_recorded",
             to_state=dispute.state,
-            note=MARK_LABELS[mark],
+            note=mark_label(mark),
         )
         if settlement.marks_complete:
             flows.run_step(dispute, "make_effective", actor=actor)

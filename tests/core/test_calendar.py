@@ -280,3 +280,19 @@ def test_the_check_survives_an_unreachable_database(time_machine, monkeypatch):
     monkeypatch.setattr(connection.introspection, "table_names", unreachable)
 
     assert [w.id for w in check_calendar_coverage()] == ["core.W001"]
+
+
+def test_a_preloaded_calendar_reads_several_unknown_years_in_one_query(
+    db, django_assert_num_queries
+):
+    HolidayOverride.objects.create(date=datetime.date(2027, 2, 8), is_workday=False, name="春节")
+    HolidayOverride.objects.create(date=datetime.date(2028, 1, 29), is_workday=True, name="调休")
+    shared = calendar.WorkCalendar()
+    with django_assert_num_queries(1):
+        shared.preload(2026, 2029)
+    with django_assert_num_queries(0):
+        assert not shared.is_workday(datetime.date(2027, 2, 8))
+        assert shared.is_workday(datetime.date(2028, 1, 29))
+        assert shared.unknown_years(datetime.date(2026, 12, 1), datetime.date(2029, 1, 5)) == [
+            2029
+        ]

@@ -17,9 +17,15 @@ register = template.Library()
 DUE_SOON_DAYS = 3
 
 
-def deadline_status(due: datetime.date, counting: str = "calendar", today=None) -> dict:
+def deadline_status(
+    due: datetime.date,
+    counting: str = "calendar",
+    today: datetime.date | None = None,
+    calendar: WorkCalendar | None = None,
+) -> dict:
+    """The badge's data. A list page passes one preloaded ``calendar`` for all its rows."""
     today = today or timezone.localdate()
-    calendar = WorkCalendar()
+    calendar = calendar or WorkCalendar()
     if counting == "working":
         left = calendar.working_days_between(today, due)
     else:

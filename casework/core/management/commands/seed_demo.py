@@ -1,13 +1,27 @@
-"""Idempotent demo data: one market, one login per role, parties, a verifiable document."""
+"""Idempotent demo data: one market, one login per role, parties, a verifiable document,
+and each workflow's sample cases (``seed_demo(market)`` in the workflow app's ``seed.py``)."""
 
+from importlib import import_module
+
+from django.apps import apps
 from django.contrib.auth.models import Group, User
 from django.core.management.base import BaseCommand
 from django.db import transaction
+from django.utils.module_loading import module_has_submodule
 
 from casework.core.audit import Actor, record_event
 from casework.core.models import Market, StaffProfile
 from casework.core.roles import Role
 from casework.parties.models import Organization, Person, RealNameCheck
+
+
+def _workflow_samples(market: Market) -> None:
+    for app_config in apps.get_app_configs():
+        if module_has_submodule(app_config.module, "seed"):
+            module = import_module(f"{app_config.name}.seed")
+            if hasattr(module, "seed_demo"):
+                module.seed_demo(market)
+
 
 DEMO_PASSWORD = "demo12345"  # noqa: S105  (printed for the demo on purpose)
 
@@ -90,6 +104,7 @@ class Command(BaseCommand):
             people = self._people()
             self._organizations(people["employer"])
             self._admin()
+            _workflow_samples(market)
         self._market_card(market)
         self._print_logins()
 
