@@ -47,11 +47,18 @@ class WorkCalendar:
         return self._overrides[year]
 
     def preload(self, first: int, last: int) -> None:
-        """Read the override rows of the years ``first``..``last`` in one query.
+        """Read in one query the override rows of the years ``first``..``last`` that
+        chinese-calendar does not cover.
 
-        For pages showing many deadlines: afterwards those years cost no query.
+        For pages showing many deadlines: afterwards ``is_known`` and
+        ``unknown_years`` cost no query for those years (none at all when the
+        package covers them).
         """
-        wanted = [year for year in range(first, last + 1) if year not in self._overrides]
+        wanted = [
+            year
+            for year in range(first, last + 1)
+            if year not in self._overrides and year not in PACKAGE_YEARS
+        ]
         if not wanted:
             return
         rows = HolidayOverride.objects.filter(

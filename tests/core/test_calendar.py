@@ -293,6 +293,4 @@ def test_a_preloaded_calendar_reads_several_unknown_years_in_one_query(
     with django_assert_num_queries(0):
         assert not shared.is_workday(datetime.date(2027, 2, 8))
         assert shared.is_workday(datetime.date(2028, 1, 29))
-        assert shared.unknown_years(datetime.date(2026, 12, 1), datetime.date(2029, 1, 5)) == [
-            2029
-        ]
+        assert shared.unknown_years(datetime.date(2026, 12, 1), datetime.date(2029, 1, 5)) == [2029]

@@ -162,7 +162,7 @@ def test_rows_show_names_claims_priority_and_deadline_but_no_id_numbers(
 
     assert reverse("disputes:take", args=[group.code]) in page
     (row,) = response.context["page"].rows
-    assert sorted(row.applicants) == sorted(["王小明", "李四"])
+    assert sorted(row.applicants.split("、")) == sorted(["王小明", "李四"])
     assert (row.wage_arrears, row.group, row.deadline.status["level"]) == (True, True, "overdue")
     assert group.code in page and reverse("disputes:detail", args=[group.code]) in page
     assert "王小明" in page and "测试搬家服务有限公司" in page

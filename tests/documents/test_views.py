@@ -193,9 +193,7 @@ def test_a_mediator_of_another_market_gets_not_found(client, notice, oscar_outsi
     assert not AccessLog.objects.exists()
 
 
-def test_a_worker_gets_404_on_documents_of_cases_they_are_not_party_to(
-    client, notice, wang_worker
-):
+def test_a_worker_gets_404_on_documents_of_cases_they_are_not_party_to(client, notice, wang_worker):
     client.force_login(wang_worker)
 
     assert client.get(reverse("documents:detail", args=[notice.pk])).status_code == 404
