@@ -14,6 +14,9 @@ from casework.core.models import Market, StaffProfile
 from casework.core.roles import Role
 from casework.parties.models import Organization, Person
 
+# Each workflow's fixtures (factories that bring a case to any state), for every package.
+pytest_plugins = ["tests.disputes.fixtures"]
+
 PASSWORD = "test-pass-123"
 
 # Valid GB 11643 numbers (check digits computed, not real people).

@@ -14,7 +14,7 @@ from casework.disputes import services
 from casework.disputes.models import ClaimType, Dispute, Evidence
 from casework.documents.models import Document
 from tests.conftest import WANG_ID
-from tests.disputes.conftest import actor
+from tests.disputes.fixtures import actor
 
 S = Dispute.State
 PDF = b"%PDF-1.4\n%%EOF\n"

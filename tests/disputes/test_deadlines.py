@@ -10,7 +10,7 @@ import time_machine
 
 from casework.disputes import services
 from casework.disputes.models import ClaimType, Dispute
-from tests.disputes.conftest import actor
+from tests.disputes.fixtures import actor
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 S = Dispute.State

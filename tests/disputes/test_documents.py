@@ -25,7 +25,7 @@ from casework.documents import sealing
 from casework.documents.models import Document
 from casework.documents.registry import documents_for_transition, get_kind
 from tests.conftest import EMPLOYER_USCC, HUI_ID, WANG_ID
-from tests.disputes.conftest import MEDIATION_BODY_USCC, actor
+from tests.disputes.fixtures import MEDIATION_BODY_USCC, actor
 from tests.documents.conftest import pdftotext, render_now, run_tool, squeeze
 
 WANG_MASKED = "110105********002X"

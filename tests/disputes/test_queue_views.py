@@ -17,7 +17,7 @@ from casework.disputes import services
 from casework.disputes.models import ClaimType, Dispute
 from casework.disputes.views import queue as queue_views
 from tests.conftest import WANG_ID, make_user
-from tests.disputes.conftest import actor, file_dispute
+from tests.disputes.fixtures import actor, file_dispute
 
 S = Dispute.State
 # Wed 4 March 2026, 10:00 in Shanghai: every 15-day deadline falls in a year

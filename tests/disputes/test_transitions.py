@@ -12,7 +12,7 @@ from viewflow.workflow.status import PROCESS, STATUS
 
 from casework.disputes import flows, services
 from casework.disputes.models import ClaimType, Dispute
-from tests.disputes.conftest import actor, pay_all, settle
+from tests.disputes.fixtures import actor, pay_all, settle
 
 S = Dispute.State
 

@@ -16,7 +16,6 @@ from casework.documents.models import Document
 from casework.documents.services import document_issue
 from casework.parties.models import Organization, Person
 from tests.conftest import EMPLOYER_USCC, LI_ID, WANG_ID
-from tests.disputes.conftest import MEDIATION_BODY_USCC, advance, file_dispute
 from tests.documents.conftest import render_now
 
 NEW_EMPLOYER_USCC = "91310115MA1K4C3W0N"
@@ -30,37 +29,6 @@ BAD_CODE = _(
     "the business licence, or apply at the market's counter."
 )
 ABOVE_ZERO = _("Enter an amount of more than ¥0.")
-
-
-@pytest.fixture
-def mediation_body(db) -> Organization:
-    # As in tests/disputes/conftest.py, whose fixtures are not visible from tests/portal.
-    return Organization.objects.create(
-        kind=Organization.Kind.MEDIATION_BODY,
-        name="测试区劳动争议调解委员会",
-        credit_code=MEDIATION_BODY_USCC,
-        mediation_body_type=Organization.MediationBodyType.TOWNSHIP,
-        address="测试区人民路1号二楼",
-    )
-
-
-@pytest.fixture
-def new_dispute(market, mediation_body, hui_hiring, wang_worker, alice_mediator):
-    """``new_dispute(state)``: Wang's dispute with Hui's company, brought to ``state``."""
-    employer = Organization.objects.get(kind=Organization.Kind.EMPLOYER)
-
-    def make(state: str = Dispute.State.RECEIVED, **kwargs) -> Dispute:
-        kwargs.setdefault("applicants", [wang_worker.person])
-        dispute = file_dispute(
-            market=market,
-            mediation_body=mediation_body,
-            respondent=kwargs.pop("respondent", employer),
-            by=alice_mediator,
-            **kwargs,
-        )
-        return advance(dispute, state, alice_mediator)
-
-    return make
 
 
 def page_of(client, user, url):

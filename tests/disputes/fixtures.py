@@ -1,4 +1,5 @@
-"""Dispute factories: a mediation body, and disputes brought to any state the way users do."""
+"""Dispute fixtures, shared by every test package (tests/conftest.py loads this module as a
+plugin). Factories: a mediation body, and disputes brought to any state the way users do."""
 
 import datetime
 from decimal import Decimal
@@ -22,6 +23,7 @@ def mediation_body(db) -> Organization:
         name="测试区劳动争议调解委员会",
         credit_code=MEDIATION_BODY_USCC,
         mediation_body_type=Organization.MediationBodyType.TOWNSHIP,
+        address="测试区人民路1号二楼",
     )
 
 
