@@ -8,7 +8,8 @@ the applicants' names come in one extra query for the whole page.
 """
 
 import datetime
-from dataclasses import dataclass
+import functools
+from dataclasses import dataclass, replace
 
 from django import forms
 from django.conf import settings
@@ -21,7 +22,7 @@ from django.db.models.functions import Coalesce
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
@@ -82,6 +83,7 @@ class TabLink:
     label: str
     count: int
     current: bool
+    url: str
 
     @property
     def count_text(self) -> str:
@@ -119,6 +121,8 @@ class QueuePage:
     number: int
     has_next: bool
     num_pages: int | None  # None when the count is capped ("10000+")
+    previous_url: str = ""
+    next_url: str = ""
 
     @property
     def has_previous(self) -> bool:
@@ -139,7 +143,8 @@ def queue_page(request):
     user, today = request.user, timezone.localdate()
     tabs = tabs_for(user)
     tab = _chosen_tab(request.GET.get("tab"), tabs)
-    form = QueueFilterForm(request.GET, markets=market_choices(user))
+    choices = market_choices(user)
+    form = QueueFilterForm(request.GET, markets=choices)
     valid = form.is_valid()
     markets = form.markets() if valid else form.market_ids
     querysets = {}
@@ -148,14 +153,46 @@ def queue_page(request):
         querysets[t] = form.apply(queryset) if valid else queryset
     counts = _tab_counts(querysets)
     page = _page(querysets[tab], request.GET.get("page"), counts[tab], user, today, valid)
+    links = [
+        TabLink(t, TAB_LABELS[t], counts[t], t == tab, _query(request, tab=t, page=None))
+        for t in tabs
+    ]
     context = {
         "tab": tab,
-        "tabs": [TabLink(t, TAB_LABELS[t], counts[t], t == tab) for t in tabs],
+        "tabs": links,
         "form": form,
-        "page": page,
+        "filters": None
+        if form.errors or form.is_filtering
+        else _blank_filters(translation.get_language(), tab, tuple(choices)),
+        "page": replace(
+            page,
+            previous_url=_query(request, page=page.number - 1) if page.has_previous else "",
+            next_url=_query(request, page=page.number + 1) if page.has_next else "",
+        ),
         "can_take": user.has_perm(MEDIATE),
     }
     return render(request, "disputes/queue.html", context)
+
+
+def _query(request, **changes) -> str:
+    """The current query string with ``changes`` applied (None removes a parameter)."""
+    query = request.GET.copy()
+    for name, value in changes.items():
+        query.pop(name, None)
+        if value is not None:
+            query[name] = value
+    return "?" + query.urlencode()
+
+
+@functools.lru_cache(maxsize=256)
+def _blank_filters(language: str, tab: str, markets: tuple) -> str:
+    """The filter form with nothing chosen, rendered once per language, tab and markets.
+
+    Form widgets render through templates, a fifth of the page's time; most requests
+    show the blank form.
+    """
+    form = QueueFilterForm(None, markets=list(markets))
+    return render_to_string("disputes/_queue_filters.html", {"form": form, "tab": tab})
 
 
 def _chosen_tab(requested: str | None, tabs: list[str]) -> str:
