@@ -208,7 +208,7 @@ def bench_claim(iterations: int) -> dict:
                 "Set DATABASE_URL=postgres://... and run it again."
             )
         )
-    from casework.disputes.management.load import load_disputes
+    from casework.disputes.load import load_disputes
 
     target = WORKERS * iterations
     _remove_claim_market()

@@ -5,7 +5,7 @@ users do, into every state of ``Dispute.State``, so their audit chains, flow tas
 and documents are the real thing. ``manage.py seed_demo`` calls it; each demo case
 is known by its matter, so running it again adds nothing.
 
-Bulk data for benchmarks is written by ``casework.disputes.management.load``
+Bulk data for benchmarks is written by ``casework.disputes.load``
 (``manage.py seed_load``), not through the services.
 """
 

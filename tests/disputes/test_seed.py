@@ -18,7 +18,7 @@ from casework.core.flows import open_task
 from casework.core.models import CodeSequence, Market
 from casework.core.roles import Role
 from casework.disputes import services
-from casework.disputes.management.load import FLOW_PATHS, HELD_STATES, OPEN_MIX
+from casework.disputes.load import FLOW_PATHS, HELD_STATES, OPEN_MIX
 from casework.disputes.models import ClaimItem, Dispute, Settlement
 from casework.disputes.queues import Tab, tab_queryset
 from casework.disputes.seed import DEMO_PEOPLE, resident_id

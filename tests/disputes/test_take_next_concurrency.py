@@ -26,7 +26,7 @@ from casework.core.flows import open_task
 from casework.core.models import CaseEvent
 from casework.core.roles import Role
 from casework.disputes import services
-from casework.disputes.management.load import load_disputes
+from casework.disputes.load import load_disputes
 from casework.disputes.models import Dispute
 from tests.conftest import make_user
 

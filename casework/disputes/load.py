@@ -25,12 +25,12 @@ from viewflow.workflow.models import Process, Task
 from viewflow.workflow.status import PROCESS, STATUS
 from viewflow.workflow.token import Token
 
+from casework.core.bulk import BulkWriter
 from casework.core.calendar import WorkCalendar
 from casework.core.models import CaseEvent, ChainHead, CodeSequence, Market, StaffProfile
 from casework.core.roles import Role
 from casework.disputes import services
 from casework.disputes.flows import DisputeFlow
-from casework.disputes.management.bulk import BulkWriter
 from casework.disputes.models import (
     MEDIATION_DAYS,
     PAYMENT_ORDER_TYPES,

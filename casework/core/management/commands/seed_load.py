@@ -1,9 +1,9 @@
 """``python manage.py seed_load --disputes N [--agreements N]``: bulk realistic data.
 
 Each kind of case has a loader: ``fn(count, *, market, batch_size, seed, progress) ->
-dict`` registered with ``@loader("name")``. The disputes loader is registered
-here; another workflow registers its own in its app's ``loaders.py`` (found by
-autodiscovery) and gets its ``--<name> N`` option. A kind that DESIGN.md §12
+dict`` registered with ``@loader("name")`` in the workflow app's ``loaders.py``
+(found by autodiscovery, e.g. casework/disputes/loaders.py), which gives it its
+``--<name> N`` option; ``casework.core.bulk`` writes the rows fast. A kind that DESIGN.md §12
 promises but no app loads yet (``--agreements``) is accepted and reported as
 not available, so scripts that already pass it keep working.
 
@@ -21,7 +21,6 @@ from django.utils.module_loading import autodiscover_modules
 from django.utils.translation import gettext as _
 
 from casework.core.models import Market
-from casework.disputes.management.load import load_disputes
 
 
 @dataclass(frozen=True)
@@ -46,14 +45,6 @@ def loader(name: str, *, help: str = ""):
         return fn
 
     return decorator
-
-
-@loader("disputes", help="wage disputes: historic, and a few percent open")
-def _disputes(count: int, *, market: Market, batch_size: int, seed, progress) -> dict:
-    result = load_disputes(
-        count, market=market, batch_size=batch_size, seed=seed, progress=progress
-    )
-    return result.summary()
 
 
 class Command(BaseCommand):

@@ -1,0 +1,12 @@
+"""The disputes loader of ``manage.py seed_load --disputes N``."""
+
+from casework.core.management.commands.seed_load import loader
+from casework.core.models import Market
+from casework.disputes.load import load_disputes
+
+
+@loader("disputes", help="wage disputes: historic, and a few percent open")
+def disputes(count: int, *, market: Market, batch_size: int, seed, progress) -> dict:
+    return load_disputes(
+        count, market=market, batch_size=batch_size, seed=seed, progress=progress
+    ).summary()
