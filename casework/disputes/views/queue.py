@@ -322,10 +322,17 @@ def _deadlines(dues: list[datetime.date], today: datetime.date) -> dict[datetime
     days = [today, *dues]
     calendar.preload(min(days).year, max(days).year)
     deadlines = {}
+    language = translation.get_language()
     for due in set(dues):
         status = deadline_status(due, today=today, calendar=calendar)
-        deadlines[due] = Deadline(status, render_to_string("core/_deadline.html", status))
+        deadlines[due] = Deadline(status, _badge(language, **status))
     return deadlines
+
+
+@functools.lru_cache(maxsize=1024)
+def _badge(language: str, **status) -> str:
+    # The same date shows the same badge all day on every page: render it once.
+    return render_to_string("core/_deadline.html", status)
 
 
 # -- taking cases ---------------------------------------------------------------------
