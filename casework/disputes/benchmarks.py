@@ -335,7 +335,7 @@ def _claim_race(market: Market, mediators: list[User], target: int) -> dict:
         "p95_ms": round(_percentile(latencies, 95), 1) if latencies else None,
         "double_assignments": doubles,
         "errors": dict(errors),
-        "unassigned_left": services.unassigned([market.pk]).count(),
+        "unassigned_left": Dispute.objects.filter(market=market).unassigned().count(),
         "ok": doubles == 0 and not errors and len(claimed) == target,
     }
 

@@ -50,6 +50,10 @@ class DisputeQuerySet(models.QuerySet):
     def in_queue_order(self) -> "DisputeQuerySet":
         return self.order_by("-priority", "due_date", "pk")
 
+    def unassigned(self) -> "DisputeQuerySet":
+        """Accepted cases waiting in the mediators' queue."""
+        return self.filter(state=Dispute.State.ACCEPTED, owner__isnull=True)
+
     def open(self) -> "DisputeQuerySet":
         return self.filter(state__in=Dispute.OPEN_STATES)
 
@@ -214,10 +218,6 @@ class Dispute(CaseBase):
     @property
     def respondent(self) -> Organization | Person:
         return self.respondent_organization or self.respondent_person
-
-    @property
-    def is_group(self) -> bool:
-        return self.applicants.count() >= settings.DISPUTE_GROUP_SIZE
 
     @property
     def claim_type_set(self) -> set[str]:

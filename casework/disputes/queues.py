@@ -63,7 +63,10 @@ def tabs_for(user) -> list[str]:
 
 
 def market_ids(user) -> list[int]:
-    return list(markets_for(user).values_list("pk", flat=True))
+    """The user's market ids, read once per request (the home page counts several tabs)."""
+    if not hasattr(user, "_dispute_market_ids"):
+        user._dispute_market_ids = list(markets_for(user).values_list("pk", flat=True))
+    return user._dispute_market_ids
 
 
 def tab_queryset(
@@ -76,7 +79,7 @@ def tab_queryset(
     if tab == Tab.REVIEW:
         return scoped.filter(state=S.RECEIVED)
     if tab == Tab.UNASSIGNED:
-        return scoped.filter(state=S.ACCEPTED, owner__isnull=True)
+        return scoped.unassigned()
     if tab == Tab.MINE:
         return scoped.filter(owner=user, state__in=HELD_STATES)
     if tab == Tab.DUE_SOON:

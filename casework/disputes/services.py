@@ -178,16 +178,12 @@ def dispute_refuse(*, dispute: Dispute, actor: Actor, reason: str):
 # -- the queue ------------------------------------------------------------------------
 
 
-def unassigned(markets) -> "Dispute.objects":
-    return Dispute.objects.filter(
-        market__in=markets, state=Dispute.State.ACCEPTED, owner__isnull=True
-    )
-
-
 def dispute_take_next(*, actor: Actor, markets) -> Dispute | None:
     """Give the mediator the highest-priority unassigned case, or None if there is none."""
     with transaction.atomic():
-        dispute = claim_next(unassigned(markets).in_queue_order(), actor=actor)
+        dispute = claim_next(
+            Dispute.objects.filter(market__in=markets).unassigned().in_queue_order(), actor=actor
+        )
         if dispute is not None:
             flows.run_step(dispute, "start_mediation", actor=actor)
     return dispute
