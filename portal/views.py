@@ -12,10 +12,8 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
 from django.db.models import Q
 from django.shortcuts import redirect, render
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
@@ -25,10 +23,9 @@ from casework.core.audit import Actor
 from casework.core.roles import PORTAL_ROLES, Role, roles_of
 from casework.disputes import services
 from casework.disputes.access import get_dispute_for_party
-from casework.disputes.models import Channel, Dispute, Session
+from casework.disputes.models import Dispute, Session
 from casework.documents.access import documents_visible_to
 from casework.documents.views import kind_title
-from casework.parties.models import Person
 from portal.forms import ClaimFormSet, OnlineDisputeForm, WithdrawForm
 
 S = Dispute.State
@@ -225,7 +222,20 @@ def dispute_new(request):
     claims = ClaimFormSet(request.POST or None, prefix="claims")
     if request.method == "POST" and all([form.is_valid(), claims.is_valid()]):
         try:
-            dispute = file_online(request, person, form, claims)
+            data = form.cleaned_data
+            dispute = services.dispute_file_online(
+                applicant=person,
+                respondent=form.respondent(),
+                market=data["market"],
+                mediation_body=data["mediation_body"],
+                matter=data["matter"],
+                reasons=data["reasons"],
+                claims=claims.claims(),
+                actor=Actor.from_request(request),
+                knew_of_infringement_on=data["knew_of_infringement_on"],
+                employment_ended_on=data["employment_ended_on"],
+                evidence=tuple(data["evidence"]),
+            )
         except ValidationError as exc:
             form.add_error(None, exc.messages)
         else:
@@ -236,34 +246,3 @@ def dispute_new(request):
             )
             return redirect("portal:dispute", code=dispute.code)
     return render(request, "portal/dispute_new.html", {"form": form, "claims": claims})
-
-
-def applicant_details(person: Person) -> str:
-    # What staff need to reach the worker; the full ID number stays on the person record.
-    return f"{person.name}，{person.masked_id}，{person.mobile}"
-
-
-@transaction.atomic
-def file_online(request, person: Person, form: OnlineDisputeForm, claims) -> Dispute:
-    """Register a new respondent if needed and file; any error leaves nothing saved."""
-    respondent = form.respondent()
-    if respondent.pk is None:
-        respondent.full_clean(exclude=["user"])
-        respondent.save()
-    data = form.cleaned_data
-    return services.dispute_file(
-        market=data["market"],
-        mediation_body=data["mediation_body"],
-        applicants=[person],
-        respondent=respondent,
-        channel=Channel.ONLINE,
-        received_at=timezone.now(),
-        matter=data["matter"],
-        reasons=data["reasons"],
-        claims=claims.claims(),
-        actor=Actor.from_request(request),
-        applicant_details=applicant_details(person),
-        knew_of_infringement_on=data["knew_of_infringement_on"],
-        employment_ended_on=data["employment_ended_on"],
-        evidence=tuple(data["evidence"]),
-    )

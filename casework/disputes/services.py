@@ -134,6 +134,26 @@ def dispute_file(
     return dispute
 
 
+@transaction.atomic
+def dispute_file_online(
+    *, applicant: Person, respondent: Organization | Person, **details
+) -> Dispute:
+    """A worker's application from the portal; a respondent new to the registry is
+    registered in the same transaction, so a refused application leaves nothing saved."""
+    if respondent.pk is None:
+        respondent.full_clean(exclude=["user"])
+        respondent.save()
+    return dispute_file(
+        applicants=[applicant],
+        respondent=respondent,
+        channel=Channel.ONLINE,
+        received_at=timezone.now(),
+        # What staff need to reach the worker; the full ID number stays on the person record.
+        applicant_details=f"{applicant.name}，{applicant.masked_id}，{applicant.mobile}",
+        **details,
+    )
+
+
 def evidence_add(*, dispute: Dispute, upload, actor: Actor, description: str = "", _event=True):
     """Attach a checked evidence file to an open case (by its holder once it is held)."""
     if dispute.state not in Dispute.OPEN_STATES:
