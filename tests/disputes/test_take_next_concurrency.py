@@ -74,4 +74,4 @@ def test_twenty_mediators_pressing_take_next_at_once_get_twenty_different_disput
         subject_type=ContentType.objects.get_for_model(Dispute), action="claimed"
     )
     assert sorted(claimed.values_list("subject_id", flat=True)) == sorted(taken)
-    assert services.unassigned([market.pk]).count() == WAITING - MEDIATORS
+    assert Dispute.objects.filter(market=market).unassigned().count() == WAITING - MEDIATORS
