@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "casework.parties",
     "casework.documents",
     "casework.disputes",
+    "agreements",
     "portal",
 ]
 
@@ -188,6 +189,10 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "casework.disputes.tasks.sweep_deadlines",
         "schedule": 60.0,
     },
+    "agreements-expire-unsigned": {
+        "task": "agreements.tasks.expire_unsigned",
+        "schedule": 60.0,
+    },
 }
 
 # Documents and sealing.
@@ -198,6 +203,17 @@ DISPUTE_GROUP_SIZE = env_int("DISPUTE_GROUP_SIZE", 2, minimum=2)
 DISPUTE_MAX_CLAIM = env_int("DISPUTE_MAX_CLAIM", 10_000_000, minimum=1000)
 DISPUTE_EVIDENCE_MAX_BYTES = env_int("DISPUTE_EVIDENCE_MAX_BYTES", 10 * 1024 * 1024, minimum=1024)
 DISPUTE_REMIND_DAYS = env_int("DISPUTE_REMIND_DAYS", 3, minimum=1)
+# Gig agreements: hours a party has to sign after sending, and the one-time signing code
+# (minutes valid, tries allowed, seconds before another code may be sent).
+AGREEMENT_SIGN_HOURS = env_int("AGREEMENT_SIGN_HOURS", 72, minimum=1)
+AGREEMENT_CODE_MINUTES = env_int("AGREEMENT_CODE_MINUTES", 10, minimum=1)
+AGREEMENT_CODE_ATTEMPTS = env_int("AGREEMENT_CODE_ATTEMPTS", 5, minimum=1)
+AGREEMENT_CODE_RESEND_SECONDS = env_int("AGREEMENT_CODE_RESEND_SECONDS", 60, minimum=0)
+# Pluggable services: text messages (one-time codes) and identity verification.
+SMS_BACKEND = env_str("SMS_BACKEND", "casework.core.sms.OutboxBackend")
+IDENTITY_VERIFICATION_BACKEND = env_str(
+    "IDENTITY_VERIFICATION_BACKEND", "casework.parties.verification.DemoIdentityBackend"
+)
 
 DOCUMENT_RENDER_SOFT_LIMIT = env_int("DOCUMENT_RENDER_SOFT_LIMIT", 60, minimum=5)
 DOCUMENT_RENDER_HARD_LIMIT = env_int("DOCUMENT_RENDER_HARD_LIMIT", 90, minimum=10)

@@ -2,7 +2,14 @@ from django.contrib import admin
 from django.utils import dateformat
 from django.utils.translation import gettext_lazy as _
 
-from casework.core.models import AccessLog, CaseEvent, HolidayOverride, Market, StaffProfile
+from casework.core.models import (
+    AccessLog,
+    CaseEvent,
+    HolidayOverride,
+    Market,
+    SmsMessage,
+    StaffProfile,
+)
 
 
 @admin.register(Market)
@@ -87,3 +94,10 @@ class AccessLogAdmin(ReadOnlyAdmin):
     list_filter = ["action", "subject_type", "at"]
     list_select_related = ["user", "subject_type"]
     search_fields = ["user__username", "subject_label", "fields"]
+
+
+@admin.register(SmsMessage)
+class SmsMessageAdmin(ReadOnlyAdmin):
+    list_display = ["sent_at", "to", "purpose", "subject_label", "text"]
+    list_filter = ["purpose", "sent_at"]
+    search_fields = ["to", "subject_label"]

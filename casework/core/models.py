@@ -327,3 +327,26 @@ class HolidayOverride(models.Model):
 
     def __str__(self) -> str:
         return f"{self.date} {self.name}"
+
+
+class SmsMessage(models.Model):
+    """A text message as the development SMS backend keeps it (its outbox).
+
+    Production sends through the gateway named by SMS_BACKEND and keeps no text:
+    one-time codes are secrets. The outbox exists so that in the embedded set-up
+    counter staff (and tests) can read the code a party would get on the phone.
+    """
+
+    to = models.CharField(_("to"), max_length=20)
+    text = models.TextField(_("text"))
+    purpose = models.CharField(_("purpose"), max_length=40)
+    subject_label = models.CharField(_("record"), max_length=60, blank=True)
+    sent_at = models.DateTimeField(_("sent"), default=timezone.now, db_index=True)
+
+    class Meta:
+        verbose_name = _("text message (development outbox)")
+        verbose_name_plural = _("text messages (development outbox)")
+        ordering = ["-sent_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.to} {self.purpose}"

@@ -37,6 +37,15 @@ _PARTY_WORK = [
     "documents.view_document",
 ]
 
+# Counter work on gig agreements; the outbox shows development text messages (codes).
+_AGREEMENT_WORK = [
+    "agreements.view_agreement",
+    "agreements.add_agreement",
+    "agreements.change_agreement",
+    "agreements.terminate_agreement",
+    "core.view_smsmessage",
+]
+
 ROLE_PERMISSIONS: dict[str, list[str]] = {
     Role.MEDIATOR: [
         *_PARTY_WORK,
@@ -45,8 +54,13 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "disputes.add_dispute",
         "disputes.accept_dispute",
         "disputes.mediate_dispute",
+        "agreements.view_agreement",
     ],
-    Role.CASEWORKER: [*_PARTY_WORK, "parties.view_full_personal_data"],
+    Role.CASEWORKER: [
+        *_PARTY_WORK,
+        *_AGREEMENT_WORK,
+        "parties.view_full_personal_data",
+    ],
     Role.COMPLAINT_OFFICER: [*_PARTY_WORK],
     Role.SUPERVISOR: [
         *_PARTY_WORK,
@@ -56,6 +70,10 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "disputes.add_dispute",
         "disputes.accept_dispute",
         "disputes.reassign_dispute",
+        *_AGREEMENT_WORK,
+        "agreements.view_standardterms",
+        "agreements.add_standardterms",
+        "agreements.change_standardterms",
         "core.change_market",
         "core.view_caseevent",
         "core.view_accesslog",
@@ -69,6 +87,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "core.view_caseevent",
         "core.view_accesslog",
         "disputes.view_dispute",
+        "agreements.view_agreement",
         "parties.view_person",
         "parties.view_organization",
         "parties.view_realnamecheck",
@@ -101,11 +120,26 @@ def sync_roles(apps=None) -> None:
                     Permission.objects.get(content_type__app_label=app_label, codename=codename)
                 )
             except Permission.DoesNotExist:
-                # An app migrated later grants its own permissions from its migration;
-                # a misspelt permission of an app that has its models is still an error.
-                if _has_models(apps, app_label):
+                # An app or model migrated later grants its permissions from its own
+                # migration; a misspelt permission of an existing model is still an error.
+                if _exists_yet(apps, app_label, codename):
                     raise
         group.permissions.set(perms)
+
+
+DEFAULT_ACTIONS = frozenset({"add", "change", "delete", "view"})
+
+
+def _exists_yet(apps, app_label: str, codename: str) -> bool:
+    """Whether the model behind a permission exists at this point of the migrations."""
+    action, _sep, model_name = codename.partition("_")
+    if action in DEFAULT_ACTIONS:
+        try:
+            apps.get_model(app_label, model_name)
+            return True
+        except LookupError:
+            pass  # a custom permission such as view_full_personal_data, or a later model
+    return _has_models(apps, app_label) and action not in DEFAULT_ACTIONS
 
 
 def _has_models(apps, app_label: str) -> bool:

@@ -1,0 +1,14 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class AgreementsConfig(AppConfig):
+    name = "agreements"
+    label = "agreements"
+    verbose_name = _("Gig agreements")
+    default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from agreements.access import _register_document_scopes
+
+        _register_document_scopes()

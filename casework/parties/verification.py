@@ -1,0 +1,72 @@
+"""Real-name status of parties, and the pluggable identity-verification service (双实名).
+
+A party counts as verified when its most recent real-name check passed and its
+identifier is still valid: a person's resident ID number (GB 11643), an
+organisation's credit code (GB 32100; a failed check digit only with a recorded
+override). An organisation's handling person is checked as a person.
+
+IDENTITY_VERIFICATION_BACKEND names a class with ``verify(person) ->
+IdentityResult``; production points it at the province's identity service. The
+demo backend accepts exactly the demo people of ``seed_demo``.
+"""
+
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.utils.module_loading import import_string
+from django.utils.translation import gettext as _
+
+from casework.parties import identifiers
+from casework.parties.models import Organization, Person, RealNameCheck
+
+
+@dataclass(frozen=True)
+class IdentityResult:
+    passed: bool
+    reference: str = ""
+    note: str = ""
+
+
+class DemoIdentityBackend:
+    """Accepts the demo people (by name and ID number); refuses everyone else."""
+
+    def verify(self, person: Person) -> IdentityResult:
+        from casework.core.management.commands.seed_demo import PEOPLE
+
+        known = {(row[2], row[3]) for row in PEOPLE}
+        if (person.name, person.id_number) in known:
+            return IdentityResult(True, reference=f"DEMO-{person.id_number[-4:]}")
+        return IdentityResult(
+            False, note=_("The demo identity service only knows the demo people.")
+        )
+
+
+def identity_backend():
+    return import_string(settings.IDENTITY_VERIFICATION_BACKEND)()
+
+
+def latest_check(party: Person | Organization) -> RealNameCheck | None:
+    return party.real_name_checks.order_by("-checked_at", "-pk").first()
+
+
+def identifier_problem(party: Person | Organization) -> str:
+    """Why the party's ID number or credit code is not acceptable, or ''."""
+    if isinstance(party, Person):
+        try:
+            identifiers.normalise_ric(party.id_number)
+        except ValidationError as error:
+            return error.messages[0]
+        return ""
+    _code, problem = identifiers.check_uscc(party.credit_code)
+    if problem is not None and not party.credit_code_override_reason.strip():
+        return problem.messages[0]
+    return ""
+
+
+def passed_check(party: Person | Organization) -> RealNameCheck | None:
+    """The party's latest check if it passed and its identifier is valid, else None."""
+    check = latest_check(party)
+    if check is None or check.result != RealNameCheck.Result.PASSED:
+        return None
+    return None if identifier_problem(party) else check
