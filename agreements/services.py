@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -219,6 +219,15 @@ def _code_hash(agreement: Agreement, party: str, code: str) -> str:
     return hmac.new(key, message, hashlib.sha256).hexdigest()
 
 
+def _check_signer(agreement: Agreement, party: str, actor: Actor) -> None:
+    """Only the party itself, or counter staff helping it, may sign for a side."""
+    user = actor.user
+    if user is None:
+        raise PermissionDenied
+    if agreement.party_of(user) != party and not user.has_perm("agreements.add_agreement"):
+        raise PermissionDenied(_("You cannot sign for this party."))
+
+
 def _check_may_sign(agreement: Agreement, party: str) -> PartyStatus:
     if agreement.state not in Agreement.SIGNING_STATES:
         raise ValidationError(_("This agreement is not waiting for signatures."))
@@ -239,6 +248,7 @@ def signing_code_send(*, agreement: Agreement, party: str, actor: Actor) -> Sign
     now = timezone.now()
     with transaction.atomic():
         agreement = Agreement.objects.select_for_update().get(pk=agreement.pk)
+        _check_signer(agreement, party, actor)
         status = _check_may_sign(agreement, party)
         last = agreement.codes.filter(party=party).first()
         wait = datetime.timedelta(seconds=settings.AGREEMENT_CODE_RESEND_SECONDS)
@@ -297,6 +307,7 @@ def agreement_sign(
     """Sign for ``party`` with the code sent to its phone, or raise SigningRefused."""
     with transaction.atomic():
         agreement = Agreement.objects.select_for_update().get(pk=agreement.pk)
+        _check_signer(agreement, party, actor)
         status = _check_may_sign(agreement, party)
         row = agreement.codes.filter(party=party).first()
         refusal = _refusal(agreement, party, row, code)
