@@ -363,9 +363,24 @@ def _record_signature(agreement, party, row, status, actor, channel, user_agent)
     note = f"{Party(party).label}：{status.signer.name}，{agreement.text_hash}"
     transition = "sign_second" if agreement.both_signed() else "sign_first"
     flows.run_step(agreement, transition, actor=actor, note=note)
-    if transition == "sign_second" and agreement.supersedes_id:
-        _supersede(agreement.supersedes, by=agreement, actor=actor)
+    if transition == "sign_second":
+        if agreement.supersedes_id:
+            _supersede(agreement.supersedes, by=agreement, actor=actor)
+        _notify_signed(agreement)
     return signature
+
+
+def _notify_signed(agreement: Agreement) -> None:
+    """Tell both signers the agreement is in force and where to get it (电子劳动合同订立指引)."""
+    text = (
+        f"【{agreement.market.name}】零工服务协议{agreement.code}已由双方签署生效。"
+        "您可随时登录零工市场服务平台免费查看和下载协议。"
+    )
+    for person in (agreement.worker, agreement.hiring_party_signer):
+        message = Sms(
+            to=person.mobile, text=text, purpose="agreement_signed", subject_label=agreement.code
+        )
+        transaction.on_commit(lambda message=message: send_sms(message))
 
 
 def _supersede(old: Agreement, *, by: Agreement, actor: Actor) -> None:

@@ -5,12 +5,13 @@ import datetime
 import pytest
 import time_machine
 from django.core.exceptions import ValidationError
+from django.test import TestCase
 
 from agreements import services
 from agreements.models import Agreement, Party, SigningCode
 from casework.core.audit import Actor
 from casework.core.models import SmsMessage
-from tests.agreements.fixtures import last_code, send_code
+from tests.agreements.fixtures import last_code, send_code, sign
 
 pytestmark = pytest.mark.django_db
 
@@ -132,3 +133,16 @@ def test_without_a_code_nothing_is_signed(sent, wang):
         try_code(sent, wang, "123456")
     assert refusals(sent) == 1
     assert not sent.signatures.exists()
+
+
+def test_both_signers_are_told_when_the_agreement_is_in_force(
+    new_agreement, verified_parties, hui_hiring
+):
+    agreement = new_agreement(Agreement.State.PARTLY_SIGNED)
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        sign(agreement, Party.HIRING, hui_hiring)
+    notices = SmsMessage.objects.filter(purpose="agreement_signed")
+    assert sorted(notices.values_list("to", flat=True)) == sorted(
+        [agreement.worker.mobile, hui_hiring.person.mobile]
+    )
+    assert all(agreement.code in n.text and "下载" in n.text for n in notices)
