@@ -328,18 +328,18 @@ def _refusal(agreement: Agreement, party: str, row: SigningCode | None, code: st
         return _("Ask for a code first.")
     if row.used_at is not None:
         return _("This code has already been used.")
-    if row.retired_at is not None:
-        return _("A newer code was sent; use the latest one.")
     if row.attempts >= settings.AGREEMENT_CODE_ATTEMPTS:
         return _("Too many wrong tries: ask for a new code.")
     if timezone.now() > row.expires_at:
         return _("The code has expired: ask for a new one.")
     if row.text_hash != agreement.text_hash:
         return _("The text changed after the code was sent: ask for a new code.")
-    given = (code or "").strip()
-    if not hmac.compare_digest(row.code_hash, _code_hash(agreement, party, given)):
-        return _("The code is wrong.")
-    return None
+    given = _code_hash(agreement, party, (code or "").strip())
+    if hmac.compare_digest(row.code_hash, given):
+        return None
+    if agreement.codes.filter(party=party, code_hash=given).exclude(pk=row.pk).exists():
+        return _("A newer code was sent; use the latest one.")
+    return _("The code is wrong.")
 
 
 def _record_signature(agreement, party, row, status, actor, channel, user_agent) -> Signature:
@@ -436,6 +436,11 @@ def payment_report(*, agreement: Agreement, paid: bool, actor: Actor) -> Agreeme
         raise ValidationError(_("Payment is reported once the work is marked completed."))
     if agreement.payment_status == PaymentStatus.PAID:
         raise ValidationError(_("The payment has already been confirmed."))
+    if not paid and timezone.localdate() <= agreement.payment_date:
+        raise ValidationError(
+            _("The pay is due by %(date)s: report it unpaid after that day.")
+            % {"date": agreement.payment_date}
+        )
     agreement.payment_status = PaymentStatus.PAID if paid else PaymentStatus.UNPAID
     agreement.payment_reported_at = timezone.now()
     agreement.save(update_fields=["payment_status", "payment_reported_at", "updated_at"])
@@ -470,11 +475,31 @@ def dispute_initial(agreement: Agreement) -> dict:
 
 
 @transaction.atomic
-def dispute_link(*, agreement: Agreement, dispute, actor: Actor) -> None:
-    """Remember the wage dispute opened from this agreement."""
-    Agreement.objects.filter(pk=agreement.pk).update(dispute=dispute)
+def dispute_open(*, agreement: Agreement, actor: Actor, **details):
+    """File the worker's wage dispute about this agreement's unpaid pay, and link the two.
+
+    ``details`` are those of ``disputes.services.dispute_file_online`` other than the
+    parties (the worker applies, the hiring party responds). One agreement opens one
+    dispute, however quickly the form is sent twice.
+    """
+    from casework.disputes.services import dispute_file_online
+
+    locked = Agreement.objects.select_for_update().get(pk=agreement.pk)
+    if locked.dispute_id:
+        raise ValidationError(_("A wage dispute was already opened from this agreement."))
+    if locked.payment_status != PaymentStatus.UNPAID:
+        raise ValidationError(_("Report the pay unpaid before opening a wage dispute."))
+    dispute = dispute_file_online(
+        applicant=locked.worker,
+        respondent=locked.hiring_party,
+        actor=actor,
+        source_agreement_code=locked.code,
+        **details,
+    )
+    Agreement.objects.filter(pk=locked.pk).update(dispute=dispute)
     agreement.dispute = dispute
     record_event(agreement, actor=actor, action="dispute_opened", note=dispute.code)
+    return dispute
 
 
 # -- deadlines --------------------------------------------------------------------------

@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from agreements.services import CODE_DIGITS
 from casework.core.models import Market
 from casework.disputes import forms as disputes_forms
 from casework.disputes.forms import EvidenceField
@@ -104,9 +105,24 @@ class OnlineDisputeForm(forms.Form):
         help_text=_("Photos or PDF files: pay records, chat messages, attendance records."),
     )
 
-    def __init__(self, *args, applicant: Person, **kwargs):
+    RESPONDENT_FIELDS = (
+        "respondent_kind",
+        "org_credit_code",
+        "org_name",
+        "person_name",
+        "person_mobile",
+        "person_id_number",
+    )
+
+    def __init__(self, *args, applicant: Person, respondent=None, **kwargs):
+        """``respondent``: a registered respondent fixed in advance (the hiring party of a
+        gig agreement); the worker then neither sees nor types its identifiers."""
         super().__init__(*args, **kwargs)
         self.applicant = applicant
+        self.fixed_respondent = respondent
+        if respondent is not None:
+            for name in self.RESPONDENT_FIELDS:
+                del self.fields[name]
         for name in ("market", "mediation_body"):
             field = self.fields[name]
             if field.queryset.count() == 1:
@@ -184,6 +200,8 @@ class OnlineDisputeForm(forms.Form):
 
     def respondent(self) -> Organization | Person:
         """The registered respondent, or a new unsaved one for the view to save."""
+        if self.fixed_respondent is not None:
+            return self.fixed_respondent
         data = self.cleaned_data
         if data["respondent_kind"] == RespondentKind.ORGANIZATION:
             existing = Organization.objects.filter(credit_code=data["org_credit_code"]).first()
@@ -224,3 +242,37 @@ class WithdrawForm(forms.Form):
         max_length=500,
         widget=forms.Textarea(attrs={"rows": 3}),
     )
+
+
+class SigningCodeForm(forms.Form):
+    """The one-time code from the text message, which confirms the intent to sign."""
+
+    code = forms.CharField(
+        label=_("Code from the text message"),
+        max_length=20,
+        widget=forms.TextInput(
+            attrs={"inputmode": "numeric", "autocomplete": "one-time-code", "size": 8}
+        ),
+    )
+
+    def clean_code(self) -> str:
+        # People copy codes with spaces ("123 456"); only the digits count.
+        value = "".join(self.cleaned_data["code"].split())
+        if not (len(value) == CODE_DIGITS and value.isascii() and value.isdigit()):
+            raise ValidationError(
+                _("Enter the %(n)s digits from the text message."), params={"n": CODE_DIGITS}
+            )
+        return value
+
+
+class PaymentReportForm(forms.Form):
+    """The worker's answer once the work is marked completed: was the pay received?"""
+
+    PAID, UNPAID = "paid", "unpaid"
+    answer = forms.ChoiceField(
+        choices=[(PAID, _("I have been paid")), (UNPAID, _("I have not been paid"))]
+    )
+
+    @property
+    def paid(self) -> bool:
+        return self.cleaned_data["answer"] == self.PAID

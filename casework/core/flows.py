@@ -8,6 +8,7 @@ then read the case's new state to choose the next task.
 """
 
 from django.db import transaction
+from django_fsm import TransitionNotAllowed
 from viewflow.workflow.models import Task
 from viewflow.workflow.status import STATUS
 
@@ -49,7 +50,9 @@ def run_step(
     with flow_class.lock(case.process_id):
         task = open_task(case)
         if task is None:
-            raise RuntimeError(f"{case.code} has no open task for {transition!r}")
+            # The process has moved on (a second click, a stale page): like a transition
+            # from the wrong state, not a server error.
+            raise TransitionNotAllowed(f"{case.code} has no open task for {transition!r}")
         activation = task.flow_task.activation_class(task)
         event = perform(case, transition, actor=actor, note=note, **kwargs)
         if activation.task.status == STATUS.NEW:

@@ -42,6 +42,16 @@ def particulars(**changes) -> dict:
     return values
 
 
+def past_work() -> dict:
+    """Particulars of work already done and pay already due (to report it unpaid)."""
+    today = timezone.localdate()
+    return {
+        "start_date": today - datetime.timedelta(days=5),
+        "end_date": today - datetime.timedelta(days=4),
+        "payment_date": today - datetime.timedelta(days=1),
+    }
+
+
 def staff_actor(user) -> Actor:
     return Actor(user=user, role=",".join(g.name for g in user.groups.all()), client_ip="10.0.0.8")
 

@@ -14,7 +14,7 @@ from agreements import services
 from agreements.models import Agreement, Party, PaymentStatus, StandardTerms
 from casework.core.audit import Actor, verify_chains
 from casework.core.flows import open_task
-from tests.agreements.fixtures import sign, staff_actor
+from tests.agreements.fixtures import past_work, sign, staff_actor
 
 S = Agreement.State
 pytestmark = pytest.mark.django_db
@@ -235,7 +235,7 @@ def test_completed_work_is_then_confirmed_paid(new_agreement, verified_parties, 
 def test_unpaid_work_prefills_a_wage_dispute(
     new_agreement, verified_parties, wang_worker, hiring_org
 ):
-    agreement = new_agreement(S.COMPLETED)
+    agreement = new_agreement(S.COMPLETED, **past_work())
     services.payment_report(agreement=agreement, paid=False, actor=Actor(user=wang_worker))
     assert agreement.payment_status == PaymentStatus.UNPAID
     initial = services.dispute_initial(agreement)
@@ -243,6 +243,18 @@ def test_unpaid_work_prefills_a_wage_dispute(
     assert initial["amount"] == agreement.pay_total
     assert initial["source_agreement_code"] == agreement.code
     assert agreement.code in initial["reasons"]
+
+
+def test_pay_is_reported_unpaid_only_after_its_due_date(
+    new_agreement, verified_parties, wang_worker
+):
+    agreement = new_agreement(S.COMPLETED)  # pay due the day after tomorrow
+    with pytest.raises(ValidationError):
+        services.payment_report(agreement=agreement, paid=False, actor=Actor(user=wang_worker))
+    late = agreement.payment_date + datetime.timedelta(days=1)
+    with time_machine.travel(datetime.datetime.combine(late, datetime.time(10))):
+        services.payment_report(agreement=agreement, paid=False, actor=Actor(user=wang_worker))
+    assert agreement.payment_status == PaymentStatus.UNPAID
 
 
 def test_payment_is_reported_only_after_completion(new_agreement, verified_parties, wang_worker):
