@@ -38,6 +38,8 @@ from casework.parties.services import real_name_check_record
 from casework.parties.verification import identifier_problem, identity_backend, passed_check
 
 CODE_DIGITS = 6
+# Audit notes are part of the hash chain: the same words whatever the actor's language.
+PARTY_ZH = {Party.WORKER: "乙方（零工）", Party.HIRING: "甲方（用工方）"}
 
 # The fields of an agreement a counter form or a change may set.
 PARTICULARS = (
@@ -274,7 +276,7 @@ def signing_code_send(*, agreement: Agreement, party: str, actor: Actor) -> Sign
             agreement,
             actor=actor,
             action="signing_code_sent",
-            note=f"{Party(party).label} → {identifiers.mask_phone(signer.mobile)}",
+            note=f"{PARTY_ZH[party]} → {identifiers.mask_phone(signer.mobile)}",
         )
         message = Sms(
             to=signer.mobile,
@@ -360,7 +362,7 @@ def _record_signature(agreement, party, row, status, actor, channel, user_agent)
         channel=channel,
         user=actor.user,
     )
-    note = f"{Party(party).label}：{status.signer.name}，{agreement.text_hash}"
+    note = f"{PARTY_ZH[party]}：{status.signer.name}，{agreement.text_hash}"
     transition = "sign_second" if agreement.both_signed() else "sign_first"
     flows.run_step(agreement, transition, actor=actor, note=note)
     if transition == "sign_second":
