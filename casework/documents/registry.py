@@ -14,6 +14,11 @@ by DocumentsConfig.ready)::
 
 ``context(subject)`` returns a JSON-serialisable snapshot taken when the
 document is issued: the PDF shows that moment, not the live record.
+
+The public verification page says what a document is, never what it says. An
+app may add a few non-identifying facts about a document's subject there with
+``register_public_summary(Model, fn)``: ``fn(subject)`` returns PublicFact
+rows, masked as a public page needs (e.g. an agreement's masked party names).
 """
 
 from collections.abc import Callable
@@ -32,8 +37,18 @@ class DocumentKind:
     seal: bool = False
 
 
+@dataclass(frozen=True)
+class PublicFact:
+    """One row of the public verification page; ``mono`` for hashes and codes."""
+
+    label: Any  # str or a lazy translation
+    value: str
+    mono: bool = False
+
+
 _KINDS: dict[str, DocumentKind] = {}
 _TRANSITIONS: dict[tuple[str, str], list[str]] = {}
+_PUBLIC_SUMMARIES: dict[str, Callable[[Any], list[PublicFact]]] = {}
 
 
 class UnknownDocumentKind(KeyError):
@@ -81,3 +96,18 @@ def documents_for_transition(
 def declared_transitions() -> dict[tuple[str, str], list[str]]:
     """Every on_transition() declaration, for the system checks."""
     return {key: list(slugs) for key, slugs in _TRANSITIONS.items()}
+
+
+def register_public_summary(
+    model_cls: type[models.Model], fn: Callable[[Any], list[PublicFact]]
+) -> None:
+    """Let the verification page show ``fn(subject)`` rows for documents of ``model_cls``."""
+    _PUBLIC_SUMMARIES[_model_key(model_cls)] = fn
+
+
+def public_summary(subject: models.Model | None) -> list[PublicFact]:
+    """The public rows registered for ``subject``'s model, or none."""
+    if subject is None:
+        return []
+    fn = _PUBLIC_SUMMARIES.get(_model_key(type(subject)))
+    return fn(subject) if fn is not None else []

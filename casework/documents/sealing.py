@@ -4,12 +4,18 @@ Production points SEAL_CERT_FILE / SEAL_KEY_FILE (and SEAL_KEY_PASSWORD) at the
 market's seal certificate. Without them the embedded set-up creates a
 self-signed demo certificate under SEAL_DEMO_DIR on first use and keeps it.
 SEAL_TSA_URL adds an RFC 3161 time stamp from that authority.
+
+validate_seal() checks an uploaded copy on the public verification page: the
+market's seal must be present, intact, made with the configured (or demo)
+certificate and cover the whole file.
 """
 
 import datetime
 import fcntl
 import functools
+import logging
 import os
+from dataclasses import dataclass
 from io import BytesIO
 from pathlib import Path
 
@@ -19,8 +25,15 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
+from pyhanko.keys import load_cert_from_pemder
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
+from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign import fields, signers, timestamps
+from pyhanko.sign.validation import validate_pdf_signature
+from pyhanko.sign.validation.status import SignatureCoverageLevel
+from pyhanko_certvalidator import ValidationContext
+
+logger = logging.getLogger(__name__)
 
 DEMO_COMMON_NAME = "零工市场电子印章（演示）"
 DEMO_CERT_NAME = "demo-seal-cert.pem"
@@ -132,3 +145,65 @@ def seal_pdf(data: bytes, *, reason: str = "零工市场电子印章") -> bytes:
         timestamper=timestamper,
     )
     return pdf_signer.sign_pdf(IncrementalPdfFileWriter(BytesIO(data))).getvalue()
+
+
+@dataclass(frozen=True)
+class SealCheck:
+    """The result of validate_seal(); ``problem`` says why not (English, for the log)."""
+
+    valid: bool
+    problem: str = ""
+    signed_by: str = ""
+    signed_at: datetime.datetime | None = None
+
+
+def trusted_seal_cert() -> Path | None:
+    """The certificate a valid seal must be made with; None before any seal exists.
+
+    Unlike seal_paths() this never creates the demo pair: a file sealed before the
+    pair existed cannot carry it.
+    """
+    if settings.SEAL_CERT_FILE:
+        return Path(settings.SEAL_CERT_FILE)
+    cert = Path(settings.SEAL_DEMO_DIR) / DEMO_CERT_NAME
+    return cert if cert.exists() else None
+
+
+def validate_seal(data: bytes) -> SealCheck:
+    """Whether ``data`` carries the market's seal, intact and covering the whole file."""
+    cert_path = trusted_seal_cert()
+    if cert_path is None:
+        return SealCheck(False, "no seal certificate is configured or generated")
+    try:
+        signatures = PdfFileReader(BytesIO(data)).embedded_signatures
+        seal = next((sig for sig in signatures if sig.field_name == SEAL_FIELD), None)
+        if seal is None:
+            return SealCheck(False, "the file has no market seal")
+        context = ValidationContext(trust_roots=[load_cert_from_pemder(str(cert_path))])
+        return _seal_check(validate_pdf_signature(seal, context))
+    except Exception as exc:
+        # An upload is untrusted input: whatever pyHanko cannot read is simply not valid.
+        logger.info("seal validation failed: %r", exc)
+        return SealCheck(False, f"unreadable: {type(exc).__name__}: {exc}"[:300])
+
+
+def _seal_check(status) -> SealCheck:
+    problems = [
+        text
+        for failed, text in (
+            (not status.intact, "the signed content was changed"),
+            (not status.valid, "the signature does not verify"),
+            (not status.trusted, "the seal was not made with the market's certificate"),
+            (
+                status.coverage != SignatureCoverageLevel.ENTIRE_FILE,
+                "the file was changed after sealing",
+            ),
+        )
+        if failed
+    ]
+    return SealCheck(
+        valid=not problems,
+        problem="; ".join(problems),
+        signed_by=status.signing_cert.subject.native.get("common_name", ""),
+        signed_at=status.signer_reported_dt,
+    )

@@ -10,7 +10,7 @@ from django.views.decorators.http import require_http_methods
 
 from casework.core.audit import client_ip, log_access
 from casework.core.models import AccessLog
-from casework.documents import services
+from casework.documents import sealing, services
 from casework.documents.access import get_document_for_user
 from casework.documents.forms import (
     VerifyCodeForm,
@@ -19,7 +19,7 @@ from casework.documents.forms import (
     normalize_code,
 )
 from casework.documents.models import Document
-from casework.documents.registry import UnknownDocumentKind, get_kind
+from casework.documents.registry import UnknownDocumentKind, get_kind, public_summary
 
 
 def kind_title(doc: Document) -> str:
@@ -66,15 +66,24 @@ def verify(request, code: str):
     if doc is None:
         return render(request, "documents/verify_not_found.html", {"code": code}, status=404)
     form = VerifyUploadForm(request.POST or None, request.FILES or None)
-    matches = None
+    matches = seal_check = None
     if request.method == "POST" and form.is_valid():
-        matches = services.document_matches(doc, form.cleaned_data["file"])
+        upload = form.cleaned_data["file"]
+        matches = services.document_matches(doc, upload)
+        if doc.seal:
+            # Both answers: the bytes vouch for this exact file, the seal for what a
+            # PDF reader shows (the market's seal, unchanged since sealing).
+            seal_check = sealing.validate_seal(b"".join(upload.chunks()))
     # Only what the document is, never its content: the page is public.
-    return render(
-        request,
-        "documents/verify.html",
-        {"doc": doc, "kind_title": kind_title(doc), "form": form, "matches": matches},
-    )
+    context = {
+        "doc": doc,
+        "kind_title": kind_title(doc),
+        "summary": public_summary(doc.subject),
+        "form": form,
+        "matches": matches,
+        "seal_check": seal_check,
+    }
+    return render(request, "documents/verify.html", context)
 
 
 # No permission_required here: get_document_for_user checks the staff permission and
