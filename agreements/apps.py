@@ -9,6 +9,7 @@ class AgreementsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
+        from agreements import queues  # noqa: F401  (registers the home-page queues)
         from agreements.access import _register_document_scopes
 
         _register_document_scopes()

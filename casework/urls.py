@@ -14,5 +14,6 @@ urlpatterns = [
     path("", include("casework.documents.urls")),
     path("people/", include("casework.parties.urls")),
     path("disputes/", include("casework.disputes.urls")),
+    path("agreements/", include("agreements.urls")),
     path("portal/", include("portal.urls")),
 ]
