@@ -2,10 +2,10 @@
 
 Each kind of case has a loader: ``fn(count, *, market, batch_size, seed, progress) ->
 dict`` registered with ``@loader("name")`` in the workflow app's ``loaders.py``
-(found by autodiscovery, e.g. casework/disputes/loaders.py), which gives it its
-``--<name> N`` option; ``casework.core.bulk`` writes the rows fast. A kind that DESIGN.md §12
-promises but no app loads yet (``--agreements``) is accepted and reported as
-not available, so scripts that already pass it keep working.
+(found by autodiscovery: casework/disputes/loaders.py, agreements/loaders.py), which
+gives it its ``--<name> N`` option; ``casework.core.bulk`` writes the rows fast. A kind
+listed in PLANNED that no app loads yet is accepted and reported as not available, so
+scripts that already pass it keep working.
 
 Progress goes to stdout, then one JSON line with the counts and the seconds.
 """
