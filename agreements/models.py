@@ -267,12 +267,12 @@ class Agreement(CaseBase):
         default=False,
         help_text=_("Otherwise the parties may sign in either order."),
     )
-    supersedes = models.OneToOneField(
+    supersedes = models.ForeignKey(
         "self",
         on_delete=models.PROTECT,
         null=True,
         blank=True,
-        related_name="superseded_by",
+        related_name="changes",
         verbose_name=_("replaces agreement"),
     )
     # Fixed when the agreement is sent for signing: the text both parties sign.
@@ -323,6 +323,12 @@ class Agreement(CaseBase):
                 condition=Q(end_date__gte=models.F("start_date")),
                 name="agreements_agreement_dates_in_order",
             ),
+            # One change at a time; a change cancelled or left unsigned makes room for another.
+            models.UniqueConstraint(
+                fields=["supersedes"],
+                condition=~Q(state__in=["cancelled", "expired"]),
+                name="agreements_one_live_change",
+            ),
         ]
         indexes = [
             models.Index(fields=["market", "state", "-created_at"], name="agreement_market_idx"),
@@ -339,6 +345,12 @@ class Agreement(CaseBase):
     def hiring_party_signer(self) -> Person | None:
         """The person who signs for the hiring side: the individual, or the handling person."""
         return self.hiring_person or self.hiring_signer
+
+    @property
+    def superseded_by(self) -> "Agreement | None":
+        """The changed agreement replacing this one (being signed, or signed), if any."""
+        dead = (self.State.CANCELLED, self.State.EXPIRED)
+        return self.changes.exclude(state__in=dead).first() if self.pk else None
 
     def signer_for(self, party: str) -> Person | None:
         return self.worker if party == Party.WORKER else self.hiring_party_signer

@@ -11,6 +11,7 @@ import datetime
 import hashlib
 import hmac
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -107,6 +108,55 @@ def agreement_create(
     flows.start(agreement)
     note = supersedes.code if supersedes is not None else ""
     record_event(agreement, actor=actor, action="created", to_state=agreement.state, note=note)
+    return agreement
+
+
+@transaction.atomic
+def agreement_make_at_counter(
+    *,
+    market: Market,
+    worker: Person,
+    hiring_party: Organization | Person,
+    actor: Actor,
+    particulars: dict,
+    hiring_signer: Person | None = None,
+    intermediary: Organization | None = None,
+    checked_in_person: list[Person | Organization] = (),
+    send_now: bool = True,
+) -> Agreement:
+    """The counter quick form (即时快招) in one transaction.
+
+    Parties new to the registry come as unsaved, validated instances and are saved
+    here; ``checked_in_person`` are the parties whose ID card or licence the clerk
+    has just seen. Any refusal leaves no party, check, agreement or audit row.
+    """
+    for party in (worker, hiring_party, hiring_signer):
+        if party is not None and party.pk is None:
+            party.save()
+    if isinstance(hiring_party, Organization) and hiring_signer is not None:
+        # The clerk named this person as the one acting for the organisation.
+        hiring_party.representatives.add(hiring_signer)
+    for party in checked_in_person:
+        real_name_check_record(
+            party=party,
+            method=RealNameCheck.Method.LICENCE_SEEN
+            if isinstance(party, Organization)
+            else RealNameCheck.Method.ID_CARD_SEEN,
+            result=RealNameCheck.Result.PASSED,
+            by=actor.user,
+            note=_("checked at the counter when the agreement was made"),
+        )
+    agreement = agreement_create(
+        market=market,
+        worker=worker,
+        hiring_party=hiring_party,
+        hiring_signer=hiring_signer,
+        intermediary=intermediary,
+        actor=actor,
+        particulars=particulars,
+    )
+    if send_now:
+        agreement_send(agreement=agreement, actor=actor)
     return agreement
 
 
@@ -245,8 +295,22 @@ def _check_may_sign(agreement: Agreement, party: str) -> PartyStatus:
     return status
 
 
-def signing_code_send(*, agreement: Agreement, party: str, actor: Actor) -> SigningCode:
-    """Send a new one-time code to the signer's phone; earlier codes stop working."""
+def send_after_commit(message: Sms) -> None:
+    transaction.on_commit(lambda: send_sms(message))
+
+
+def signing_code_send(
+    *,
+    agreement: Agreement,
+    party: str,
+    actor: Actor,
+    deliver: Callable[[Sms], None] = send_after_commit,
+) -> SigningCode:
+    """Send a new one-time code to the signer's phone; earlier codes stop working.
+
+    ``deliver`` hands the message on; the default sends it once the transaction
+    commits. (seed_demo, which signs inside one long transaction, also keeps it.)
+    """
     now = timezone.now()
     with transaction.atomic():
         agreement = Agreement.objects.select_for_update().get(pk=agreement.pk)
@@ -284,7 +348,7 @@ def signing_code_send(*, agreement: Agreement, party: str, actor: Actor) -> Sign
             purpose="agreement_signing_code",
             subject_label=agreement.code,
         )
-        transaction.on_commit(lambda: send_sms(message))
+        deliver(message)
     return row
 
 
@@ -382,7 +446,7 @@ def _notify_signed(agreement: Agreement) -> None:
         message = Sms(
             to=person.mobile, text=text, purpose="agreement_signed", subject_label=agreement.code
         )
-        transaction.on_commit(lambda message=message: send_sms(message))
+        send_after_commit(message)
 
 
 def _supersede(old: Agreement, *, by: Agreement, actor: Actor) -> None:
@@ -399,10 +463,10 @@ def agreement_change(*, agreement: Agreement, actor: Actor, particulars: dict) -
     """A change after signing: a new draft that replaces this agreement once signed."""
     if agreement.state != Agreement.State.SIGNED:
         raise ValidationError(_("Only an agreement in force can be changed."))
-    if hasattr(agreement, "superseded_by"):
+    change = agreement.superseded_by
+    if change is not None:
         raise ValidationError(
-            _("A changed agreement %(code)s already exists.")
-            % {"code": agreement.superseded_by.code}
+            _("A changed agreement %(code)s already exists.") % {"code": change.code}
         )
     current = {field: getattr(agreement, field) for field in PARTICULARS}
     return agreement_create(

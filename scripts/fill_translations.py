@@ -5,7 +5,7 @@
 Run after `manage.py makemessages`, then `manage.py compilemessages`. A fuzzy
 entry loses its fuzzy flag only when a JSON file gives its translation. For a
 plural entry the one translation fills every msgstr[n] (Chinese has one form).
-Prints the msgids still untranslated.
+Prints the msgids still untranslated. A pgettext entry is keyed "context\u0004msgid".
 """
 
 import json
@@ -50,8 +50,10 @@ def fill(block: list[str], translations: dict[str, str]) -> tuple[list[str], str
     done = all(fields[k] for k in msgstrs) and not fuzzy
     if done:
         return block, None
-    if msgid not in translations:
-        return block, msgid
+    # A contextual entry (pgettext) is keyed "context\u0004msgid", as gettext stores it.
+    key = f"{fields['msgctxt']}\x04{msgid}" if "msgctxt" in fields else msgid
+    if key not in translations:
+        return block, key
     out = []
     for line in block:
         if line.startswith("#,") and "fuzzy" in line:
@@ -64,8 +66,8 @@ def fill(block: list[str], translations: dict[str, str]) -> tuple[list[str], str
         if line.startswith("msgstr"):
             break
         out.append(line)
-    for key in msgstrs:
-        out.append(f"{key} {quote(translations[msgid])}")
+    for msgstr in msgstrs:
+        out.append(f"{msgstr} {quote(translations[key])}")
     return out, None
 
 

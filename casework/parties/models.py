@@ -3,6 +3,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from casework.parties import identifiers
 
@@ -154,8 +155,8 @@ class RealNameCheck(models.Model):
         LICENCE_SEEN = "licence_seen", _("business licence and handling person's ID seen")
 
     class Result(models.TextChoices):
-        PASSED = "passed", _("passed")
-        FAILED = "failed", _("failed")
+        PASSED = "passed", pgettext_lazy("real-name check", "passed")
+        FAILED = "failed", pgettext_lazy("real-name check", "failed")
 
     person = models.ForeignKey(
         Person, on_delete=models.PROTECT, null=True, blank=True, related_name="real_name_checks"

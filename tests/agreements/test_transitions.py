@@ -337,3 +337,16 @@ def test_every_audit_chain_stays_intact(new_agreement, verified_parties):
     new_agreement(S.COMPLETED)
     _count, broken = verify_chains()
     assert broken == []
+
+
+def test_a_change_that_is_cancelled_makes_room_for_another(
+    new_agreement, verified_parties, carol_caseworker
+):
+    old = new_agreement(S.SIGNED)
+    by = staff_actor(carol_caseworker)
+    first = services.agreement_change(agreement=old, actor=by, particulars={"pay_rate": 350})
+    services.agreement_cancel(agreement=first, actor=by, reason="金额填错")
+    assert old.superseded_by is None
+    second = services.agreement_change(agreement=old, actor=by, particulars={"pay_rate": 320})
+    assert old.superseded_by == second
+    assert set(old.changes.all()) == {first, second}
