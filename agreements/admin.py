@@ -8,17 +8,28 @@ from agreements.models import Agreement, StandardTerms, TermsClause
 
 
 class TermsClauseInline(admin.TabularInline):
+    """Clauses are part of their version: whoever may edit the version edits its clauses."""
+
     model = TermsClause
     extra = 0
 
+    def _may_edit(self, request, obj) -> bool:
+        if obj is not None and obj.in_use:
+            return False
+        action = "change" if obj is not None else "add"
+        return request.user.has_perm(f"agreements.{action}_standardterms")
+
+    def has_view_permission(self, request, obj=None) -> bool:
+        return request.user.has_perm("agreements.view_standardterms")
+
     def has_change_permission(self, request, obj=None) -> bool:
-        return not (obj and obj.in_use) and super().has_change_permission(request, obj)
+        return self._may_edit(request, obj)
 
     def has_add_permission(self, request, obj=None) -> bool:
-        return not (obj and obj.in_use) and super().has_add_permission(request, obj)
+        return self._may_edit(request, obj)
 
     def has_delete_permission(self, request, obj=None) -> bool:
-        return not (obj and obj.in_use) and super().has_delete_permission(request, obj)
+        return self._may_edit(request, obj)
 
 
 @admin.register(StandardTerms)
