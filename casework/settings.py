@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "casework.documents",
     "casework.disputes",
     "agreements",
+    "assistance",
     "portal",
 ]
 
@@ -193,6 +194,10 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "agreements.tasks.expire_unsigned",
         "schedule": 60.0,
     },
+    "assistance-expire-certifications": {
+        "task": "assistance.tasks.expire_certifications",
+        "schedule": 3600.0,
+    },
 }
 
 # Documents and sealing.
@@ -209,6 +214,15 @@ AGREEMENT_SIGN_HOURS = env_int("AGREEMENT_SIGN_HOURS", 72, minimum=1)
 AGREEMENT_CODE_MINUTES = env_int("AGREEMENT_CODE_MINUTES", 10, minimum=1)
 AGREEMENT_CODE_ATTEMPTS = env_int("AGREEMENT_CODE_ATTEMPTS", 5, minimum=1)
 AGREEMENT_CODE_RESEND_SECONDS = env_int("AGREEMENT_CODE_RESEND_SECONDS", 60, minimum=0)
+# Hardship assistance, public-welfare posts (DOMAIN.md §2; the unconfirmed limits are
+# configurable): term in years, the "less than N years from retirement" rule, placements
+# per person, months of a temporary post, and days before a term ends when exit
+# planning starts.
+ASSISTANCE_TERM_YEARS = env_int("ASSISTANCE_TERM_YEARS", 3, minimum=1)
+ASSISTANCE_NEAR_RETIREMENT_YEARS = env_int("ASSISTANCE_NEAR_RETIREMENT_YEARS", 5, minimum=0)
+ASSISTANCE_MAX_PLACEMENTS = env_int("ASSISTANCE_MAX_PLACEMENTS", 2, minimum=1)
+ASSISTANCE_TEMPORARY_MONTHS = env_int("ASSISTANCE_TEMPORARY_MONTHS", 6, minimum=1)
+ASSISTANCE_EXIT_PLANNING_DAYS = env_int("ASSISTANCE_EXIT_PLANNING_DAYS", 60, minimum=1)
 # Pluggable services: text messages (one-time codes) and identity verification.
 SMS_BACKEND = env_str("SMS_BACKEND", "casework.core.sms.OutboxBackend")
 IDENTITY_VERIFICATION_BACKEND = env_str(

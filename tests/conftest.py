@@ -15,7 +15,11 @@ from casework.core.roles import Role
 from casework.parties.models import Organization, Person
 
 # Each workflow's fixtures (factories that bring a case to any state), for every package.
-pytest_plugins = ["tests.disputes.fixtures", "tests.agreements.fixtures"]
+pytest_plugins = [
+    "tests.disputes.fixtures",
+    "tests.agreements.fixtures",
+    "tests.assistance.fixtures",
+]
 
 PASSWORD = "test-pass-123"
 

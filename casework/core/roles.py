@@ -46,6 +46,16 @@ _AGREEMENT_WORK = [
     "core.view_smsmessage",
 ]
 
+# Hardship assistance; disability and 低保 details need view_sensitive (assistance.privacy).
+_ASSISTANCE_WORK = [
+    "assistance.view_assistancecase",
+    "assistance.add_assistancecase",
+    "assistance.work_case",
+    "assistance.view_sensitive",
+    "assistance.view_post",
+    "assistance.view_ruleset",
+]
+
 ROLE_PERMISSIONS: dict[str, list[str]] = {
     Role.MEDIATOR: [
         *_PARTY_WORK,
@@ -59,6 +69,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
     Role.CASEWORKER: [
         *_PARTY_WORK,
         *_AGREEMENT_WORK,
+        *_ASSISTANCE_WORK,
         "parties.view_full_personal_data",
     ],
     Role.COMPLAINT_OFFICER: [*_PARTY_WORK],
@@ -74,6 +85,14 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "agreements.view_standardterms",
         "agreements.add_standardterms",
         "agreements.change_standardterms",
+        *_ASSISTANCE_WORK,
+        "assistance.approve_case",
+        "assistance.add_post",
+        "assistance.change_post",
+        "assistance.add_ruleset",
+        "assistance.change_ruleset",
+        "assistance.view_retirementrule",
+        "assistance.change_retirementrule",
         "core.change_market",
         "core.view_caseevent",
         "core.view_accesslog",
@@ -88,6 +107,8 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "core.view_accesslog",
         "disputes.view_dispute",
         "agreements.view_agreement",
+        "assistance.view_assistancecase",
+        "assistance.view_post",
         "parties.view_person",
         "parties.view_organization",
         "parties.view_realnamecheck",

@@ -1,0 +1,9 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class AssistanceConfig(AppConfig):
+    name = "assistance"
+    label = "assistance"
+    verbose_name = _("Hardship assistance")
+    default_auto_field = "django.db.models.BigAutoField"
