@@ -7,3 +7,6 @@ class AssistanceConfig(AppConfig):
     label = "assistance"
     verbose_name = _("Hardship assistance")
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from assistance import queues  # noqa: F401  (registers the home-page queues)

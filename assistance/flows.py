@@ -27,7 +27,7 @@ PROGRESS = frozenset({"start_review", "start_plan", "refer", "referral_ended", "
 
 def _case_page(request, **kwargs):
     # The flow's views are not mounted: cases are worked on the assistance pages.
-    return redirect("home")
+    return redirect("assistance:queue")
 
 
 def case_of(activation) -> AssistanceCase:

@@ -183,6 +183,7 @@ class ExitReason(models.TextChoices):
     MARKET_JOB = "market_job", _("found a job in the market")
     RESIGNED = "resigned", _("resigned")
     DISMISSED = "dismissed", _("dismissed")
+    WITHDRAWN = "withdrawn", _("certification withdrawn")
 
 
 class Outcome(models.TextChoices):
@@ -657,7 +658,7 @@ class Placement(models.Model):
         REFUSED = "refused", _("not approved")
 
     case = models.ForeignKey(AssistanceCase, on_delete=models.PROTECT, related_name="placements")
-    referral = models.OneToOneField(Referral, on_delete=models.PROTECT, related_name="placement")
+    referral = models.ForeignKey(Referral, on_delete=models.PROTECT, related_name="placements")
     post = models.ForeignKey(Post, on_delete=models.PROTECT, related_name="placements")
     status = models.CharField(_("status"), max_length=10, choices=Status.choices)
     proposed_by = models.ForeignKey(
@@ -681,6 +682,14 @@ class Placement(models.Model):
         verbose_name = _("placement")
         verbose_name_plural = _("placements")
         ordering = ["proposed_at", "pk"]
+        constraints = [
+            # A refused proposal makes room for another on the same reserved place.
+            models.UniqueConstraint(
+                fields=["referral"],
+                condition=~Q(status="refused"),
+                name="assistance_one_placement_per_referral",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.case} @ {self.post}"

@@ -26,6 +26,7 @@ from django.utils.translation import gettext as _
 from assistance import flows
 from assistance.models import (
     AssistanceCase,
+    ExitReason,
     Outcome,
     Placement,
     PlanItem,
@@ -40,9 +41,18 @@ from assistance.rules import Facts, Match, evaluate, service_tier
 from casework.core.audit import Actor, record_event
 from casework.core.calendar import add_working_days
 from casework.core.models import Market
+from casework.documents.services import document_issue
 from casework.parties.models import Organization, Person
 
 S = AssistanceCase.State
+
+# Follow-up visits (回访) to people in post are audit rows with this action; the
+# caseworkers' queue lists people whose last visit is older than FOLLOW_UP_DAYS.
+FOLLOW_UP = "follow_up"
+FOLLOW_UP_DAYS = 30
+
+# The referral letter to a post's employer (assistance/documents.py), issued with a place.
+REFERRAL_LETTER = "assistance_referral_letter"
 
 # The declared facts a case stores on itself; the sensitive ones go to SensitiveFacts.
 CASE_FACTS = (
@@ -79,14 +89,20 @@ def case_apply(
     sensitive: dict | None = None,
     retirement_group: str = "",
 ) -> AssistanceCase:
-    """Record an application for certification; it waits in the caseworkers' queue."""
+    """Record an application for certification; it waits in the caseworkers' queue.
+
+    ``person`` may be new to the registry (an unsaved, validated instance): it is
+    saved here, so a refused application leaves nobody registered.
+    """
     rule_set = RuleSet.active()
     if rule_set is None:
         raise ValidationError(_("No eligibility rule set is active: a supervisor must choose one."))
     facts, sensitive = facts or {}, sensitive or {}
     _only(facts, CASE_FACTS)
     _only(sensitive, SENSITIVE_FIELDS)
-    if person.assistance_cases.exclude(state__in=AssistanceCase.FINAL_STATES).exists():
+    if person.pk is None:
+        person.save()
+    elif person.assistance_cases.exclude(state__in=AssistanceCase.FINAL_STATES).exists():
         raise ValidationError(_("This person already has an open assistance case."))
     applied_on = applied_on or timezone.localdate()
     case = AssistanceCase(
@@ -153,7 +169,7 @@ def case_evaluate(case: AssistanceCase, on: datetime.date | None = None) -> Eval
     return Evaluation(matches, service_tier(case.rule_set, matches, facts, on))
 
 
-def _require_owner(case: AssistanceCase, actor: Actor) -> None:
+def require_owner(case: AssistanceCase, actor: Actor) -> None:
     if actor.user is not None and case.owner_id not in (None, actor.user.pk):
         raise PermissionDenied(_("Another caseworker handles this case."))
 
@@ -164,7 +180,7 @@ def certification_propose(
 ) -> AssistanceCase:
     """Propose certification on the categories the rules match, and start the public notice."""
     case = _lock(case)
-    _require_owner(case, actor)
+    require_owner(case, actor)
     evaluation = case_evaluate(case)
     if not evaluation.matches:
         raise ValidationError(_("The applicant meets no category of the rule set."))
@@ -175,10 +191,9 @@ def certification_propose(
     today = timezone.localdate()
     case.notice_starts = today
     case.notice_ends = add_working_days(today, case.rule_set.notice_working_days)
-    note = _("%(count)s categories, level %(tier)s") % {
-        "count": len(evaluation.matches),
-        "tier": case.tier,
-    }
+    # Audit notes are part of the hash chain and read by roles without the sensitive
+    # details: the number of categories only, in the same words for every reader.
+    note = f"符合{len(evaluation.matches)}个认定类别，服务等级{case.tier}"
     flows.run_step(case, "publish_notice", actor=actor, note=note)
     return case
 
@@ -228,7 +243,7 @@ def case_decline(*, case: AssistanceCase, actor: Actor, reason: str) -> Assistan
 def tier_change(*, case: AssistanceCase, tier: str, reason: str, actor: Actor) -> AssistanceCase:
     """The caseworker's override of the service level, with the reason."""
     case = _lock(case)
-    _require_owner(case, actor)
+    require_owner(case, actor)
     case.tier, case.tier_reason = _chosen_tier(case.tier_computed, tier, reason)
     case.save(update_fields=["tier", "tier_reason", "updated_at"])
     record_event(case, actor=actor, action="tier_changed", note=f"{case.tier} {case.tier_reason}")
@@ -241,8 +256,22 @@ def certification_withdraw(*, case: AssistanceCase, actor: Actor, reason: str) -
         raise ValidationError(_("Give the reason for withdrawing the certification."))
     case = _lock(case)
     _release_open_referrals(case, actor)
+    _end_placements(case, actor)
     flows.run_step(case, "withdraw", actor=actor, note=reason, reason=reason)
     return case
+
+
+def _end_placements(case: AssistanceCase, actor: Actor) -> None:
+    """A withdrawn certification ends every placement; their places go to those waiting."""
+    today = timezone.localdate()
+    case.placements.filter(status=Placement.Status.PROPOSED).update(status=Placement.Status.REFUSED)
+    held = case.placements.filter(status__in=[Placement.Status.APPROVED, Placement.Status.IN_POST])
+    for placement in held.select_related("post"):
+        Placement.objects.filter(pk=placement.pk).update(
+            status=Placement.Status.ENDED, ended_on=today, exit_reason=ExitReason.WITHDRAWN
+        )
+        Referral.objects.filter(pk=placement.referral_id).update(status=Referral.Status.RELEASED)
+        _promote_waitlist(placement.post, actor)
 
 
 def expire_certifications(*, today: datetime.date | None = None) -> int:
@@ -270,7 +299,7 @@ def plan_item_add(
 ) -> PlanItem:
     if case.state not in AssistanceCase.ENTITLED_STATES:
         raise ValidationError(_("A plan is made for a certified person."))
-    _require_owner(case, actor)
+    require_owner(case, actor)
     item = PlanItem(case=case, kind=kind, description=description, due_on=due_on)
     item.full_clean()
     item.save()
@@ -280,7 +309,7 @@ def plan_item_add(
 
 @transaction.atomic
 def plan_item_done(*, item: PlanItem, actor: Actor, note: str = "") -> PlanItem:
-    _require_owner(item.case, actor)
+    require_owner(item.case, actor)
     item.status, item.done_on, item.note = PlanItem.Status.DONE, timezone.localdate(), note
     item.save(update_fields=["status", "done_on", "note"])
     record_event(item.case, actor=actor, action="plan_item_done", note=item.description)
@@ -290,7 +319,7 @@ def plan_item_done(*, item: PlanItem, actor: Actor, note: str = "") -> PlanItem:
 @transaction.atomic
 def plan_start(*, case: AssistanceCase, actor: Actor) -> AssistanceCase:
     case = _lock(case)
-    _require_owner(case, actor)
+    require_owner(case, actor)
     flows.run_step(case, "start_plan", actor=actor)
     return case
 
@@ -309,9 +338,10 @@ def referral_to_employer(
 ) -> Referral:
     """Point-to-point matching: the caseworker sends the person to an employer's market job."""
     case = _lock(case)
-    _require_owner(case, actor)
+    require_owner(case, actor)
     if case.state not in (S.PLAN_ACTIVE, S.REFERRED):
         raise ValidationError(_("Referrals are made while the support plan is active."))
+    _check_entitled(case)
     referral = Referral.objects.create(
         case=case,
         kind=Referral.Kind.MARKET_JOB,
@@ -329,7 +359,7 @@ def referral_to_employer(
 def referral_outcome(*, referral: Referral, hired: bool, actor: Actor, note: str = "") -> Referral:
     """The employer's answer; a hire closes the case as employed."""
     case = _lock(referral.case)
-    _require_owner(case, actor)
+    require_owner(case, actor)
     if referral.kind != Referral.Kind.MARKET_JOB or referral.status != Referral.Status.PENDING:
         raise ValidationError(_("This referral has its outcome already."))
     referral.status = Referral.Status.HIRED if hired else Referral.Status.NOT_HIRED
@@ -349,7 +379,16 @@ def placements_used(person: Person) -> int:
     return Placement.objects.filter(case__person=person, status__in=statuses).count()
 
 
+def _check_entitled(case: AssistanceCase) -> None:
+    # The hourly expiry task may not have run yet: the date decides.
+    if case.certification_lapsed():
+        raise ValidationError(
+            _("The certification expired on %(day)s.") % {"day": case.certification_expires}
+        )
+
+
 def _check_post_fits(case: AssistanceCase, post: Post) -> None:
+    _check_entitled(case)
     if not post.is_open:
         raise ValidationError(_("This post is not taking referrals."))
     if placements_used(case.person) >= settings.ASSISTANCE_MAX_PLACEMENTS:
@@ -372,7 +411,7 @@ def _check_post_fits(case: AssistanceCase, post: Post) -> None:
 def referral_to_post(*, case: AssistanceCase, post: Post, actor: Actor) -> Referral:
     """Refer to a public-welfare post: a place is reserved if one is free, else the list."""
     case = _lock(case)
-    _require_owner(case, actor)
+    require_owner(case, actor)
     if case.state not in (S.PLAN_ACTIVE, S.REFERRED):
         raise ValidationError(_("Referrals are made while the support plan is active."))
     if case.referrals.filter(post=post, status__in=Referral.OPEN).exists():
@@ -386,7 +425,16 @@ def referral_to_post(*, case: AssistanceCase, post: Post, actor: Actor) -> Refer
         case=case, kind=Referral.Kind.POST, post=post, status=status, referred_by=actor.user
     )
     _enter_referred(case, actor)
-    record_event(case, actor=actor, action=f"post_{status}", note=str(post))
+    letters = []
+    if status == Referral.Status.RESERVED:
+        letters.append(document_issue(subject=case, kind=REFERRAL_LETTER, by=actor.user))
+    record_event(
+        case,
+        actor=actor,
+        action=f"post_{status}",
+        note=str(post),
+        documents=[doc.verification_code for doc in letters],
+    )
     return referral
 
 
@@ -397,13 +445,21 @@ def _promote_waitlist(post: Post, actor: Actor) -> None:
     waiting = post.referrals.filter(status=Referral.Status.WAITLISTED).order_by("referred_at", "pk")
     for referral in waiting[: max(0, post.places - held)]:
         Referral.objects.filter(pk=referral.pk).update(status=Referral.Status.RESERVED)
-        record_event(referral.case, actor=actor, action="post_reserved", note=str(post))
+        letter = document_issue(subject=referral.case, kind=REFERRAL_LETTER, by=actor.user)
+        record_event(
+            referral.case,
+            actor=actor,
+            action="post_reserved",
+            note=str(post),
+            documents=[letter.verification_code],
+        )
 
 
 @transaction.atomic
 def referral_release(*, referral: Referral, actor: Actor, note: str = "") -> Referral:
     """End a referral that did not lead anywhere; its place goes to the next in line."""
     case = _lock(referral.case)
+    referral.refresh_from_db()  # as the lock now sees it: a second release is refused
     if referral.status not in Referral.OPEN:
         raise ValidationError(_("This referral is no longer open."))
     _release(referral, actor, note)
@@ -434,7 +490,7 @@ def _release_open_referrals(case: AssistanceCase, actor: Actor) -> None:
 def placement_propose(*, referral: Referral, actor: Actor) -> Placement:
     """The caseworker proposes placing the person in the post whose place they hold."""
     case = _lock(referral.case)
-    _require_owner(case, actor)
+    require_owner(case, actor)
     referral.refresh_from_db()
     if referral.kind != Referral.Kind.POST or referral.status != Referral.Status.RESERVED:
         raise ValidationError(_("Only a referral holding a place can become a placement."))
@@ -573,3 +629,19 @@ def case_close(*, case: AssistanceCase, outcome: str, actor: Actor) -> Assistanc
     _release_open_referrals(case, actor)
     flows.run_step(case, "close", actor=actor, outcome=outcome)
     return case
+
+
+@transaction.atomic
+def follow_up_record(*, case: AssistanceCase, note: str, actor: Actor):
+    """Record a follow-up visit to a person in post, with what it found.
+
+    The note is on the timeline every role that opens the case sees: no disability
+    or 低保 details in it.
+    """
+    case = _lock(case)
+    require_owner(case, actor)
+    if case.state != S.IN_POST:
+        raise ValidationError(_("Follow-up visits are recorded while the person is in post."))
+    if not note.strip():
+        raise ValidationError(_("Write down what the visit found."))
+    return record_event(case, actor=actor, action=FOLLOW_UP, to_state=case.state, note=note.strip())

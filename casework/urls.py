@@ -15,5 +15,6 @@ urlpatterns = [
     path("people/", include("casework.parties.urls")),
     path("disputes/", include("casework.disputes.urls")),
     path("agreements/", include("agreements.urls")),
+    path("assistance/", include("assistance.urls")),
     path("portal/", include("portal.urls")),
 ]

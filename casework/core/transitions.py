@@ -7,6 +7,7 @@ transition produces, all in one transaction; rendering starts after commit.
 
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
+from django.utils.translation import gettext as _
 from django_fsm import TransitionNotAllowed, can_proceed, has_transition_perm
 
 from casework.core.audit import Actor, record_event
@@ -26,7 +27,11 @@ def perform(
             method=method,
         )
     if actor.user is not None and not has_transition_perm(method, actor.user):
-        raise PermissionDenied(f"{transition!r} on {case.code}")
+        label = method._django_fsm.get_transition(case.state).custom.get("label")
+        raise PermissionDenied(
+            _("You may not take this step (%(step)s) on %(code)s.")
+            % {"step": label or transition, "code": case.code}
+        )
 
     from casework.documents.registry import documents_for_transition
     from casework.documents.services import document_issue

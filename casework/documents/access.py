@@ -1,9 +1,11 @@
 """Which documents a user may open (DESIGN.md §9).
 
 Staff see the documents of their markets' subjects: a subject that is a
-Market, or any model with a ``market`` foreign key (every CaseBase). A workflow
-adds other subjects (a mediation session) and the documents its parties may
-open with ``register_scope()``. Superusers see everything.
+Market, or any model with a ``market`` foreign key (every CaseBase) that they
+have the view permission of. A workflow adds other subjects (a mediation
+session) and the documents its parties may open with ``register_scope()``. A
+document kind with a ``permission`` (sensitive personal data) also needs that
+permission. Superusers see everything.
 """
 
 import functools
@@ -18,6 +20,7 @@ from django.http import Http404
 from casework.core.models import Market, markets_for
 from casework.core.roles import PORTAL_ROLES, roles_of
 from casework.documents.models import Document
+from casework.documents.registry import restricted_kinds
 
 
 @dataclass(frozen=True)
@@ -66,6 +69,11 @@ def _market_scoped_models() -> tuple[type, ...]:
     )
 
 
+def _may_view(user, model) -> bool:
+    opts = model._meta
+    return user.has_perm(f"{opts.app_label}.view_{opts.model_name}")
+
+
 def documents_visible_to(user) -> QuerySet[Document]:
     if not user.is_authenticated:
         return Document.objects.none()
@@ -79,11 +87,15 @@ def documents_visible_to(user) -> QuerySet[Document]:
     markets = markets_for(user)
     scope = _subject_q(Market, markets)
     for model in _market_scoped_models():
+        # A case's documents are for those who may see the case itself.
+        if model._meta.concrete_model is not Market and not _may_view(user, model):
+            continue
         scope |= _subject_q(model, model._base_manager.filter(market__in=markets))
     for entry in _SCOPES.values():
         if entry.staff is not None:
             scope |= _subject_q(entry.model, entry.staff(markets))
-    return Document.objects.filter(scope)
+    hidden = [slug for slug, perm in restricted_kinds().items() if not user.has_perm(perm)]
+    return Document.objects.filter(scope).exclude(kind__in=hidden)
 
 
 def get_document_for_user(user, pk: int) -> Document:

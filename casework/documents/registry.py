@@ -35,6 +35,9 @@ class DocumentKind:
     template: str
     context: Callable[[Any], dict]
     seal: bool = False
+    # A permission staff need besides seeing the subject: documents carrying sensitive
+    # personal data (个人信息保护法 Art. 28) are for fewer readers than the case.
+    permission: str = ""
 
 
 @dataclass(frozen=True)
@@ -68,6 +71,11 @@ def get_kind(slug: str) -> DocumentKind:
         return _KINDS[slug]
     except KeyError:
         raise UnknownDocumentKind(slug) from None
+
+
+def restricted_kinds() -> dict[str, str]:
+    """{kind slug: permission} for the kinds that need a permission of their own."""
+    return {slug: kind.permission for slug, kind in _KINDS.items() if kind.permission}
 
 
 def all_kinds() -> list[DocumentKind]:

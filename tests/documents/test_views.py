@@ -1,6 +1,7 @@
 """The public verification page and the staff document pages."""
 
 import pytest
+from django.contrib.auth.models import Permission
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -25,6 +26,15 @@ NO_MATCH = _(
 @pytest.fixture
 def case(market) -> SampleCase:
     return SampleCase.objects.create(market=market)
+
+
+@pytest.fixture
+def alice_mediator(alice_mediator):
+    # A case's documents are for those who may see the case: the sample cases here.
+    alice_mediator.user_permissions.add(
+        Permission.objects.get(content_type__app_label="caseapp", codename="view_samplecase")
+    )
+    return alice_mediator
 
 
 @pytest.fixture
