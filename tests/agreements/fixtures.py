@@ -150,3 +150,10 @@ def new_agreement(market, worker_person, hiring_org, hui_hiring, wang_worker, ca
         return agreement
 
     return make
+
+
+@pytest.fixture
+def distinct_codes(monkeypatch):
+    """Codes 100001, 100002, … instead of random ones, so two codes in a row differ."""
+    numbers = iter(range(100_001, 999_999))
+    monkeypatch.setattr(services.secrets, "randbelow", lambda _limit: next(numbers))
