@@ -228,64 +228,68 @@ def take(request, code: str):
     )
 
 
+def _step_run(request, case: AssistanceCase, name: str, action, done, form=None, ready=True):
+    """The shared part of every step: state, the posted form, one service call.
+
+    ``action(actor, data)`` calls the service with the form's cleaned data ({} without a
+    form); ``ready`` is an extra condition of the step on the record it acts on.
+    """
+    if not _in_state(case, name) or not ready:
+        return not_now(request, case)
+    if form is not None and not form.is_valid():
+        form_errors(request, form)
+        return to_case(case)
+    data = form.cleaned_data if form is not None else {}
+    return run(request, case, lambda actor: action(actor, data), done)
+
+
 @login_required
 @require_POST
 def propose(request, code: str):
     case = _step(request, code, "propose")
-    if not _in_state(case, "propose"):
-        return not_now(request, case)
-    form = forms.ProposeForm(request.POST)
-    if not form.is_valid():
-        form_errors(request, form)
-        return not_now(request, case)
-
-    def action(actor):
-        return services.certification_propose(
-            case=case,
-            actor=actor,
-            tier=form.cleaned_data["tier"],
-            tier_reason=form.cleaned_data["tier_reason"],
-        )
-
-    done = _("Certification is proposed and the public notice has started.")
-    return run(request, case, action, done)
+    return _step_run(
+        request,
+        case,
+        "propose",
+        lambda actor, data: services.certification_propose(
+            case=case, actor=actor, tier=data["tier"], tier_reason=data["tier_reason"]
+        ),
+        _("Certification is proposed and the public notice has started."),
+        form=forms.ProposeForm(request.POST),
+    )
 
 
 @login_required
 @require_POST
 def certify(request, code: str):
     case = _step(request, code, "certify")
-    if not _in_state(case, "certify"):
-        return not_now(request, case)
-    return run(
+    return _step_run(
         request,
         case,
-        lambda actor: services.certification_approve(case=case, actor=actor),
+        "certify",
+        lambda actor, data: services.certification_approve(case=case, actor=actor),
         _("%(name)s is certified as a hardship worker.") % {"name": case.person.name},
     )
 
 
-def _reason_step(request, code: str, name: str, action, done: str):
+def _reason_step(request, code: str, name: str, service, done: str):
+    """A step whose only input is a reason (declining, withdrawing, refusing a placement)."""
     case = _step(request, code, name)
-    if not _in_state(case, name):
-        return not_now(request, case)
-    form = forms.ReasonForm(request.POST)
-    if not form.is_valid():
-        form_errors(request, form)
-        return to_case(case)
-    reason = form.cleaned_data["reason"]
-    return run(request, case, lambda actor: action(case, actor, reason), done)
+    return _step_run(
+        request,
+        case,
+        name,
+        lambda actor, data: service(case=case, actor=actor, reason=data["reason"]),
+        done,
+        form=forms.ReasonForm(request.POST),
+    )
 
 
 @login_required
 @require_POST
 def decline(request, code: str):
     return _reason_step(
-        request,
-        code,
-        "decline",
-        lambda case, actor, reason: services.case_decline(case=case, actor=actor, reason=reason),
-        _("The application is declined."),
+        request, code, "decline", services.case_decline, _("The application is declined.")
     )
 
 
@@ -296,9 +300,7 @@ def withdraw(request, code: str):
         request,
         code,
         "withdraw",
-        lambda case, actor, reason: services.certification_withdraw(
-            case=case, actor=actor, reason=reason
-        ),
+        services.certification_withdraw,
         _("The certification is withdrawn."),
     )
 
@@ -307,20 +309,15 @@ def withdraw(request, code: str):
 @require_POST
 def tier(request, code: str):
     case = _step(request, code, "tier")
-    if not _in_state(case, "tier"):
-        return not_now(request, case)
-    form = forms.TierForm(request.POST)
-    if not form.is_valid():
-        form_errors(request, form)
-        return to_case(case)
-    data = form.cleaned_data
-    return run(
+    return _step_run(
         request,
         case,
-        lambda actor: services.tier_change(
+        "tier",
+        lambda actor, data: services.tier_change(
             case=case, tier=data["tier"], reason=data["reason"], actor=actor
         ),
-        _("The service level is now %(tier)s.") % {"tier": data["tier"]},
+        lambda changed: _("The service level is now %(tier)s.") % {"tier": changed.tier},
+        form=forms.TierForm(request.POST),
     )
 
 
@@ -331,17 +328,11 @@ def tier(request, code: str):
 @require_POST
 def plan_item_add(request, code: str):
     case = _step(request, code, "plan_item_add")
-    if not _in_state(case, "plan_item_add"):
-        return not_now(request, case)
-    form = forms.PlanItemForm(request.POST)
-    if not form.is_valid():
-        form_errors(request, form)
-        return to_case(case)
-    data = form.cleaned_data
-    return run(
+    return _step_run(
         request,
         case,
-        lambda actor: services.plan_item_add(
+        "plan_item_add",
+        lambda actor, data: services.plan_item_add(
             case=case,
             kind=data["kind"],
             description=data["description"],
@@ -349,6 +340,7 @@ def plan_item_add(request, code: str):
             actor=actor,
         ),
         _("The plan item has been added."),
+        form=forms.PlanItemForm(request.POST),
     )
 
 
@@ -357,19 +349,14 @@ def plan_item_add(request, code: str):
 def plan_item_done(request, code: str, pk: int):
     case = _step(request, code, "plan_item_done")
     item = get_object_or_404(case.plan_items, pk=pk)
-    if not _in_state(case, "plan_item_done") or item.status != PlanItem.Status.OPEN:
-        return not_now(request, case)
-    form = forms.NoteForm(request.POST)
-    if not form.is_valid():
-        form_errors(request, form)
-        return to_case(case)
-    return run(
+    return _step_run(
         request,
         case,
-        lambda actor: services.plan_item_done(
-            item=item, actor=actor, note=form.cleaned_data["note"]
-        ),
+        "plan_item_done",
+        lambda actor, data: services.plan_item_done(item=item, actor=actor, note=data["note"]),
         _("“%(item)s” is done.") % {"item": item.description},
+        form=forms.NoteForm(request.POST),
+        ready=item.status == PlanItem.Status.OPEN,
     )
 
 
@@ -377,12 +364,11 @@ def plan_item_done(request, code: str, pk: int):
 @require_POST
 def plan_start(request, code: str):
     case = _step(request, code, "plan_start")
-    if not _in_state(case, "plan_start"):
-        return not_now(request, case)
-    return run(
+    return _step_run(
         request,
         case,
-        lambda actor: services.plan_start(case=case, actor=actor),
+        "plan_start",
+        lambda actor, data: services.plan_start(case=case, actor=actor),
         _("The support plan is active."),
     )
 
@@ -394,21 +380,18 @@ def plan_start(request, code: str):
 @require_POST
 def refer_employer(request, code: str):
     case = _step(request, code, "refer")
-    if not _in_state(case, "refer"):
-        return not_now(request, case)
-    form = forms.EmployerReferralForm(request.POST)
-    if not form.is_valid():
-        form_errors(request, form)
-        return to_case(case)
-    data = form.cleaned_data
-    return run(
+    return _step_run(
         request,
         case,
-        lambda actor: services.referral_to_employer(
+        "refer",
+        lambda actor, data: services.referral_to_employer(
             case=case, employer=data["employer"], job_title=data["job_title"], actor=actor
         ),
-        _("%(name)s is referred to %(employer)s.")
-        % {"name": case.person.name, "employer": data["employer"].name},
+        lambda referral: (
+            _("%(name)s is referred to %(employer)s.")
+            % {"name": case.person.name, "employer": referral.employer.name}
+        ),
+        form=forms.EmployerReferralForm(request.POST),
     )
 
 
@@ -417,20 +400,15 @@ def refer_employer(request, code: str):
 def referral_outcome(request, code: str, pk: int):
     case = _step(request, code, "referral_outcome")
     referral = get_object_or_404(case.referrals, pk=pk, kind=Referral.Kind.MARKET_JOB)
-    if not _in_state(case, "referral_outcome"):
-        return not_now(request, case)
-    form = forms.ReferralOutcomeForm(request.POST)
-    if not form.is_valid():
-        form_errors(request, form)
-        return to_case(case)
-    data = form.cleaned_data
-    return run(
+    return _step_run(
         request,
         case,
-        lambda actor: services.referral_outcome(
+        "referral_outcome",
+        lambda actor, data: services.referral_outcome(
             referral=referral, hired=data["hired"], actor=actor, note=data["note"]
         ),
         _("The employer's answer has been recorded."),
+        form=forms.ReferralOutcomeForm(request.POST),
     )
 
 
@@ -438,18 +416,13 @@ def referral_outcome(request, code: str, pk: int):
 @require_POST
 def refer_post(request, code: str):
     case = _step(request, code, "refer")
-    if not _in_state(case, "refer"):
-        return not_now(request, case)
-    form = forms.PostReferralForm(request.POST, case=case)
-    if not form.is_valid():
-        form_errors(request, form)
-        return to_case(case)
-    post = form.cleaned_data["post"]
-    return run(
+    return _step_run(
         request,
         case,
-        lambda actor: services.referral_to_post(case=case, post=post, actor=actor),
+        "refer",
+        lambda actor, data: services.referral_to_post(case=case, post=data["post"], actor=actor),
         _post_referral_done,
+        form=forms.PostReferralForm(request.POST, case=case),
     )
 
 
@@ -466,19 +439,15 @@ def _post_referral_done(referral: Referral) -> str:
 def referral_release(request, code: str, pk: int):
     case = _step(request, code, "referral_release")
     referral = get_object_or_404(case.referrals, pk=pk)
-    if not _in_state(case, "referral_release"):
-        return not_now(request, case)
-    form = forms.NoteForm(request.POST)
-    if not form.is_valid():
-        form_errors(request, form)
-        return to_case(case)
-    return run(
+    return _step_run(
         request,
         case,
-        lambda actor: services.referral_release(
-            referral=referral, actor=actor, note=form.cleaned_data["note"]
+        "referral_release",
+        lambda actor, data: services.referral_release(
+            referral=referral, actor=actor, note=data["note"]
         ),
         _("The referral is released."),
+        form=forms.NoteForm(request.POST),
     )
 
 
@@ -490,12 +459,11 @@ def referral_release(request, code: str, pk: int):
 def placement_propose(request, code: str, pk: int):
     case = _step(request, code, "placement_propose")
     referral = get_object_or_404(case.referrals, pk=pk, kind=Referral.Kind.POST)
-    if not _in_state(case, "placement_propose"):
-        return not_now(request, case)
-    return run(
+    return _step_run(
         request,
         case,
-        lambda actor: services.placement_propose(referral=referral, actor=actor),
+        "placement_propose",
+        lambda actor, data: services.placement_propose(referral=referral, actor=actor),
         _("The placement is proposed; a supervisor other than you must approve it."),
     )
 
@@ -504,12 +472,11 @@ def placement_propose(request, code: str, pk: int):
 @require_POST
 def placement_approve(request, code: str):
     case = _step(request, code, "placement_decide")
-    if not _in_state(case, "placement_decide"):
-        return not_now(request, case)
-    return run(
+    return _step_run(
         request,
         case,
-        lambda actor: services.placement_approve(case=case, actor=actor),
+        "placement_decide",
+        lambda actor, data: services.placement_approve(case=case, actor=actor),
         _("The placement is approved."),
     )
 
@@ -521,9 +488,7 @@ def placement_refuse(request, code: str):
         request,
         code,
         "placement_decide",
-        lambda case, actor, reason: services.placement_refuse(
-            case=case, actor=actor, reason=reason
-        ),
+        services.placement_refuse,
         _("The placement is not approved."),
     )
 
@@ -533,23 +498,18 @@ def placement_refuse(request, code: str):
 def placement_start(request, code: str, pk: int):
     case = _step(request, code, "placement_start")
     placement = get_object_or_404(case.placements, pk=pk)
-    if not _in_state(case, "placement_start"):
-        return not_now(request, case)
-    form = forms.PlacementStartForm(request.POST)
-    if not form.is_valid():
-        form_errors(request, form)
-        return to_case(case)
-    data = form.cleaned_data
-    return run(
+    return _step_run(
         request,
         case,
-        lambda actor: services.placement_start(
+        "placement_start",
+        lambda actor, data: services.placement_start(
             placement=placement,
             starts_on=data["starts_on"],
             subsidy_approved_on=data["subsidy_approved_on"],
             actor=actor,
         ),
         _placement_started,
+        form=forms.PlacementStartForm(request.POST),
     )
 
 
@@ -564,20 +524,15 @@ def _placement_started(placement: Placement) -> str:
 def placement_end(request, code: str, pk: int):
     case = _step(request, code, "placement_end")
     placement = get_object_or_404(case.placements, pk=pk)
-    if not _in_state(case, "placement_end"):
-        return not_now(request, case)
-    form = forms.PlacementEndForm(request.POST)
-    if not form.is_valid():
-        form_errors(request, form)
-        return to_case(case)
-    data = form.cleaned_data
-    return run(
+    return _step_run(
         request,
         case,
-        lambda actor: services.placement_end(
+        "placement_end",
+        lambda actor, data: services.placement_end(
             placement=placement, reason=data["reason"], ended_on=data["ended_on"], actor=actor
         ),
         _("The person has left the post."),
+        form=forms.PlacementEndForm(request.POST),
     )
 
 
@@ -588,19 +543,13 @@ def placement_end(request, code: str, pk: int):
 @require_POST
 def follow_up(request, code: str):
     case = _step(request, code, "follow_up")
-    if not _in_state(case, "follow_up"):
-        return not_now(request, case)
-    form = forms.FollowUpForm(request.POST)
-    if not form.is_valid():
-        form_errors(request, form)
-        return to_case(case)
-    return run(
+    return _step_run(
         request,
         case,
-        lambda actor: services.follow_up_record(
-            case=case, note=form.cleaned_data["note"], actor=actor
-        ),
+        "follow_up",
+        lambda actor, data: services.follow_up_record(case=case, note=data["note"], actor=actor),
         _("The follow-up visit has been recorded."),
+        form=forms.FollowUpForm(request.POST),
     )
 
 
@@ -608,17 +557,11 @@ def follow_up(request, code: str):
 @require_POST
 def close(request, code: str):
     case = _step(request, code, "close")
-    if not _in_state(case, "close"):
-        return not_now(request, case)
-    form = forms.CloseForm(request.POST)
-    if not form.is_valid():
-        form_errors(request, form)
-        return to_case(case)
-    return run(
+    return _step_run(
         request,
         case,
-        lambda actor: services.case_close(
-            case=case, outcome=form.cleaned_data["outcome"], actor=actor
-        ),
+        "close",
+        lambda actor, data: services.case_close(case=case, outcome=data["outcome"], actor=actor),
         _("The case is closed."),
+        form=forms.CloseForm(request.POST),
     )
