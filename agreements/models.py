@@ -368,7 +368,8 @@ class Agreement(CaseBase):
         return None
 
     def signed_parties(self) -> set[str]:
-        return set(self.signatures.values_list("party", flat=True))
+        # Through .all(): lists that prefetch the signatures ask nothing per row.
+        return {signature.party for signature in self.signatures.all()}
 
     def may_sign_now(self, party: str) -> bool:
         """Whether the signing order lets ``party`` sign now."""

@@ -366,6 +366,7 @@ def agreement_rows(user) -> list[AgreementRow]:
         .exclude(state=A.DRAFT)
         .select_related("worker", "hiring_organization", "hiring_person", "hiring_signer")
         .select_related("dispute")
+        .prefetch_related("signatures")
         .order_by("-created_at", "-pk")
     )
     rows = []
