@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "casework.parties",
     "casework.documents",
     "casework.disputes",
+    "casework.complaints",
     "agreements",
     "assistance",
     "portal",
@@ -194,6 +195,10 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "agreements.tasks.expire_unsigned",
         "schedule": 60.0,
     },
+    "complaints-sweep-deadlines": {
+        "task": "casework.complaints.tasks.sweep_deadlines",
+        "schedule": 3600.0,
+    },
     "assistance-expire-certifications": {
         "task": "assistance.tasks.expire_certifications",
         "schedule": 3600.0,
@@ -223,6 +228,23 @@ ASSISTANCE_NEAR_RETIREMENT_YEARS = env_int("ASSISTANCE_NEAR_RETIREMENT_YEARS", 5
 ASSISTANCE_MAX_PLACEMENTS = env_int("ASSISTANCE_MAX_PLACEMENTS", 2, minimum=1)
 ASSISTANCE_TEMPORARY_MONTHS = env_int("ASSISTANCE_TEMPORARY_MONTHS", 6, minimum=1)
 ASSISTANCE_EXIT_PLANNING_DAYS = env_int("ASSISTANCE_EXIT_PLANNING_DAYS", 60, minimum=1)
+# Complaints against intermediaries (DOMAIN.md §3): working days to decide on acceptance,
+# to investigate, and of the one extension; repeat offenders have this many accepted
+# complaints in this many months; evidence upload limit; the public tracking and
+# complaint forms allow this many tries per client address per window (seconds).
+COMPLAINT_ACCEPTANCE_WORKING_DAYS = env_int("COMPLAINT_ACCEPTANCE_WORKING_DAYS", 5, minimum=1)
+COMPLAINT_INVESTIGATION_WORKING_DAYS = env_int(
+    "COMPLAINT_INVESTIGATION_WORKING_DAYS", 60, minimum=1
+)
+COMPLAINT_EXTENSION_WORKING_DAYS = env_int("COMPLAINT_EXTENSION_WORKING_DAYS", 30, minimum=1)
+COMPLAINT_REPEAT_COUNT = env_int("COMPLAINT_REPEAT_COUNT", 3, minimum=2)
+COMPLAINT_REPEAT_MONTHS = env_int("COMPLAINT_REPEAT_MONTHS", 12, minimum=1)
+COMPLAINT_EVIDENCE_MAX_BYTES = env_int(
+    "COMPLAINT_EVIDENCE_MAX_BYTES", 10 * 1024 * 1024, minimum=1024
+)
+COMPLAINT_TRACK_LIMIT = env_int("COMPLAINT_TRACK_LIMIT", 10, minimum=1)
+COMPLAINT_SUBMIT_LIMIT = env_int("COMPLAINT_SUBMIT_LIMIT", 5, minimum=1)
+COMPLAINT_PUBLIC_WINDOW = env_int("COMPLAINT_PUBLIC_WINDOW", 3600, minimum=10)
 # Pluggable services: text messages (one-time codes) and identity verification.
 SMS_BACKEND = env_str("SMS_BACKEND", "casework.core.sms.OutboxBackend")
 IDENTITY_VERIFICATION_BACKEND = env_str(

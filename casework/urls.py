@@ -14,6 +14,7 @@ urlpatterns = [
     path("", include("casework.documents.urls")),
     path("people/", include("casework.parties.urls")),
     path("disputes/", include("casework.disputes.urls")),
+    path("complaints/", include("casework.complaints.urls")),
     path("agreements/", include("agreements.urls")),
     path("assistance/", include("assistance.urls")),
     path("portal/", include("portal.urls")),

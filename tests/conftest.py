@@ -19,6 +19,7 @@ pytest_plugins = [
     "tests.disputes.fixtures",
     "tests.agreements.fixtures",
     "tests.assistance.fixtures",
+    "tests.complaints.fixtures",
 ]
 
 PASSWORD = "test-pass-123"

@@ -63,6 +63,14 @@ def run_step(
         return event
 
 
+def take_task(flow_class, case: CaseBase, user) -> None:
+    """Put ``user`` on the case's open task when it waits in a queue (taking the case)."""
+    with flow_class.lock(case.process_id):
+        task = open_task(case)
+        if task is not None and task.status == STATUS.NEW:
+            task.flow_task.activation_class(task).assign(user)
+
+
 def reassign_task(flow_class, case: CaseBase, to) -> None:
     """Move the open task with the case when a supervisor reassigns it."""
     with flow_class.lock(case.process_id):

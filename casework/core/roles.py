@@ -56,6 +56,13 @@ _ASSISTANCE_WORK = [
     "assistance.view_ruleset",
 ]
 
+# Complaints against intermediaries; an officer also registers the intermediaries.
+_COMPLAINT_WORK = [
+    "complaints.view_complaint",
+    "complaints.add_complaint",
+    "complaints.work_complaint",
+]
+
 ROLE_PERMISSIONS: dict[str, list[str]] = {
     Role.MEDIATOR: [
         *_PARTY_WORK,
@@ -72,7 +79,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         *_ASSISTANCE_WORK,
         "parties.view_full_personal_data",
     ],
-    Role.COMPLAINT_OFFICER: [*_PARTY_WORK],
+    Role.COMPLAINT_OFFICER: [*_PARTY_WORK, *_COMPLAINT_WORK],
     Role.SUPERVISOR: [
         *_PARTY_WORK,
         "parties.view_full_personal_data",
@@ -92,6 +99,8 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "assistance.add_ruleset",
         "assistance.change_ruleset",
         "assistance.view_retirementrule",
+        "complaints.view_complaint",
+        "complaints.approve_extension",
         "assistance.change_retirementrule",
         "core.change_market",
         "core.view_caseevent",
@@ -109,6 +118,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "agreements.view_agreement",
         "assistance.view_assistancecase",
         "assistance.view_post",
+        "complaints.view_complaint",
         "parties.view_person",
         "parties.view_organization",
         "parties.view_realnamecheck",

@@ -50,4 +50,5 @@ def _register_document_scopes() -> None:
         Session,
         staff=lambda markets: Session.objects.filter(dispute__market__in=markets),
         party=lambda user: Session.objects.filter(dispute__in=Dispute.objects.for_party(user)),
+        permission="disputes.view_dispute",
     )

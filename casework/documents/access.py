@@ -20,24 +20,29 @@ from django.http import Http404
 from casework.core.models import Market, markets_for
 from casework.core.roles import PORTAL_ROLES, roles_of
 from casework.documents.models import Document
-from casework.documents.registry import restricted_kinds
+from casework.documents.registry import restricted_kinds, staff_only_kinds
 
 
 @dataclass(frozen=True)
 class SubjectScope:
-    """``staff(markets)`` and ``party(user)`` return querysets of the model's visible rows."""
+    """``staff(markets)`` and ``party(user)`` return querysets of the model's visible rows.
+
+    ``permission`` is what staff need besides the market (the case's view permission
+    when the subject is part of a case, such as an interview record).
+    """
 
     model: type
     staff: Callable[[QuerySet[Market]], QuerySet] | None = None
     party: Callable[[object], QuerySet] | None = None
+    permission: str = ""
 
 
 _SCOPES: dict[str, SubjectScope] = {}
 
 
-def register_scope(model: type, *, staff=None, party=None) -> None:
+def register_scope(model: type, *, staff=None, party=None, permission: str = "") -> None:
     """Let staff (by market) or parties (by login) open the documents of ``model`` rows."""
-    _SCOPES[model._meta.label_lower] = SubjectScope(model, staff, party)
+    _SCOPES[model._meta.label_lower] = SubjectScope(model, staff, party, permission)
 
 
 def _subject_q(model: type, rows: QuerySet) -> Q:
@@ -53,7 +58,7 @@ def party_documents(user) -> QuerySet[Document]:
     for entry in _SCOPES.values():
         if entry.party is not None:
             scope |= _subject_q(entry.model, entry.party(user))
-    return Document.objects.filter(scope)
+    return Document.objects.filter(scope).exclude(kind__in=staff_only_kinds())
 
 
 @functools.cache
@@ -92,7 +97,7 @@ def documents_visible_to(user) -> QuerySet[Document]:
             continue
         scope |= _subject_q(model, model._base_manager.filter(market__in=markets))
     for entry in _SCOPES.values():
-        if entry.staff is not None:
+        if entry.staff is not None and (not entry.permission or user.has_perm(entry.permission)):
             scope |= _subject_q(entry.model, entry.staff(markets))
     hidden = [slug for slug, perm in restricted_kinds().items() if not user.has_perm(perm)]
     return Document.objects.filter(scope).exclude(kind__in=hidden)

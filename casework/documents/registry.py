@@ -38,6 +38,9 @@ class DocumentKind:
     # A permission staff need besides seeing the subject: documents carrying sensitive
     # personal data (个人信息保护法 Art. 28) are for fewer readers than the case.
     permission: str = ""
+    # Whether the case's parties (portal users, a complainant) may open it: a letter to
+    # another authority or an internal record is for staff only.
+    for_parties: bool = True
 
 
 @dataclass(frozen=True)
@@ -76,6 +79,11 @@ def get_kind(slug: str) -> DocumentKind:
 def restricted_kinds() -> dict[str, str]:
     """{kind slug: permission} for the kinds that need a permission of their own."""
     return {slug: kind.permission for slug, kind in _KINDS.items() if kind.permission}
+
+
+def staff_only_kinds() -> list[str]:
+    """Slugs of the kinds the parties of a case may not open."""
+    return [slug for slug, kind in _KINDS.items() if not kind.for_parties]
 
 
 def all_kinds() -> list[DocumentKind]:

@@ -2,14 +2,14 @@
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
-from django.core.cache import cache
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext
 from django.views.decorators.http import require_http_methods
 
-from casework.core.audit import client_ip, log_access
+from casework.core.audit import log_access
 from casework.core.models import AccessLog
+from casework.core.ratelimit import limit_key, over_limit
 from casework.documents import sealing, services
 from casework.documents.access import get_document_for_user
 from casework.documents.forms import (
@@ -29,23 +29,21 @@ def kind_title(doc: Document) -> str:
         return doc.title
 
 
+VERIFY_SCOPE = "documents:verify"
+
+
 def rate_limit_key(address: str | None) -> str:
-    return f"documents:verify:{address or 'unknown'}"
+    return limit_key(VERIFY_SCOPE, address)
 
 
 def _rate_limited(request) -> bool:
-    # A per-address counter so that codes cannot be tried cheaply in bulk. The codes
-    # are unguessable anyway (31^16); this only keeps scanning slow and visible.
-    limit = settings.DOCUMENT_VERIFY_LIMIT
-    window = settings.DOCUMENT_VERIFY_WINDOW
-    key = rate_limit_key(client_ip(request))
-    cache.add(key, 0, timeout=window)
-    try:
-        count = cache.incr(key)
-    except ValueError:  # expired between add() and incr()
-        cache.set(key, 1, timeout=window)
-        count = 1
-    return count > limit
+    # Codes are unguessable anyway (31^16); the limit keeps scanning slow and visible.
+    return over_limit(
+        request,
+        VERIFY_SCOPE,
+        limit=settings.DOCUMENT_VERIFY_LIMIT,
+        window=settings.DOCUMENT_VERIFY_WINDOW,
+    )
 
 
 def verify_lookup(request):

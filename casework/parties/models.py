@@ -82,6 +82,12 @@ class Organization(models.Model):
         INTERMEDIARY = "intermediary", _("job intermediary")
         MEDIATION_BODY = "mediation_body", _("mediation body")
 
+    class LicenceStatus(models.TextChoices):
+        VALID = "valid", _("licensed")
+        SUSPENDED = "suspended", _("licence suspended")
+        REVOKED = "revoked", _("licence revoked")
+        NONE = "none", _("no licence")
+
     class MediationBodyType(models.TextChoices):
         ENTERPRISE = "enterprise", _("enterprise labour dispute mediation committee")
         PEOPLES = "peoples", _("grassroots people's mediation organisation")
@@ -102,6 +108,9 @@ class Organization(models.Model):
     )
     licence_number = models.CharField(
         _("human resources service licence number"), max_length=60, blank=True
+    )
+    licence_status = models.CharField(
+        _("licence status"), max_length=10, choices=LicenceStatus.choices, blank=True
     )
     mediation_body_type = models.CharField(
         _("mediation body type"), max_length=20, choices=MediationBodyType.choices, blank=True

@@ -1,0 +1,15 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class ComplaintsConfig(AppConfig):
+    name = "casework.complaints"
+    label = "complaints"
+    verbose_name = _("Complaints against intermediaries")
+    default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from casework.complaints import queues  # noqa: F401  (registers the home-page queues)
+        from casework.complaints.access import register_document_scopes
+
+        register_document_scopes()

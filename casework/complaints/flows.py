@@ -1,0 +1,93 @@
+"""The complaint flow (viewflow): who must act next on each complaint.
+
+    start → acceptance ⇄ awaiting supplement → investigate → hearing → closing → end
+
+``acceptance`` waits in the complaint officers' queue until one takes the
+complaint (staff who receive a complaint at the counter or by phone take it
+at once: 首问负责). It ends when the officer accepts, does not accept, or asks
+for a supplement, which ``await_supplement`` waits for. ``investigate`` stays
+with the officer from acceptance to the decision or a referral; starting the
+investigation is progress on that task, not its end. ``hearing`` records the
+respondent's statement on the decision, ``closing`` tells the complainant.
+"""
+
+from django.shortcuts import redirect
+from viewflow import this
+from viewflow.workflow import flow, lock
+
+from casework.complaints.models import Complaint
+from casework.core import flows as core_flows
+from casework.core.audit import Actor
+
+State = Complaint.State
+
+# Transitions that record progress on the open task without finishing it.
+PROGRESS = frozenset({"start_investigation"})
+
+
+def _case_page(request, **kwargs):
+    # The flow's views are not mounted: complaints are worked on the complaint pages.
+    return redirect("complaints:queue")
+
+
+def complaint_of(activation) -> Complaint:
+    return Complaint.objects.get(pk=activation.process.artifact_object_id)
+
+
+def _in(*states):
+    return lambda activation: complaint_of(activation).state in states
+
+
+def _owner(activation):
+    return complaint_of(activation).owner
+
+
+class ComplaintFlow(flow.Flow):
+    process_title = "中介投诉"
+    lock_impl = lock.select_for_update_lock
+
+    start = flow.StartHandle(this.start_process).Next(this.acceptance)
+
+    acceptance = (
+        flow.View(_case_page).Permission("complaints.work_complaint").Next(this.after_acceptance)
+    )
+    after_acceptance = (
+        flow.Switch()
+        .Case(this.investigate, _in(State.ACCEPTED))
+        .Case(this.await_supplement, _in(State.SUPPLEMENT_REQUESTED))
+        .Default(this.end)
+    )
+    await_supplement = flow.View(_case_page).Assign(_owner).Next(this.after_supplement)
+    after_supplement = flow.If(_in(State.RECEIVED)).Then(this.acceptance_again).Else(this.end)
+    acceptance_again = flow.View(_case_page).Assign(_owner).Next(this.after_acceptance)
+
+    investigate = flow.View(_case_page).Assign(_owner).Next(this.after_investigation)
+    after_investigation = flow.If(_in(State.DECIDED)).Then(this.hearing).Else(this.end)
+    hearing = flow.View(_case_page).Assign(_owner).Next(this.closing)
+    closing = flow.View(_case_page).Assign(_owner).Next(this.end)
+
+    end = flow.End()
+
+    def start_process(self, activation, case: Complaint):
+        activation.process.artifact = case
+        return activation.process
+
+
+def start(complaint: Complaint) -> None:
+    core_flows.start_process(ComplaintFlow, complaint)
+
+
+def run_step(complaint: Complaint, transition: str, *, actor: Actor, note: str = "", **kwargs):
+    """Run ``transition`` as the work on the complaint's open task (casework.core.flows)."""
+    complete = transition not in PROGRESS
+    return core_flows.run_step(
+        ComplaintFlow, complaint, transition, actor=actor, note=note, complete=complete, **kwargs
+    )
+
+
+def take_task(complaint: Complaint, user) -> None:
+    core_flows.take_task(ComplaintFlow, complaint, user)
+
+
+def reassign_task(complaint: Complaint, to) -> None:
+    core_flows.reassign_task(ComplaintFlow, complaint, to)

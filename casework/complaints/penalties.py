@@ -1,0 +1,105 @@
+"""The conduct a complaint is about, and the statutory penalty for each (DOMAIN.md §3).
+
+The decision form shows the range for the conduct found; a proposed amount
+outside it needs a written justification. The texts are the documents' own
+Chinese, whatever the UI language.
+"""
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Conduct(models.TextChoices):
+    UNLICENSED = "unlicensed", _("job placement without a licence")
+    FALSE_AD = "false_ad", _("false or illegal job advertisement")
+    DEPOSIT = "deposit", _("deposit taken")
+    ID_WITHHELD = "id_withheld", _("ID card withheld")
+    DATA_LEAKED = "data_leaked", _("personal data leaked")
+    FRAUD = "fraud", _("fraud or coercion")
+    FEES_NOT_DISPLAYED = "fees_not_displayed", _("fees or licence not displayed, no ledger kept")
+    OTHER = "other", _("other")
+
+
+@dataclass(frozen=True)
+class PenaltyRule:
+    minimum: Decimal | None
+    maximum: Decimal | None
+    per_worker: bool
+    measures: str
+    basis: str
+
+    def bounds(self, workers: int | None = None) -> tuple[Decimal | None, Decimal | None]:
+        """The fine range in yuan; per-worker ranges are multiplied by the workers affected."""
+        factor = max(workers or 1, 1) if self.per_worker else 1
+        low = self.minimum * factor if self.minimum is not None else None
+        high = self.maximum * factor if self.maximum is not None else None
+        return low, high
+
+    def allows(self, amount: Decimal, workers: int | None = None) -> bool:
+        low, high = self.bounds(workers)
+        return (low is None or amount >= low) and (high is None or amount <= high)
+
+
+_NOT_CORRECTED = (
+    "责令改正，没收违法所得；拒不改正的，处一万元以上五万元以下罚款；"
+    "情节严重的，吊销人力资源服务许可证"
+)
+
+RULES: dict[str, PenaltyRule] = {
+    Conduct.UNLICENSED: PenaltyRule(
+        Decimal(10000),
+        Decimal(50000),
+        False,
+        "予以关闭或者责令停止从事职业中介活动，没收违法所得，处一万元以上五万元以下罚款",
+        "《人力资源市场暂行条例》第十八条、第四十二条；《就业促进法》第四十条、第六十四条",
+    ),
+    Conduct.FALSE_AD: PenaltyRule(
+        Decimal(10000),
+        Decimal(50000),
+        False,
+        _NOT_CORRECTED,
+        "《人力资源市场暂行条例》第二十四条、第四十三条",
+    ),
+    Conduct.FRAUD: PenaltyRule(
+        Decimal(10000),
+        Decimal(50000),
+        False,
+        _NOT_CORRECTED,
+        "《人力资源市场暂行条例》第二十七条、第四十三条",
+    ),
+    Conduct.DATA_LEAKED: PenaltyRule(
+        Decimal(10000),
+        Decimal(50000),
+        False,
+        _NOT_CORRECTED,
+        "《人力资源市场暂行条例》第二十九条、第四十三条",
+    ),
+    Conduct.ID_WITHHELD: PenaltyRule(
+        None,
+        Decimal(200),
+        False,
+        "责令限期将扣押的居民身份证退还劳动者；予以警告，可以处二百元以下罚款",
+        "《就业促进法》第四十一条第四项、第六十六条；《居民身份证法》第十六条",
+    ),
+    Conduct.DEPOSIT: PenaltyRule(
+        Decimal(500),
+        Decimal(2000),
+        True,
+        "责令限期退还劳动者押金，并以每人五百元以上二千元以下的标准处以罚款",
+        "《就业促进法》第四十一条第四项、第六十六条",
+    ),
+    Conduct.FEES_NOT_DISPLAYED: PenaltyRule(
+        Decimal(5000),
+        Decimal(10000),
+        False,
+        "责令改正；拒不改正的，处五千元以上一万元以下罚款",
+        "《人力资源市场暂行条例》第三十二条、第三十三条、第四十四条",
+    ),
+}
+
+
+def rule_for(conduct: str) -> PenaltyRule | None:
+    return RULES.get(conduct)

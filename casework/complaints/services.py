@@ -1,0 +1,737 @@
+"""Operations on complaints against intermediaries (DESIGN.md §2): keyword-only, one transaction.
+
+State changes go through ``flows.run_step()``. Steps on a complaint belong to
+the officer holding it (首问负责: whoever receives a complaint at the counter
+holds it; one from the portal or the public form waits in the queue until an
+officer takes it). The complainant is told of each decision on acceptance and
+of the result by text message after commit, unless it left no number.
+"""
+
+import datetime
+import hashlib
+import logging
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.db.models import Count
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from casework.complaints import flows
+from casework.complaints.documents import INTERVIEW_KIND
+from casework.complaints.models import (
+    SANCTIONING,
+    Channel,
+    Complaint,
+    ComplaintEvidence,
+    ExtensionRequest,
+    Interview,
+    NotAcceptedReason,
+    Outcome,
+    Sanction,
+    months_before,
+    new_tracking_code,
+    tracking_hash,
+)
+from casework.complaints.penalties import Conduct, rule_for
+from casework.core import calendar
+from casework.core.audit import Actor, record_event
+from casework.core.models import Market
+from casework.core.queues import claim_next, reassign
+from casework.core.sms import Sms, send_sms
+from casework.core.uploads import checked_content_type
+from casework.documents.services import document_issue
+from casework.parties import identifiers
+from casework.parties.models import Organization, Person
+
+logger = logging.getLogger(__name__)
+
+STAFF_CHANNELS = (Channel.COUNTER, Channel.PHONE)
+
+
+def _require_holder(complaint: Complaint, actor: Actor) -> None:
+    if actor.user is not None and complaint.owner_id != actor.user.pk:
+        raise PermissionDenied(_("Take this complaint before working on it."))
+
+
+def _require_state(complaint: Complaint, *states: str) -> None:
+    if complaint.state not in states:
+        raise ValidationError(
+            _("Complaint %(code)s is %(state)s; this step is not possible now."),
+            code="wrong_state",
+            params={"code": complaint.code, "state": complaint.get_state_display()},
+        )
+
+
+# -- intake ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Filed:
+    complaint: Complaint
+    tracking_code: str  # shown once; only its hash is stored
+
+
+def _check_intake(
+    *, channel, categories, complainant, complainant_name, anonymous, conduct_on, deposit
+) -> None:
+    errors = []
+    if not categories:
+        errors.append(_("Choose at least one kind of conduct."))
+    if set(categories) - set(Conduct.values):
+        errors.append(_("Unknown kind of conduct."))
+    if conduct_on > timezone.localdate():
+        errors.append(_("The conduct cannot have happened in the future."))
+    if channel == Channel.PORTAL and complainant is None:
+        errors.append(_("A complaint from the portal needs the worker who makes it."))
+    if anonymous and (complainant is not None or complainant_name.strip()):
+        errors.append(_("An anonymous complaint records no complainant."))
+    if Conduct.DEPOSIT in categories and (deposit[0] is None or not deposit[1]):
+        errors.append(_("For a deposit, give the amount and how many workers paid it."))
+    if errors:
+        raise ValidationError(errors)
+
+
+@transaction.atomic
+def complaint_file(
+    *,
+    market: Market,
+    channel: str,
+    categories: list[str],
+    facts: str,
+    conduct_on: datetime.date,
+    respondent_name_given: str,
+    actor: Actor,
+    respondent_details_given: str = "",
+    respondent: Organization | None = None,
+    complainant: Person | None = None,
+    complainant_name: str = "",
+    contact_mobile: str = "",
+    anonymous: bool = False,
+    deposit_amount: Decimal | None = None,
+    deposit_workers: int | None = None,
+    received_at: datetime.datetime | None = None,
+    evidence: tuple = (),
+) -> Filed:
+    """Record a received complaint and open its flow; staff who receive it hold it."""
+    categories = list(dict.fromkeys(categories))
+    _check_intake(
+        channel=channel,
+        categories=categories,
+        complainant=complainant,
+        complainant_name=complainant_name,
+        anonymous=anonymous,
+        conduct_on=conduct_on,
+        deposit=(deposit_amount, deposit_workers),
+    )
+    for upload in evidence:
+        checked_content_type(upload, max_bytes=settings.COMPLAINT_EVIDENCE_MAX_BYTES)
+    if contact_mobile:
+        contact_mobile = identifiers.normalise_mobile(contact_mobile)
+    received_at = received_at or timezone.now()
+    by_staff = channel in STAFF_CHANNELS and actor.user is not None
+    code = new_tracking_code()
+    complaint = Complaint(
+        market=market,
+        channel=channel,
+        received_at=received_at,
+        received_by=actor.user if by_staff else None,
+        owner=actor.user if by_staff else None,
+        anonymous=anonymous,
+        complainant=complainant,
+        complainant_name=complainant_name.strip(),
+        contact_mobile=contact_mobile,
+        tracking_hash=tracking_hash(code),
+        categories=categories,
+        facts=facts,
+        conduct_on=conduct_on,
+        deposit_amount=deposit_amount if Conduct.DEPOSIT in categories else None,
+        deposit_workers=deposit_workers if Conduct.DEPOSIT in categories else None,
+        respondent_name_given=respondent_name_given,
+        respondent_details_given=respondent_details_given,
+        respondent=respondent,
+        acceptance_due=calendar.add_working_days(
+            timezone.localdate(received_at), settings.COMPLAINT_ACCEPTANCE_WORKING_DAYS
+        ),
+    )
+    complaint.full_clean(exclude=["code", "process", "state", "owner"])
+    complaint.save()
+    record_event(
+        complaint,
+        actor=actor,
+        action="filed",
+        to_state=complaint.state,
+        note=str(Channel(channel).label) + ("（匿名）" if anonymous else ""),
+    )
+    flows.start(complaint)
+    if by_staff:
+        flows.take_task(complaint, actor.user)
+    # Files last: storage is outside the transaction, so nothing after them may fail.
+    for upload in evidence:
+        evidence_add(complaint=complaint, upload=upload, actor=actor, _event=False)
+    return Filed(complaint, code)
+
+
+def evidence_add(
+    *, complaint: Complaint, upload, actor: Actor, _event: bool = True
+) -> ComplaintEvidence:
+    content_type = checked_content_type(upload, max_bytes=settings.COMPLAINT_EVIDENCE_MAX_BYTES)
+    data = b"".join(upload.chunks())
+    item = ComplaintEvidence(
+        complaint=complaint,
+        original_name=upload.name[-200:],
+        content_type=content_type,
+        size=len(data),
+        sha256=hashlib.sha256(data).hexdigest(),
+        uploaded_by=actor.user,
+    )
+    item.file.save(upload.name, ContentFile(data), save=False)
+    item.save()
+    if _event:
+        record_event(
+            complaint,
+            actor=actor,
+            action="evidence_added",
+            to_state=complaint.state,
+            note=item.original_name,
+        )
+    return item
+
+
+def complaint_by_tracking_code(code: str) -> Complaint | None:
+    return (
+        Complaint.objects.select_related("market").filter(tracking_hash=tracking_hash(code)).first()
+    )
+
+
+# -- taking and handing over -------------------------------------------------------------
+
+
+def complaint_take(*, complaint: Complaint, actor: Actor) -> bool:
+    """Take a complaint waiting in the queue; False when another officer took it first."""
+    with transaction.atomic():
+        taken = claim_next(
+            Complaint.objects.filter(pk=complaint.pk).exclude(state__in=Complaint.FINAL_STATES),
+            actor=actor,
+        )
+        if taken is None:
+            return False
+        flows.take_task(taken, actor.user)
+    complaint.refresh_from_db()
+    return True
+
+
+def complaint_reassign(*, complaint: Complaint, to, actor: Actor, reason: str) -> None:
+    """A supervisor hands the complaint over; the hand-over is recorded (首问负责)."""
+    if not to.has_perm("complaints.work_complaint"):
+        raise ValidationError(_("%(name)s does not handle complaints."), params={"name": to})
+    with transaction.atomic():
+        reassign(complaint, to=to, actor=actor, reason=reason)
+        flows.reassign_task(complaint, to)
+
+
+# -- acceptance -----------------------------------------------------------------------
+
+
+@transaction.atomic
+def respondent_link(*, complaint: Complaint, respondent: Organization, actor: Actor) -> None:
+    """Identify the respondent in the registry of intermediaries."""
+    _require_holder(complaint, actor)
+    _require_state(complaint, *Complaint.ACCEPTANCE_STATES)
+    if respondent.kind != Organization.Kind.INTERMEDIARY:
+        raise ValidationError(_("Only a job intermediary can be the respondent."))
+    Complaint.objects.filter(pk=complaint.pk).update(respondent=respondent)
+    complaint.respondent = respondent
+    record_event(
+        complaint,
+        actor=actor,
+        action="respondent_identified",
+        to_state=complaint.state,
+        note=f"{respondent.name}（{respondent.credit_code}）",
+    )
+
+
+def supplement_request(
+    *, complaint: Complaint, items: list[str], due: datetime.date, actor: Actor
+) -> None:
+    """The one notice listing every missing item (一次性告知); the acceptance clock stops."""
+    _require_holder(complaint, actor)
+    items = [item.strip() for item in items if item.strip()]
+    if complaint.supplement_requested_at is not None:
+        raise ValidationError(
+            _(
+                "A supplement notice was already issued for this complaint on %(day)s. "
+                "All missing items go in one notice; a second notice is not allowed."
+            ),
+            code="second_supplement_notice",
+            params={"day": timezone.localdate(complaint.supplement_requested_at)},
+        )
+    if not items:
+        raise ValidationError(_("List every missing item, one per line."))
+    if due <= timezone.localdate():
+        raise ValidationError(_("Give the complainant a date after today."))
+    _require_state(complaint, Complaint.State.RECEIVED)
+    with transaction.atomic():
+        flows.run_step(
+            complaint,
+            "request_supplement",
+            actor=actor,
+            items=items,
+            due=due,
+            note="；".join(items),
+        )
+    _notify(
+        complaint,
+        "complaint_supplement",
+        "您的投诉（{code}）需要补充材料：{items}。请于{due}前提交，补齐后继续办理。".format(
+            code=complaint.code, items="；".join(items), due=_zh(due)
+        ),
+    )
+
+
+def supplement_receive(*, complaint: Complaint, note: str, actor: Actor) -> None:
+    _require_holder(complaint, actor)
+    if not note.strip():
+        raise ValidationError(_("Say what arrived."))
+    with transaction.atomic():
+        flows.run_step(
+            complaint, "receive_supplement", actor=actor, received=note.strip(), note=note.strip()
+        )
+
+
+def complaint_accept(*, complaint: Complaint, actor: Actor) -> None:
+    _require_holder(complaint, actor)
+    _require_state(complaint, Complaint.State.RECEIVED)
+    if not complaint.has_respondent():
+        raise ValidationError(
+            _("Identify the intermediary in the registry first, or do not accept the complaint.")
+        )
+    if not complaint.within_two_years():
+        raise ValidationError(
+            _("The conduct is more than 2 years old: the complaint cannot be accepted.")
+        )
+    with transaction.atomic():
+        flows.run_step(complaint, "accept", actor=actor)
+    _notify(
+        complaint,
+        "complaint_accepted",
+        f"您的投诉（{complaint.code}）已于{_zh(timezone.localdate(complaint.accepted_at))}受理，我们将依法调查处理，并将结果告知您。",
+    )
+
+
+def complaint_not_accept(
+    *, complaint: Complaint, reason: str, actor: Actor, authority: str = "", explanation: str = ""
+) -> None:
+    _require_holder(complaint, actor)
+    if reason not in NotAcceptedReason.values:
+        raise ValidationError(_("Choose the reason for not accepting."))
+    if reason == NotAcceptedReason.NOT_COMPETENT and not authority.strip():
+        raise ValidationError(_("Name the authority that can handle this complaint."))
+    with transaction.atomic():
+        flows.run_step(
+            complaint,
+            "not_accept",
+            actor=actor,
+            reason=reason,
+            authority=authority.strip(),
+            explanation=explanation.strip(),
+            note=str(NotAcceptedReason(reason).label),
+        )
+    text = f"您的投诉（{complaint.code}）不予受理，原因：{NOT_ACCEPTED_ZH[reason]}。"
+    if complaint.competent_authority:
+        text += f"您可以向{complaint.competent_authority}反映。"
+    _notify(complaint, "complaint_not_accepted", text)
+
+
+NOT_ACCEPTED_ZH = {
+    NotAcceptedReason.TOO_OLD: "所投诉的违法行为已超过二年",
+    NotAcceptedReason.NO_RESPONDENT: "没有明确的被投诉人",
+    NotAcceptedReason.NOT_COMPETENT: "不属于本机构职权范围",
+    NotAcceptedReason.NO_SUPPLEMENT: "未在期限内补正材料",
+}
+
+
+# -- investigation ------------------------------------------------------------------
+
+
+def investigation_start(*, complaint: Complaint, actor: Actor) -> None:
+    _require_holder(complaint, actor)
+    with transaction.atomic():
+        flows.run_step(complaint, "start_investigation", actor=actor)
+
+
+@transaction.atomic
+def interview_record(
+    *,
+    complaint: Complaint,
+    held_at: datetime.datetime,
+    place: str,
+    interviewee_role: str,
+    interviewee_name: str,
+    investigators: str,
+    record: str,
+    actor: Actor,
+    interviewee_position: str = "",
+) -> Interview:
+    """Record one questioning; its 调查笔录 is issued as a document."""
+    _require_holder(complaint, actor)
+    _require_state(complaint, Complaint.State.INVESTIGATING)
+    if held_at > timezone.now():
+        raise ValidationError(_("An investigation record is made after the questioning."))
+    interview = Interview(
+        complaint=complaint,
+        held_at=held_at,
+        place=place,
+        interviewee_role=interviewee_role,
+        interviewee_name=interviewee_name,
+        interviewee_position=interviewee_position,
+        investigators=investigators,
+        record=record,
+        recorded_by=actor.user,
+    )
+    interview.full_clean()
+    interview.save()
+    doc = document_issue(subject=interview, kind=INTERVIEW_KIND, by=actor.user)
+    record_event(
+        complaint,
+        actor=actor,
+        action="interview_recorded",
+        to_state=complaint.state,
+        note=f"{Interview.Role(interviewee_role).label}：{interviewee_name}",
+        documents=[doc.verification_code],
+    )
+    return interview
+
+
+@transaction.atomic
+def extension_request(*, complaint: Complaint, reason: str, actor: Actor) -> ExtensionRequest:
+    _require_holder(complaint, actor)
+    _require_state(complaint, *Complaint.INVESTIGATION_STATES)
+    if complaint.extended:
+        raise ValidationError(_("The investigation has already been extended once."))
+    if complaint.pending_extension() is not None:
+        raise ValidationError(_("An extension request is already waiting for approval."))
+    if not reason.strip():
+        raise ValidationError(_("Say why more time is needed."))
+    request = ExtensionRequest.objects.create(
+        complaint=complaint,
+        reason=reason.strip(),
+        requested_by=actor.user,
+        previous_due=complaint.investigation_due,
+    )
+    record_event(
+        complaint,
+        actor=actor,
+        action="extension_requested",
+        to_state=complaint.state,
+        note=reason.strip(),
+    )
+    return request
+
+
+@transaction.atomic
+def extension_decide(
+    *, request: ExtensionRequest, approve: bool, actor: Actor, note: str = ""
+) -> None:
+    """A supervisor other than the asker approves (30 more working days) or refuses."""
+    user = actor.user
+    if not user.has_perm("complaints.approve_extension"):
+        raise PermissionDenied(_("Only a supervisor can approve an extension."))
+    if user.pk == request.requested_by_id:
+        raise PermissionDenied(_("Someone other than the officer who asked must decide."))
+    request = ExtensionRequest.objects.select_for_update().get(pk=request.pk)
+    if request.approved is not None:
+        raise ValidationError(_("This extension request has already been decided."))
+    complaint = Complaint.objects.select_for_update().get(pk=request.complaint_id)
+    _require_state(complaint, *Complaint.INVESTIGATION_STATES)
+    if not approve and not note.strip():
+        raise ValidationError(_("Say why the extension is refused."))
+    request.approved = approve
+    request.decided_by = user
+    request.decided_at = timezone.now()
+    request.decision_note = note.strip()
+    if approve:
+        request.new_due = calendar.add_working_days(
+            complaint.investigation_due, settings.COMPLAINT_EXTENSION_WORKING_DAYS
+        )
+        Complaint.objects.filter(pk=complaint.pk).update(
+            investigation_due=request.new_due, extended=True, escalated_on=None
+        )
+    request.save()
+    record_event(
+        complaint,
+        actor=actor,
+        action="extension_approved" if approve else "extension_refused",
+        to_state=complaint.state,
+        note=(f"{request.previous_due} → {request.new_due}" if approve else note.strip()),
+    )
+
+
+# -- decision, hearing, closing, referral -----------------------------------------------
+
+
+@dataclass(frozen=True)
+class Decision:
+    outcome: str
+    findings: str
+    conduct_found: str = ""
+    workers_affected: int | None = None
+    measures: str = ""
+    correction_due: datetime.date | None = None
+    penalty_amount: Decimal | None = None
+    penalty_justification: str = ""
+
+
+def decision_problems(decision: Decision) -> dict[str, str]:
+    """What is missing or wrong in a decision, by field (the form shows them)."""
+    problems = {}
+    if decision.outcome not in Outcome.values:
+        problems["outcome"] = _("Choose the decision.")
+    if decision.outcome != Outcome.NO_VIOLATION and not decision.conduct_found:
+        problems["conduct_found"] = _("Choose the conduct found.")
+    if not decision.findings.strip():
+        problems["findings"] = _("Write down the facts found.")
+    sanctioning = decision.outcome in (Outcome.ORDER_TO_CORRECT, Outcome.PENALTY_PROPOSED)
+    if sanctioning and not decision.measures.strip():
+        problems["measures"] = _("Write down what the intermediary must do.")
+    due = decision.correction_due
+    late = due is None or due <= timezone.localdate()
+    if decision.outcome == Outcome.ORDER_TO_CORRECT and late:
+        problems["correction_due"] = _("Give a date after today by which to correct.")
+    if decision.conduct_found == Conduct.DEPOSIT and not decision.workers_affected:
+        problems["workers_affected"] = _("Give how many workers paid a deposit.")
+    if decision.outcome == Outcome.PENALTY_PROPOSED:
+        problems.update(_penalty_problems(decision))
+    return problems
+
+
+def _penalty_problems(decision: Decision) -> dict[str, str]:
+    amount = decision.penalty_amount
+    if amount is None or amount <= 0:
+        return {"penalty_amount": _("Give the proposed fine.")}
+    rule = rule_for(decision.conduct_found)
+    outside = rule is None or not rule.allows(amount, decision.workers_affected)
+    if outside and not decision.penalty_justification.strip():
+        return {
+            "penalty_justification": _(
+                "The proposed fine is outside the statutory range: explain why."
+            )
+        }
+    return {}
+
+
+def complaint_decide(*, complaint: Complaint, decision: Decision, actor: Actor) -> None:
+    _require_holder(complaint, actor)
+    problems = decision_problems(decision)
+    if problems:
+        raise ValidationError(problems)
+    if not complaint.has_interview():
+        raise ValidationError(
+            _("Record at least one investigation record (调查笔录) before deciding.")
+        )
+    fields = {
+        **decision.__dict__,
+        "penalty_amount": decision.penalty_amount
+        if decision.outcome == Outcome.PENALTY_PROPOSED
+        else None,
+        "correction_due": decision.correction_due
+        if decision.outcome == Outcome.ORDER_TO_CORRECT
+        else None,
+    }
+    with transaction.atomic():
+        flows.run_step(
+            complaint,
+            "decide",
+            actor=actor,
+            by=actor.user,
+            note=str(Outcome(decision.outcome).label),
+            **fields,
+        )
+
+
+def respondent_hear(*, complaint: Complaint, statement: str, waived: bool, actor: Actor) -> None:
+    _require_holder(complaint, actor)
+    if not waived and not statement.strip():
+        raise ValidationError(
+            _("Write down the respondent's statement, or tick that it made none.")
+        )
+    with transaction.atomic():
+        flows.run_step(
+            complaint,
+            "hear_respondent",
+            actor=actor,
+            statement=statement.strip(),
+            waived=waived,
+        )
+
+
+def default_result(complaint: Complaint) -> str:
+    """The result as the complainant is told it, in the words the notice uses."""
+    outcome = {
+        Outcome.ORDER_TO_CORRECT: "经调查，被投诉人存在违法行为，已责令其限期改正",
+        Outcome.PENALTY_PROPOSED: "经调查，被投诉人存在违法行为，已依法提出处罚意见",
+        Outcome.NO_VIOLATION: "经调查，未发现被投诉人存在所投诉的违法行为",
+        Outcome.MINOR_CORRECTED: "经调查，被投诉人违法行为轻微并已改正，依法不予处罚",
+    }.get(complaint.outcome, "")
+    return f"{outcome}。" if outcome else ""
+
+
+def complaint_close(*, complaint: Complaint, result: str, actor: Actor) -> None:
+    _require_holder(complaint, actor)
+    result = result.strip() or default_result(complaint)
+    if not result:
+        raise ValidationError(_("Write down the result the complainant is told."))
+    with transaction.atomic():
+        flows.run_step(complaint, "close", actor=actor, result=result)
+        if complaint.outcome in SANCTIONING:
+            _publish_sanction(complaint)
+    _notify(
+        complaint,
+        "complaint_result",
+        f"您的投诉（{complaint.code}）已办结。处理结果：{result}",
+    )
+
+
+def _publish_sanction(complaint: Complaint) -> Sanction:
+    rule = rule_for(complaint.conduct_found)
+    return Sanction.objects.create(
+        intermediary=complaint.respondent,
+        complaint=complaint,
+        market=complaint.market,
+        conduct=complaint.conduct_found,
+        outcome=complaint.outcome,
+        measures=complaint.measures or (rule.measures if rule else ""),
+        amount=complaint.penalty_amount,
+        decided_on=timezone.localdate(complaint.decided_at),
+    )
+
+
+REFERRAL_BODY_HINT = {
+    "labour_inspection": "劳动保障监察机构",
+    "market_regulation": "市场监督管理部门",
+    "police": "公安机关",
+    "other_market": "其他零工市场",
+}
+
+
+def complaint_refer(
+    *, complaint: Complaint, target: str, body: str, reason: str, actor: Actor
+) -> None:
+    _require_holder(complaint, actor)
+    if target not in REFERRAL_BODY_HINT:
+        raise ValidationError(_("Choose where the complaint is referred."))
+    if not body.strip():
+        raise ValidationError(_("Name the body that receives the referral."))
+    if not reason.strip():
+        raise ValidationError(_("Say why the complaint is referred."))
+    result = f"您的投诉已移送{body.strip()}依法处理。"
+    with transaction.atomic():
+        flows.run_step(
+            complaint,
+            "refer",
+            actor=actor,
+            target=target,
+            body=body.strip(),
+            reason=reason.strip(),
+            result=result,
+            note=body.strip(),
+        )
+    _notify(
+        complaint,
+        "complaint_referred",
+        f"您的投诉（{complaint.code}）已移送{body.strip()}依法处理。",
+    )
+
+
+# -- the intermediary record -----------------------------------------------------------
+
+
+def repeat_since(today: datetime.date | None = None) -> datetime.date:
+    return months_before(today or timezone.localdate(), settings.COMPLAINT_REPEAT_MONTHS)
+
+
+def repeat_offender_ids(respondent_ids=None) -> set[int]:
+    """Intermediaries with at least COMPLAINT_REPEAT_COUNT accepted complaints in the window."""
+    rows = Complaint.objects.accepted_since(repeat_since()).exclude(respondent=None)
+    if respondent_ids is not None:
+        rows = rows.filter(respondent_id__in=respondent_ids)
+    counted = rows.values("respondent_id").annotate(n=Count("pk"))
+    return {row["respondent_id"] for row in counted if row["n"] >= settings.COMPLAINT_REPEAT_COUNT}
+
+
+def is_repeat_offender(org: Organization) -> bool:
+    return org.pk in repeat_offender_ids([org.pk])
+
+
+# -- deadlines ------------------------------------------------------------------------
+
+
+@dataclass
+class SweepResult:
+    acceptance_overdue: int = 0
+    investigation_overdue: int = 0
+
+
+def sweep_deadlines(today: datetime.date | None = None) -> SweepResult:
+    """Record once, in each overdue complaint's trail, that its time limit has passed."""
+    today = today or timezone.localdate()
+    result = SweepResult()
+    overdue = Complaint.objects.filter(escalated_on__isnull=True).filter(
+        state=Complaint.State.RECEIVED, acceptance_due__lt=today
+    ) | Complaint.objects.filter(
+        escalated_on__isnull=True,
+        state__in=Complaint.INVESTIGATION_STATES,
+        investigation_due__lt=today,
+    )
+    for complaint in overdue.order_by("pk"):
+        with transaction.atomic():
+            marked = Complaint.objects.filter(pk=complaint.pk, escalated_on__isnull=True).update(
+                escalated_on=today
+            )
+            if not marked:
+                continue
+            due = complaint.current_due()
+            record_event(
+                complaint,
+                actor=Actor.system("deadline_sweep"),
+                action="overdue",
+                to_state=complaint.state,
+                note=f"期限 {due} 已过",
+            )
+        if complaint.state == Complaint.State.RECEIVED:
+            result.acceptance_overdue += 1
+        else:
+            result.investigation_overdue += 1
+    return result
+
+
+# -- notices -------------------------------------------------------------------------
+
+
+def _zh(day: datetime.date) -> str:
+    return f"{day.year}年{day.month}月{day.day}日"
+
+
+def _notify(complaint: Complaint, purpose: str, text: str) -> None:
+    """A text message to the complainant after commit, if it left a number."""
+    mobile = complaint.notice_mobile
+    if not mobile:
+        return
+    message = Sms(
+        to=mobile,
+        text=f"【{complaint.market.name}】{text}",
+        purpose=purpose,
+        subject_label=complaint.code,
+    )
+    transaction.on_commit(lambda: _send(message))
+
+
+def _send(message: Sms) -> None:
+    try:
+        send_sms(message)
+    except Exception:  # a gateway outage must not undo the committed step
+        logger.exception("could not send %s to %s", message.purpose, message.subject_label)

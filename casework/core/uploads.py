@@ -1,0 +1,50 @@
+"""Checking an uploaded evidence file (any workflow's) before anything is stored.
+
+The browser's content type and the file name are the uploader's word only; the
+first bytes of the file decide whether it really is a PDF, JPEG or PNG.
+"""
+
+from django.core.exceptions import ValidationError
+from django.template.defaultfilters import filesizeformat
+from django.utils.translation import gettext_lazy as _
+
+# suffix -> (content type, magic bytes at offset 0)
+ALLOWED = {
+    "pdf": ("application/pdf", b"%PDF-"),
+    "jpg": ("image/jpeg", b"\xff\xd8\xff"),
+    "jpeg": ("image/jpeg", b"\xff\xd8\xff"),
+    "png": ("image/png", b"\x89PNG\r\n\x1a\n"),
+}
+
+
+def checked_content_type(upload, *, max_bytes: int) -> str:
+    """The checked content type of ``upload``, or ValidationError with a message for staff."""
+    if upload.size > max_bytes:
+        raise ValidationError(
+            _("%(name)s is too large (%(size)s); the limit is %(limit)s."),
+            code="evidence_too_large",
+            params={
+                "name": upload.name,
+                "size": filesizeformat(upload.size),
+                "limit": filesizeformat(max_bytes),
+            },
+        )
+    suffix = upload.name.rsplit(".", 1)[-1].lower() if "." in upload.name else ""
+    if suffix not in ALLOWED:
+        raise ValidationError(
+            _("%(name)s: only PDF, JPEG and PNG files can be attached."),
+            code="evidence_type",
+            params={"name": upload.name},
+        )
+    content_type, magic = ALLOWED[suffix]
+    upload.seek(0)
+    head = upload.read(len(magic))
+    upload.seek(0)
+    declared = (getattr(upload, "content_type", "") or "").split(";")[0].strip().lower()
+    if head != magic or (declared and declared not in (content_type, "application/octet-stream")):
+        raise ValidationError(
+            _("%(name)s is not really a %(kind)s file; its contents do not match its name."),
+            code="evidence_mislabelled",
+            params={"name": upload.name, "kind": suffix.upper()},
+        )
+    return content_type
