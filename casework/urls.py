@@ -15,6 +15,7 @@ urlpatterns = [
     path("people/", include("casework.parties.urls")),
     path("disputes/", include("casework.disputes.urls")),
     path("complaints/", include("casework.complaints.urls")),
+    path("", include("casework.complaints.public_urls")),
     path("agreements/", include("agreements.urls")),
     path("assistance/", include("assistance.urls")),
     path("portal/", include("portal.urls")),
