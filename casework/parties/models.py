@@ -110,7 +110,12 @@ class Organization(models.Model):
         _("human resources service licence number"), max_length=60, blank=True
     )
     licence_status = models.CharField(
-        _("licence status"), max_length=10, choices=LicenceStatus.choices, blank=True
+        _("licence status"),
+        max_length=10,
+        choices=LicenceStatus.choices,
+        blank=True,
+        default="",
+        db_default="",  # bulk loaders write rows without it (casework.core.bulk)
     )
     mediation_body_type = models.CharField(
         _("mediation body type"), max_length=20, choices=MediationBodyType.choices, blank=True
