@@ -1,5 +1,6 @@
 from django.urls import path
 
+from casework.complaints.views import portal as complaints
 from portal import views
 
 app_name = "portal"
@@ -13,4 +14,6 @@ urlpatterns = [
     path("agreements/<str:code>/sign/", views.agreement_sign, name="agreement_sign"),
     path("agreements/<str:code>/complete/", views.agreement_complete, name="agreement_complete"),
     path("agreements/<str:code>/payment/", views.agreement_payment, name="agreement_payment"),
+    path("complaints/new/", complaints.complaint_new, name="complaint_new"),
+    path("complaints/<str:code>/", complaints.complaint_detail, name="complaint"),
 ]
