@@ -1,0 +1,539 @@
+"""The staff forms of complaints: validation and normalisation only (DESIGN.md §2).
+
+``StaffIntakeForm`` is the counter and phone intake: the fields every channel
+asks (forms_intake.IntakeForm) plus the channel, who complains (a registered
+person found by ID number, a name and a mobile number, or nobody) and the
+intermediary in the registry. The step forms feed one service call each; the
+services apply every rule again and their refusals are shown on these forms.
+"""
+
+from django import forms
+from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from casework.complaints import services
+from casework.complaints.forms_intake import DateInput, EvidenceFilesField, IntakeForm
+from casework.complaints.models import (
+    Channel,
+    Complaint,
+    Interview,
+    NotAcceptedReason,
+    Outcome,
+    ReferralTarget,
+)
+from casework.complaints.penalties import Conduct
+from casework.core.roles import Role
+from casework.parties import identifiers
+from casework.parties.forms import OrganizationForm
+from casework.parties.models import Organization, Person
+
+
+def intermediaries():
+    return Organization.objects.filter(kind=Organization.Kind.INTERMEDIARY).order_by("name")
+
+
+class IntermediaryChoiceField(forms.ModelChoiceField):
+    """An intermediary of the registry, shown with its credit code (names repeat)."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("queryset", intermediaries())
+        kwargs.setdefault("label", _("Intermediary in the registry"))
+        super().__init__(**kwargs)
+
+    def label_from_instance(self, org: Organization) -> str:
+        return f"{org.name}（{org.credit_code}）"
+
+
+class DateTimeInput(forms.DateTimeInput):
+    input_type = "datetime-local"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs, format="%Y-%m-%dT%H:%M")
+
+
+def _lines(text: str) -> list[str]:
+    return [line.strip() for line in (text or "").splitlines() if line.strip()]
+
+
+# -- intake ---------------------------------------------------------------------------------
+
+
+class Who(models.TextChoices):
+    PERSON = "person", _("a registered person (found by ID number)")
+    NAMED = "named", _("a name and a mobile number only")
+    ANONYMOUS = "anonymous", _("anonymous")
+
+
+class StaffIntakeForm(IntakeForm):
+    """A complaint received at the counter or by phone; the officer who records it holds it."""
+
+    channel = forms.ChoiceField(
+        label=_("How the complaint was received"),
+        choices=[(c, Channel(c).label) for c in services.STAFF_CHANNELS],
+        initial=Channel.COUNTER,
+        widget=forms.RadioSelect,
+    )
+    who = forms.ChoiceField(
+        label=_("Who is complaining"),
+        choices=Who.choices,
+        initial=Who.NAMED,
+        widget=forms.RadioSelect,
+        help_text=_(
+            "An anonymous complainant may still leave a mobile number for notices; "
+            "the respondent never learns who complained."
+        ),
+    )
+    complainant_id_number = forms.CharField(
+        label=_("Complainant's resident ID number"),
+        max_length=24,
+        required=False,
+        help_text=_("Only for a registered person: the person's details come from the registry."),
+    )
+    complainant_name = forms.CharField(label=_("complainant's name"), max_length=60, required=False)
+    contact_mobile = forms.CharField(
+        label=_("mobile number for notices"),
+        max_length=20,
+        required=False,
+        widget=forms.TextInput(attrs={"type": "tel", "inputmode": "tel"}),
+        help_text=_("Decisions and the result are sent to it by text message."),
+    )
+    respondent = IntermediaryChoiceField(
+        required=False,
+        help_text=_("If the intermediary is already registered; otherwise name it below."),
+    )
+
+    field_order = [
+        "market",
+        "channel",
+        "who",
+        "complainant_id_number",
+        "complainant_name",
+        "contact_mobile",
+        "categories",
+        "deposit_amount",
+        "deposit_workers",
+        "conduct_on",
+        "facts",
+        "respondent",
+        "respondent_name_given",
+        "respondent_details_given",
+        "evidence",
+    ]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        name = self.fields["respondent_name_given"]
+        name.required = False
+        name.help_text = _(
+            "As the complainant names it (sign, advertisement, receipt); "
+            "may be left empty when the intermediary is chosen from the registry."
+        )
+
+    def clean_complainant_name(self) -> str:
+        return self.cleaned_data["complainant_name"].strip()
+
+    def clean_contact_mobile(self) -> str:
+        value = self.cleaned_data["contact_mobile"].strip()
+        return identifiers.normalise_mobile(value) if value else ""
+
+    def clean(self):
+        cleaned = super().clean()
+        self._clean_complainant(cleaned)
+        respondent = cleaned.get("respondent")
+        name = (cleaned.get("respondent_name_given") or "").strip()
+        if respondent is None and not name and "respondent" not in self.errors:
+            self.add_error(
+                "respondent_name_given",
+                ValidationError(
+                    _("Choose the intermediary from the registry or write down its name."),
+                    code="respondent_missing",
+                ),
+            )
+        cleaned["respondent_name_given"] = name or (respondent.name if respondent else "")
+        return cleaned
+
+    def _clean_complainant(self, cleaned: dict) -> None:
+        who = cleaned.get("who")
+        cleaned["complainant"] = None
+        if who == Who.PERSON:
+            cleaned["complainant"] = self._person(cleaned.get("complainant_id_number", ""))
+        elif who == Who.NAMED:
+            for field, message in (
+                ("complainant_name", _("Give the complainant's name.")),
+                ("contact_mobile", _("Give a mobile number for the notices.")),
+            ):
+                if field not in self.errors and not cleaned.get(field):
+                    self.add_error(field, ValidationError(message, code="required"))
+        elif who == Who.ANONYMOUS and cleaned.get("complainant_name"):
+            self.add_error(
+                "complainant_name",
+                ValidationError(
+                    _("An anonymous complaint records no name: leave the name empty."),
+                    code="anonymous_with_name",
+                ),
+            )
+
+    def _person(self, number: str) -> Person | None:
+        if not number.strip():
+            self.add_error(
+                "complainant_id_number",
+                ValidationError(_("Give the complainant's ID number."), code="required"),
+            )
+            return None
+        try:
+            number = identifiers.normalise_ric(number)
+        except ValidationError as exc:
+            self.add_error("complainant_id_number", exc)
+            return None
+        person = Person.objects.filter(id_number=number).first()
+        if person is None:
+            self.add_error(
+                "complainant_id_number",
+                ValidationError(
+                    _(
+                        "Nobody with this ID number is registered: register the person "
+                        "first, or record only a name and a mobile number."
+                    ),
+                    code="person_unknown",
+                ),
+            )
+        return person
+
+    def filing_kwargs(self) -> dict:
+        data = self.cleaned_data
+        who = data["who"]
+        return {
+            **super().filing_kwargs(),
+            "channel": data["channel"],
+            "anonymous": who == Who.ANONYMOUS,
+            "complainant": data["complainant"] if who == Who.PERSON else None,
+            "complainant_name": data["complainant_name"] if who == Who.NAMED else "",
+            # A registered person gets the notices at the number the registry holds.
+            "contact_mobile": "" if who == Who.PERSON else data["contact_mobile"],
+            "respondent": data.get("respondent"),
+        }
+
+
+# -- the respondent ----------------------------------------------------------------------
+
+
+class RespondentForm(forms.Form):
+    respondent = IntermediaryChoiceField()
+
+
+class IntermediaryForm(OrganizationForm):
+    """A new intermediary for the registry (parties.forms.OrganizationForm, kind fixed).
+
+    The credit code is checked (GB 32100-2015); a code that fails the check is
+    accepted only with a supervisor's reason, as OrganizationForm already rules.
+    """
+
+    class Meta(OrganizationForm.Meta):
+        fields = [
+            f for f in OrganizationForm.Meta.fields if f not in ("kind", "mediation_body_type")
+        ]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.instance.kind = Organization.Kind.INTERMEDIARY
+
+
+# -- acceptance --------------------------------------------------------------------------
+
+
+class SupplementRequestForm(forms.Form):
+    items = forms.CharField(
+        label=_("Missing items, one per line"),
+        max_length=3000,
+        widget=forms.Textarea(attrs={"rows": 5}),
+        help_text=_(
+            "The one notice lists everything that is missing (一次性告知): "
+            "no second notice can be issued."
+        ),
+        error_messages={"required": _("List every missing item, one per line.")},
+    )
+    due = forms.DateField(
+        label=_("Send them by"),
+        widget=DateInput,
+        help_text=_("The acceptance clock stops until the items arrive."),
+    )
+
+    def clean_items(self) -> list[str]:
+        items = _lines(self.cleaned_data["items"])
+        if not items:
+            raise ValidationError(_("List every missing item, one per line."), code="required")
+        return items
+
+
+class SupplementReceiveForm(forms.Form):
+    note = forms.CharField(
+        label=_("what arrived"),
+        max_length=3000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"required": _("Say what arrived.")},
+    )
+
+
+class NotAcceptForm(forms.Form):
+    reason = forms.ChoiceField(
+        label=_("reason for not accepting"),
+        choices=[("", "---------"), *NotAcceptedReason.choices],
+        error_messages={"required": _("Choose the reason for not accepting.")},
+    )
+    authority = forms.CharField(
+        label=_("competent authority"),
+        max_length=120,
+        required=False,
+        help_text=_("Required when the complaint is not within this office's power."),
+    )
+    explanation = forms.CharField(
+        label=_("explanation"),
+        max_length=3000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+    def clean(self):
+        cleaned = super().clean()
+        cleaned["authority"] = (cleaned.get("authority") or "").strip()
+        if cleaned.get("reason") == NotAcceptedReason.NOT_COMPETENT and not cleaned["authority"]:
+            self.add_error(
+                "authority",
+                ValidationError(
+                    _("Name the authority that can handle this complaint."), code="required"
+                ),
+            )
+        return cleaned
+
+
+# -- investigation ---------------------------------------------------------------------
+
+
+class InterviewForm(forms.ModelForm):
+    """One questioning (调查笔录); the service saves it and issues its document."""
+
+    class Meta:
+        model = Interview
+        fields = [
+            "held_at",
+            "place",
+            "interviewee_role",
+            "interviewee_name",
+            "interviewee_position",
+            "investigators",
+            "record",
+        ]
+        widgets = {
+            "held_at": DateTimeInput,
+            "record": forms.Textarea(attrs={"rows": 10}),
+        }
+
+    def clean_held_at(self):
+        held_at = self.cleaned_data["held_at"]
+        if held_at and held_at > timezone.now():
+            raise ValidationError(
+                _("An investigation record is made after the questioning."), code="future"
+            )
+        return held_at
+
+
+class ExtensionRequestForm(forms.Form):
+    reason = forms.CharField(
+        label=_("why more time is needed"),
+        max_length=3000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"required": _("Say why more time is needed.")},
+    )
+
+
+class ExtensionDecideForm(forms.Form):
+    decision = forms.ChoiceField(
+        label=_("outcome of the request"),
+        choices=[("approve", _("approve")), ("refuse", _("refuse"))],
+        widget=forms.RadioSelect,
+    )
+    note = forms.CharField(
+        label=_("note"),
+        max_length=300,
+        required=False,
+        help_text=_("Required when the extension is refused."),
+    )
+
+    def clean(self):
+        cleaned = super().clean()
+        cleaned["note"] = (cleaned.get("note") or "").strip()
+        if cleaned.get("decision") == "refuse" and not cleaned["note"]:
+            self.add_error(
+                "note",
+                ValidationError(_("Say why the extension is refused."), code="required"),
+            )
+        return cleaned
+
+    @property
+    def approve(self) -> bool:
+        return self.cleaned_data["decision"] == "approve"
+
+
+class DecisionForm(forms.Form):
+    """The decision; what is missing or wrong comes from services.decision_problems()."""
+
+    outcome = forms.ChoiceField(
+        label=_("decision"),
+        choices=[("", "---------"), *Outcome.choices],
+        error_messages={"required": _("Choose the decision.")},
+    )
+    conduct_found = forms.ChoiceField(
+        label=_("conduct found"),
+        choices=[("", "---------"), *Conduct.choices],
+        required=False,
+    )
+    workers_affected = forms.IntegerField(
+        label=_("workers affected"),
+        min_value=1,
+        max_value=100000,
+        required=False,
+        help_text=_("For a deposit the fine is per worker."),
+    )
+    findings = forms.CharField(
+        label=_("facts found"),
+        max_length=10000,
+        widget=forms.Textarea(attrs={"rows": 5}),
+        error_messages={"required": _("Write down the facts found.")},
+    )
+    measures = forms.CharField(
+        label=_("measures ordered"),
+        max_length=3000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    correction_due = forms.DateField(
+        label=_("correct by"),
+        required=False,
+        widget=DateInput,
+        help_text=_("For an order to correct."),
+    )
+    penalty_amount = forms.DecimalField(
+        label=_("proposed fine (yuan)"),
+        required=False,
+        min_value=0,
+        max_digits=12,
+        decimal_places=2,
+        widget=forms.NumberInput(attrs={"step": "0.01", "inputmode": "decimal"}),
+        help_text=_("For a penalty: compare it with the statutory range shown."),
+    )
+    penalty_justification = forms.CharField(
+        label=_("why outside the statutory range"),
+        max_length=3000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Required when the proposed fine is outside the statutory range."),
+    )
+
+    def decision(self) -> services.Decision:
+        data = self.cleaned_data
+        return services.Decision(
+            outcome=data["outcome"],
+            findings=data["findings"].strip(),
+            conduct_found=data["conduct_found"],
+            workers_affected=data["workers_affected"],
+            measures=data["measures"].strip(),
+            correction_due=data["correction_due"],
+            penalty_amount=data["penalty_amount"],
+            penalty_justification=data["penalty_justification"].strip(),
+        )
+
+
+class HearingForm(forms.Form):
+    statement = forms.CharField(
+        label=_("Respondent's statement and defence"),
+        max_length=10000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 5}),
+    )
+    waived = forms.BooleanField(label=_("the respondent made no statement"), required=False)
+
+    def clean(self):
+        cleaned = super().clean()
+        if not cleaned.get("waived") and not (cleaned.get("statement") or "").strip():
+            self.add_error(
+                "statement",
+                ValidationError(
+                    _("Write down the respondent's statement, or tick that it made none."),
+                    code="required",
+                ),
+            )
+        return cleaned
+
+
+class CloseForm(forms.Form):
+    result = forms.CharField(
+        label=_("result as told to the complainant"),
+        max_length=3000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        error_messages={"required": _("Write down the result the complainant is told.")},
+    )
+
+
+class ReferForm(forms.Form):
+    target = forms.ChoiceField(
+        label=_("authority referred to"),
+        choices=[("", "---------"), *ReferralTarget.choices],
+        error_messages={"required": _("Choose where the complaint is referred.")},
+    )
+    body = forms.CharField(
+        label=_("receiving body"),
+        max_length=120,
+        help_text=_("Its full name, as the referral letter is addressed."),
+        error_messages={"required": _("Name the body that receives the referral.")},
+    )
+    reason = forms.CharField(
+        label=_("why it is referred"),
+        max_length=3000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"required": _("Say why the complaint is referred.")},
+    )
+
+
+class EvidenceForm(forms.Form):
+    files = EvidenceFilesField(label=_("Evidence files"), required=True)
+
+
+class OfficerChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, user) -> str:
+        return user.get_full_name() or user.get_username()
+
+
+class ReassignForm(forms.Form):
+    to = OfficerChoiceField(queryset=None, label=_("New complaint officer"))
+    reason = forms.CharField(
+        label=_("Reason (written to the case's audit trail)"),
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"required": _("Give the reason for the reassignment.")},
+    )
+
+    def __init__(self, *args, complaint: Complaint, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["to"].queryset = officers_of(complaint)
+
+
+def officers_of(complaint: Complaint):
+    """The complaint officers of the complaint's market, except the one holding it."""
+    return (
+        get_user_model()
+        .objects.filter(
+            groups__name=Role.COMPLAINT_OFFICER,
+            staff_profile__markets=complaint.market,
+            is_active=True,
+        )
+        .exclude(pk=complaint.owner_id)
+        .distinct()
+        .order_by("username")
+    )
+
+
+class SearchForm(forms.Form):
+    q = forms.CharField(label=_("Name or credit code"), max_length=60, required=False)
