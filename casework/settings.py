@@ -237,6 +237,9 @@ COMPLAINT_INVESTIGATION_WORKING_DAYS = env_int(
     "COMPLAINT_INVESTIGATION_WORKING_DAYS", 60, minimum=1
 )
 COMPLAINT_EXTENSION_WORKING_DAYS = env_int("COMPLAINT_EXTENSION_WORKING_DAYS", 30, minimum=1)
+# Days the respondent has to state its case on a decision (行政处罚法 Art. 44-45 give the
+# right, not the number; 3 is common local practice: set the local rule).
+COMPLAINT_STATEMENT_DAYS = env_int("COMPLAINT_STATEMENT_DAYS", 3, minimum=1)
 COMPLAINT_REPEAT_COUNT = env_int("COMPLAINT_REPEAT_COUNT", 3, minimum=2)
 COMPLAINT_REPEAT_MONTHS = env_int("COMPLAINT_REPEAT_MONTHS", 12, minimum=1)
 COMPLAINT_EVIDENCE_MAX_BYTES = env_int(

@@ -21,5 +21,6 @@ def test_the_compiled_catalogue_has_every_message_of_the_po_file():
         catalogue = gettext.GNUTranslations(mo)._catalog
     msgids = re.findall(r'^msgid "(.+)"$', PO.read_text(encoding="utf-8"), re.M)
     keys = {key[0] if isinstance(key, tuple) else key for key in catalogue}  # plurals: (msgid, n)
+    keys |= {key.split("\x04")[-1] for key in keys}  # pgettext: "context\x04msgid"
     missing = [m for m in msgids if m.replace('\\"', '"') not in keys]
     assert missing == [], "run: python manage.py compilemessages -l zh_Hans --ignore=.venv"

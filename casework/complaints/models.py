@@ -22,6 +22,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from django_fsm import FSMField, transition
 
 from casework.complaints.penalties import Conduct
@@ -109,15 +110,18 @@ class Complaint(CaseBase):
     CODE_PREFIX = "IC"
 
     class State(models.TextChoices):
-        RECEIVED = "received", _("received")
-        SUPPLEMENT_REQUESTED = "supplement_requested", _("supplement requested")
-        ACCEPTED = "accepted", _("accepted")
-        NOT_ACCEPTED = "not_accepted", _("not accepted")
-        INVESTIGATING = "investigating", _("investigating")
-        DECIDED = "decided", _("decided")
-        RESPONDENT_HEARD = "respondent_heard", _("respondent heard")
-        CLOSED = "closed", _("closed")
-        REFERRED = "referred", _("referred")
+        RECEIVED = "received", pgettext_lazy("complaint state", "received")
+        SUPPLEMENT_REQUESTED = (
+            "supplement_requested",
+            pgettext_lazy("complaint state", "supplement requested"),
+        )
+        ACCEPTED = "accepted", pgettext_lazy("complaint state", "accepted")
+        NOT_ACCEPTED = "not_accepted", pgettext_lazy("complaint state", "not accepted")
+        INVESTIGATING = "investigating", pgettext_lazy("complaint state", "investigating")
+        DECIDED = "decided", pgettext_lazy("complaint state", "decided")
+        RESPONDENT_HEARD = "respondent_heard", pgettext_lazy("complaint state", "respondent heard")
+        CLOSED = "closed", pgettext_lazy("complaint state", "closed")
+        REFERRED = "referred", pgettext_lazy("complaint state", "referred")
 
     FINAL_STATES = (State.NOT_ACCEPTED, State.CLOSED, State.REFERRED)
     ACCEPTANCE_STATES = (State.RECEIVED, State.SUPPLEMENT_REQUESTED)
@@ -126,7 +130,7 @@ class Complaint(CaseBase):
     state = FSMField(
         _("state"), default=State.RECEIVED, choices=State.choices, protected=True, db_index=True
     )
-    channel = models.CharField(_("received"), max_length=10, choices=Channel.choices)
+    channel = models.CharField(_("received through"), max_length=10, choices=Channel.choices)
     received_at = models.DateTimeField(_("received at"))
     received_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -228,7 +232,10 @@ class Complaint(CaseBase):
     heard_at = models.DateTimeField(_("heard"), null=True, blank=True)
     # Referral.
     referral_target = models.CharField(
-        _("referred to"), max_length=20, choices=ReferralTarget.choices, blank=True
+        pgettext_lazy("complaint", "referred to"),
+        max_length=20,
+        choices=ReferralTarget.choices,
+        blank=True,
     )
     referral_body = models.CharField(_("receiving body"), max_length=120, blank=True)
     referral_reason = models.TextField(_("why it is referred"), blank=True)
@@ -246,6 +253,7 @@ class Complaint(CaseBase):
         permissions = [
             ("work_complaint", _("Can handle complaints against intermediaries")),
             ("approve_extension", _("Can approve extending an investigation")),
+            ("reassign_complaint", _("Can hand a complaint over to another officer")),
         ]
         indexes = [
             models.Index(fields=["market", "state", "acceptance_due"], name="complaint_accept_idx"),
@@ -272,16 +280,25 @@ class Complaint(CaseBase):
             return self.complainant.mobile
         return self.contact_mobile
 
-    def acceptance_days_left(self, today: datetime.date | None = None) -> int | None:
+    def acceptance_days_left(
+        self, today: datetime.date | None = None, cal: calendar.WorkCalendar | None = None
+    ) -> int | None:
+        """Working days left to decide on acceptance; frozen while a supplement is awaited.
+
+        A page listing many complaints passes one ``cal`` for all of them.
+        """
         if self.state not in self.ACCEPTANCE_STATES:
             return None
         since = self.acceptance_paused_on or today or timezone.localdate()
-        return calendar.working_days_between(since, self.acceptance_due)
+        return (cal or calendar.WorkCalendar()).working_days_between(since, self.acceptance_due)
 
-    def investigation_days_left(self, today: datetime.date | None = None) -> int | None:
+    def investigation_days_left(
+        self, today: datetime.date | None = None, cal: calendar.WorkCalendar | None = None
+    ) -> int | None:
         if self.state not in self.INVESTIGATION_STATES or self.investigation_due is None:
             return None
-        return calendar.working_days_between(today or timezone.localdate(), self.investigation_due)
+        since = today or timezone.localdate()
+        return (cal or calendar.WorkCalendar()).working_days_between(since, self.investigation_due)
 
     def current_due(self) -> datetime.date | None:
         if self.state == self.State.RECEIVED:
@@ -547,7 +564,7 @@ class Sanction(models.Model):
     market = models.ForeignKey("core.Market", on_delete=models.PROTECT, related_name="+")
     conduct = models.CharField(_("conduct"), max_length=20, choices=Conduct.choices)
     outcome = models.CharField(_("decision"), max_length=20, choices=Outcome.choices)
-    measures = models.TextField(_("measures"))
+    measures = models.TextField(_("measures"), blank=True)
     amount = models.DecimalField(
         _("fine (yuan)"), max_digits=12, decimal_places=2, null=True, blank=True
     )

@@ -40,7 +40,7 @@ from casework.complaints.models import (
 from casework.complaints.penalties import Conduct, rule_for
 from casework.core import calendar
 from casework.core.audit import Actor, record_event
-from casework.core.models import Market
+from casework.core.models import Market, markets_for
 from casework.core.queues import claim_next, reassign
 from casework.core.sms import Sms, send_sms
 from casework.core.uploads import checked_content_type
@@ -179,6 +179,8 @@ def complaint_file(
 def evidence_add(
     *, complaint: Complaint, upload, actor: Actor, _event: bool = True
 ) -> ComplaintEvidence:
+    if _event:  # added later, not with the complaint itself: by the officer holding it
+        _require_holder(complaint, actor)
     content_type = checked_content_type(upload, max_bytes=settings.COMPLAINT_EVIDENCE_MAX_BYTES)
     data = b"".join(upload.chunks())
     item = ComplaintEvidence(
@@ -213,6 +215,8 @@ def complaint_by_tracking_code(code: str) -> Complaint | None:
 
 def complaint_take(*, complaint: Complaint, actor: Actor) -> bool:
     """Take a complaint waiting in the queue; False when another officer took it first."""
+    if not actor.user.has_perm("complaints.work_complaint"):
+        raise PermissionDenied(_("Only a complaint officer can take a complaint."))
     with transaction.atomic():
         taken = claim_next(
             Complaint.objects.filter(pk=complaint.pk).exclude(state__in=Complaint.FINAL_STATES),
@@ -227,14 +231,35 @@ def complaint_take(*, complaint: Complaint, actor: Actor) -> bool:
 
 def complaint_reassign(*, complaint: Complaint, to, actor: Actor, reason: str) -> None:
     """A supervisor hands the complaint over; the hand-over is recorded (首问负责)."""
-    if not to.has_perm("complaints.work_complaint"):
-        raise ValidationError(_("%(name)s does not handle complaints."), params={"name": to})
+    if actor.user is not None and not actor.user.has_perm("complaints.reassign_complaint"):
+        raise PermissionDenied(_("Only a supervisor can hand a complaint over."))
+    if complaint.state in Complaint.FINAL_STATES:
+        raise ValidationError(_("A finished complaint is not handed over."))
+    works_here = markets_for(to).filter(pk=complaint.market_id).exists()
+    if not (to.has_perm("complaints.work_complaint") and works_here):
+        raise ValidationError(
+            _("%(name)s does not handle complaints of this market."), params={"name": to}
+        )
     with transaction.atomic():
         reassign(complaint, to=to, actor=actor, reason=reason)
         flows.reassign_task(complaint, to)
 
 
 # -- acceptance -----------------------------------------------------------------------
+
+
+@transaction.atomic
+def respondent_register(
+    *, complaint: Complaint, intermediary: Organization, actor: Actor
+) -> Organization:
+    """Register a new intermediary (already validated) and identify it as the respondent.
+
+    The intermediary is kept only if it becomes the respondent.
+    """
+    intermediary.kind = Organization.Kind.INTERMEDIARY
+    intermediary.save()
+    respondent_link(complaint=complaint, respondent=intermediary, actor=actor)
+    return intermediary
 
 
 @transaction.atomic
@@ -447,6 +472,8 @@ def extension_decide(
     if request.approved is not None:
         raise ValidationError(_("This extension request has already been decided."))
     complaint = Complaint.objects.select_for_update().get(pk=request.complaint_id)
+    if not markets_for(user).filter(pk=complaint.market_id).exists():
+        raise PermissionDenied(_("This complaint belongs to another market."))
     _require_state(complaint, *Complaint.INVESTIGATION_STATES)
     if not approve and not note.strip():
         raise ValidationError(_("Say why the extension is refused."))
@@ -597,6 +624,8 @@ def complaint_close(*, complaint: Complaint, result: str, actor: Actor) -> None:
 
 
 def _publish_sanction(complaint: Complaint) -> Sanction:
+    # The public list shows the statutory measures for the conduct, not the officer's
+    # own words: those may name the workers concerned.
     rule = rule_for(complaint.conduct_found)
     return Sanction.objects.create(
         intermediary=complaint.respondent,
@@ -604,7 +633,7 @@ def _publish_sanction(complaint: Complaint) -> Sanction:
         market=complaint.market,
         conduct=complaint.conduct_found,
         outcome=complaint.outcome,
-        measures=complaint.measures or (rule.measures if rule else ""),
+        measures=rule.measures if rule else "",
         amount=complaint.penalty_amount,
         decided_on=timezone.localdate(complaint.decided_at),
     )

@@ -101,6 +101,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "assistance.view_retirementrule",
         "complaints.view_complaint",
         "complaints.approve_extension",
+        "complaints.reassign_complaint",
         "assistance.change_retirementrule",
         "core.change_market",
         "core.view_caseevent",

@@ -37,6 +37,7 @@ class OrganizationForm(forms.ModelForm):
             "credit_code",
             "credit_code_override_reason",
             "licence_number",
+            "licence_status",
             "mediation_body_type",
             "address",
             "phone",

@@ -9,6 +9,8 @@ from casework.complaints.models import Complaint, ExtensionRequest
 from tests.complaints.fixtures import actor
 from tests.conftest import make_user
 
+pytestmark = pytest.mark.usefixtures("in_english")
+
 S = Complaint.State
 
 
@@ -96,3 +98,14 @@ def test_a_decided_request_cannot_be_decided_again(make_complaint, sam_superviso
         services.extension_decide(
             request=request, approve=False, note="x", actor=actor(sam_supervisor)
         )
+
+
+@pytest.mark.django_db
+def test_a_supervisor_of_another_market_cannot_decide(make_complaint, other_market):
+    complaint = make_complaint(S.INVESTIGATING)
+    request = ask(complaint)
+    elsewhere = make_user("sue", "supervisor", markets=[other_market])
+    with pytest.raises(PermissionDenied, match="another market"):
+        services.extension_decide(request=request, approve=True, actor=actor(elsewhere))
+    request.refresh_from_db()
+    assert request.approved is None

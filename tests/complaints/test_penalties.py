@@ -9,6 +9,8 @@ from casework.complaints import services
 from casework.complaints.models import Outcome
 from casework.complaints.penalties import RULES, Conduct, rule_for
 
+pytestmark = pytest.mark.usefixtures("in_english")
+
 
 def proposal(conduct=Conduct.DEPOSIT, amount="3000", workers=3, justification=""):
     return services.Decision(

@@ -15,6 +15,8 @@ from casework.core.transitions import perform
 from casework.documents.models import Document
 from tests.complaints.fixtures import actor
 
+pytestmark = pytest.mark.usefixtures("in_english")
+
 S = Complaint.State
 
 

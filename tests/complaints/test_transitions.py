@@ -22,6 +22,8 @@ from casework.core.flows import open_task
 from casework.core.models import CaseEvent
 from tests.complaints.fixtures import actor, file_anonymous, interview, public
 
+pytestmark = pytest.mark.usefixtures("in_english")
+
 S = Complaint.State
 
 
@@ -387,3 +389,66 @@ def test_the_public_actor_files_without_a_user(market):
     filed = file_anonymous(market, actor=public())
     first = filed.complaint.events.first()
     assert (first.action, first.actor_id, first.role) == ("filed", None, "public")
+
+
+@pytest.mark.django_db
+def test_only_a_complaint_officer_can_take_a_complaint(market, carol_caseworker):
+    complaint = file_anonymous(market).complaint
+    with pytest.raises(PermissionDenied):
+        services.complaint_take(complaint=complaint, actor=actor(carol_caseworker))
+    complaint.refresh_from_db()
+    assert complaint.owner is None
+
+
+@pytest.mark.django_db
+def test_a_hand_over_needs_a_supervisor_and_an_officer_of_the_market(
+    make_complaint, market, other_market, sam_supervisor, olga_officer
+):
+    from tests.conftest import make_user
+
+    complaint = make_complaint()
+    elsewhere = make_user("otto", "complaint_officer", markets=[other_market])
+    with pytest.raises(PermissionDenied):
+        services.complaint_reassign(
+            complaint=complaint, to=olga_officer, actor=actor(olga_officer), reason="x"
+        )
+    with pytest.raises(ValidationError, match="this market"):
+        services.complaint_reassign(
+            complaint=complaint, to=elsewhere, actor=actor(sam_supervisor), reason="休假"
+        )
+    closed = make_complaint(S.CLOSED)
+    here = make_user("hana", "complaint_officer", markets=[market])
+    with pytest.raises(ValidationError, match="finished"):
+        services.complaint_reassign(
+            complaint=closed, to=here, actor=actor(sam_supervisor), reason="休假"
+        )
+
+
+@pytest.mark.django_db
+def test_only_the_holder_adds_evidence_later(make_complaint, market):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from tests.conftest import make_user
+
+    complaint = make_complaint()
+    other = make_user("otto", "complaint_officer", markets=[market])
+    upload = SimpleUploadedFile("receipt.pdf", b"%PDF-1.4 test", content_type="application/pdf")
+    with pytest.raises(PermissionDenied):
+        services.evidence_add(complaint=complaint, upload=upload, actor=actor(other))
+    item = services.evidence_add(complaint=complaint, upload=upload, actor=actor(complaint.owner))
+    assert item.content_type == "application/pdf"
+    assert last_action(complaint) == "evidence_added"
+
+
+@pytest.mark.django_db
+def test_a_respondent_registered_on_the_spot_becomes_an_intermediary(make_complaint):
+    from casework.parties.models import Organization
+
+    complaint = make_complaint(respondent=None)
+    org = Organization(name="新登记劳务中介", credit_code="91330100MA2B00003E", licence_number="无")
+    services.respondent_register(
+        complaint=complaint, intermediary=org, actor=actor(complaint.owner)
+    )
+    complaint.refresh_from_db()
+    assert complaint.respondent == org
+    assert org.kind == Organization.Kind.INTERMEDIARY

@@ -73,6 +73,7 @@ ORGANIZATIONS = [
         "name": "城东快聘人力资源服务有限公司",
         "credit_code": "91330102MA2H00020K",
         "licence_number": "人社许字〔2024〕第0031号",
+        "licence_status": Organization.LicenceStatus.VALID,
         "address": "城东区建设路20号",
         "phone": "0571-88880002",
     },
