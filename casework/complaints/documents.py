@@ -112,8 +112,7 @@ LICENCE_STATUS_ZH = {
     Organization.LicenceStatus.NONE: "未取得许可",
 }
 
-# The kind of body a complaint goes to (services.REFERRAL_BODY_HINT has the same words;
-# services imports this module, so the words are repeated here rather than imported).
+# The kind of body a complaint goes to, as the letters name it.
 REFERRAL_TARGET_ZH = {
     ReferralTarget.LABOUR_INSPECTION: "劳动保障监察机构",
     ReferralTarget.MARKET_REGULATION: "市场监督管理部门",

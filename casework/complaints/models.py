@@ -27,7 +27,7 @@ from django_fsm import FSMField, transition
 
 from casework.complaints.penalties import Conduct
 from casework.core import calendar
-from casework.core.models import CaseBase
+from casework.core.models import CaseBase, EvidenceFile
 from casework.parties.models import Organization, Person
 
 # 32 letters and digits without 0/O and 1/I: 20 of them are 100 random bits.
@@ -452,29 +452,11 @@ class Complaint(CaseBase):
         self.closed_at = timezone.now()
 
 
-def evidence_path(instance: "ComplaintEvidence", filename: str) -> str:
-    return f"complaints/{instance.complaint.code}/{secrets.token_hex(8)}-{filename[-80:]}"
-
-
-class ComplaintEvidence(models.Model):
+class ComplaintEvidence(EvidenceFile):
     complaint = models.ForeignKey(Complaint, on_delete=models.CASCADE, related_name="evidence")
-    file = models.FileField(_("file"), upload_to=evidence_path)
-    original_name = models.CharField(_("file name"), max_length=200)
-    content_type = models.CharField(_("type"), max_length=40)
-    size = models.PositiveIntegerField(_("size (bytes)"))
-    sha256 = models.CharField(max_length=64)
-    uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
-    )
-    uploaded_at = models.DateTimeField(_("uploaded"), auto_now_add=True)
 
-    class Meta:
-        verbose_name = _("evidence file")
-        verbose_name_plural = _("evidence files")
-        ordering = ["pk"]
-
-    def __str__(self) -> str:
-        return self.original_name
+    class Meta(EvidenceFile.Meta):
+        pass
 
 
 class Interview(models.Model):

@@ -8,14 +8,12 @@ of the result by text message after commit, unless it left no number.
 """
 
 import datetime
-import hashlib
 import logging
 from dataclasses import dataclass
 from decimal import Decimal
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.files.base import ContentFile
 from django.db import transaction
 from django.db.models import Count
 from django.utils import timezone
@@ -32,6 +30,7 @@ from casework.complaints.models import (
     Interview,
     NotAcceptedReason,
     Outcome,
+    ReferralTarget,
     Sanction,
     months_before,
     new_tracking_code,
@@ -181,18 +180,11 @@ def evidence_add(
 ) -> ComplaintEvidence:
     if _event:  # added later, not with the complaint itself: by the officer holding it
         _require_holder(complaint, actor)
-    content_type = checked_content_type(upload, max_bytes=settings.COMPLAINT_EVIDENCE_MAX_BYTES)
-    data = b"".join(upload.chunks())
-    item = ComplaintEvidence(
-        complaint=complaint,
-        original_name=upload.name[-200:],
-        content_type=content_type,
-        size=len(data),
-        sha256=hashlib.sha256(data).hexdigest(),
-        uploaded_by=actor.user,
+    item = ComplaintEvidence(complaint=complaint, uploaded_by=actor.user)
+    item.store(
+        upload,
+        content_type=checked_content_type(upload, max_bytes=settings.COMPLAINT_EVIDENCE_MAX_BYTES),
     )
-    item.file.save(upload.name, ContentFile(data), save=False)
-    item.save()
     if _event:
         record_event(
             complaint,
@@ -639,19 +631,11 @@ def _publish_sanction(complaint: Complaint) -> Sanction:
     )
 
 
-REFERRAL_BODY_HINT = {
-    "labour_inspection": "劳动保障监察机构",
-    "market_regulation": "市场监督管理部门",
-    "police": "公安机关",
-    "other_market": "其他零工市场",
-}
-
-
 def complaint_refer(
     *, complaint: Complaint, target: str, body: str, reason: str, actor: Actor
 ) -> None:
     _require_holder(complaint, actor)
-    if target not in REFERRAL_BODY_HINT:
+    if target not in ReferralTarget.values:
         raise ValidationError(_("Choose where the complaint is referred."))
     if not body.strip():
         raise ValidationError(_("Name the body that receives the referral."))

@@ -350,3 +350,47 @@ class SmsMessage(models.Model):
 
     def __str__(self) -> str:
         return f"{self.to} {self.purpose}"
+
+
+def evidence_path(instance: "EvidenceFile", filename: str) -> str:
+    # No personal data or user-chosen names in storage paths.
+    suffix = filename.rsplit(".", 1)[-1].lower()
+    return f"evidence/{timezone.localdate():%Y/%m}/{instance.sha256[:32]}.{suffix}"
+
+
+class EvidenceFile(models.Model):
+    """An uploaded evidence file of a case, checked (casework.core.uploads) and hashed.
+
+    A workflow's evidence model subclasses it and adds the foreign key to its case.
+    """
+
+    file = models.FileField(_("file"), upload_to=evidence_path)
+    original_name = models.CharField(_("file name"), max_length=200)
+    content_type = models.CharField(_("type"), max_length=40)
+    size = models.PositiveIntegerField(_("size (bytes)"))
+    sha256 = models.CharField(max_length=64)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    uploaded_at = models.DateTimeField(_("uploaded"), auto_now_add=True)
+
+    class Meta:
+        abstract = True
+        verbose_name = _("evidence file")
+        verbose_name_plural = _("evidence files")
+        ordering = ["pk"]
+
+    def __str__(self) -> str:
+        return self.original_name
+
+    def store(self, upload, *, content_type: str) -> None:
+        """Read the (already checked) upload, hash it and save row and file."""
+        from django.core.files.base import ContentFile
+
+        data = b"".join(upload.chunks())
+        self.original_name = upload.name[-200:]
+        self.content_type = content_type
+        self.size = len(data)
+        self.sha256 = hashlib.sha256(data).hexdigest()
+        self.file.save(upload.name, ContentFile(data), save=False)
+        self.save()

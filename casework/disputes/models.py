@@ -18,7 +18,8 @@ from django.utils.translation import gettext_lazy as _
 from django_fsm import FSMField, transition
 
 from casework.core.calendar import add_calendar_days, deadline_calendar_days
-from casework.core.models import CaseBase
+from casework.core.models import CaseBase, EvidenceFile
+from casework.core.models import evidence_path as core_evidence_path
 from casework.parties.models import Organization, Person
 
 MEDIATION_DAYS = 15  # Art. 14: from the body's receipt of the application
@@ -468,32 +469,16 @@ class ClaimItem(models.Model):
             raise ValidationError({"period_end": _("The period ends before it starts.")})
 
 
-def evidence_path(instance: "Evidence", filename: str) -> str:
-    # No personal data or user-chosen names in storage paths.
-    suffix = filename.rsplit(".", 1)[-1].lower()
-    return f"evidence/{timezone.localdate():%Y/%m}/{instance.sha256[:32]}.{suffix}"
+# Kept for migration 0001, which names it; new rows use casework.core.models.evidence_path.
+evidence_path = core_evidence_path
 
 
-class Evidence(models.Model):
+class Evidence(EvidenceFile):
     dispute = models.ForeignKey(Dispute, on_delete=models.CASCADE, related_name="evidence")
-    file = models.FileField(_("file"), upload_to=evidence_path)
-    original_name = models.CharField(_("file name"), max_length=200)
-    content_type = models.CharField(_("type"), max_length=40)
-    size = models.PositiveIntegerField(_("size (bytes)"))
-    sha256 = models.CharField(max_length=64)
     description = models.CharField(_("what it shows"), max_length=200, blank=True)
-    uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
-    )
-    uploaded_at = models.DateTimeField(_("uploaded"), auto_now_add=True)
 
-    class Meta:
-        verbose_name = _("evidence file")
-        verbose_name_plural = _("evidence files")
-        ordering = ["pk"]
-
-    def __str__(self) -> str:
-        return self.original_name
+    class Meta(EvidenceFile.Meta):
+        pass
 
 
 class Session(models.Model):

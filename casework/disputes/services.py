@@ -7,14 +7,12 @@ mediator cannot act on a case another mediator holds.
 """
 
 import datetime
-import hashlib
 import logging
 from dataclasses import dataclass
 from decimal import Decimal
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.files.base import ContentFile
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone, translation
@@ -160,20 +158,8 @@ def evidence_add(*, dispute: Dispute, upload, actor: Actor, description: str = "
         raise ValidationError(_("Evidence can be added only while the case is open."))
     if dispute.owner_id and _is_staff(actor):
         _require_holder(dispute, actor)
-    content_type = evidence_content_type(upload)
-    data = upload.read()
-    digest = hashlib.sha256(data).hexdigest()
-    item = Evidence(
-        dispute=dispute,
-        original_name=upload.name[:200],
-        content_type=content_type,
-        size=len(data),
-        sha256=digest,
-        description=description,
-        uploaded_by=actor.user,
-    )
-    item.file.save(upload.name, ContentFile(data), save=False)
-    item.save()
+    item = Evidence(dispute=dispute, description=description, uploaded_by=actor.user)
+    item.store(upload, content_type=evidence_content_type(upload))
     if _event:
         record_event(
             dispute,

@@ -434,17 +434,23 @@ def supplement_receive(request, code: str):
     )
 
 
+def _button_step(request, code: str, step: str, call, done: str):
+    """A step without a form (a button): check the step and the state, then run it."""
+    complaint = complaint_for(request, code)
+    _require_step(request, complaint, step)
+    if complaint.state not in STEPS[step].states:
+        return not_now(request, complaint)
+    return run(request, complaint, lambda actor: call(complaint=complaint, actor=actor), done)
+
+
 @login_required
 @require_POST
 def accept(request, code: str):
-    complaint = complaint_for(request, code)
-    _require_step(request, complaint, "accept")
-    if complaint.state not in STEPS["accept"].states:
-        return not_now(request, complaint)
-    return run(
+    return _button_step(
         request,
-        complaint,
-        lambda actor: services.complaint_accept(complaint=complaint, actor=actor),
+        code,
+        "accept",
+        services.complaint_accept,
         _("The complaint has been accepted; the acceptance receipt is issued."),
     )
 
@@ -469,14 +475,11 @@ def not_accept(request, code: str):
 @login_required
 @require_POST
 def start_investigation(request, code: str):
-    complaint = complaint_for(request, code)
-    _require_step(request, complaint, "start_investigation")
-    if complaint.state not in STEPS["start_investigation"].states:
-        return not_now(request, complaint)
-    return run(
+    return _button_step(
         request,
-        complaint,
-        lambda actor: services.investigation_start(complaint=complaint, actor=actor),
+        code,
+        "start_investigation",
+        services.investigation_start,
         _("The investigation has started."),
     )
 
