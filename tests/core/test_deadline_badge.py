@@ -31,6 +31,15 @@ def test_working_days_left_count_the_make_up_sunday_and_skip_the_holiday():
     assert deadline_status(d("2025-10-09"), "working")["left"] == 4
 
 
+@time_machine.travel("2026-11-22 04:00:00+00:00", tick=False)  # Sunday noon in Shanghai
+@pytest.mark.django_db
+def test_a_working_day_deadline_passed_over_the_weekend_is_overdue():
+    # Due Fri 2026-11-20: no working day has passed since, but the day has.
+    status = deadline_status(d("2026-11-20"), "working")
+    assert (status["level"], status["overdue_by"], status["working"]) == ("overdue", 2, False)
+    assert deadline_status(d("2026-11-22"), "working")["level"] == "soon"
+
+
 @time_machine.travel("2026-12-20 04:00:00+00:00", tick=False)
 @pytest.mark.django_db
 def test_a_deadline_in_a_year_without_a_schedule_is_provisional():

@@ -26,16 +26,18 @@ def deadline_status(
     """The badge's data. A list page passes one preloaded ``calendar`` for all its rows."""
     today = today or timezone.localdate()
     calendar = calendar or WorkCalendar()
-    if counting == "working":
-        left = calendar.working_days_between(today, due)
-    else:
-        left = (due - today).days
+    working = counting == "working"
+    left = calendar.working_days_between(today, due) if working else (due - today).days
+    if today > due and left >= 0:
+        # Past a working-day deadline with only rest days since (Sunday after a Friday
+        # deadline): overdue all the same, by calendar days.
+        left, working = (due - today).days, False
     level = "overdue" if left < 0 else "soon" if left <= DUE_SOON_DAYS else "ok"
     return {
         "due": due,
         "left": left,
         "overdue_by": -left,
-        "working": counting == "working",
+        "working": working,
         "level": level,
         "provisional": bool(calendar.unknown_years(min(today, due), max(today, due))),
     }
