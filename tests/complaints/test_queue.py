@@ -41,7 +41,9 @@ def test_anonymous_visitors_are_sent_to_the_login_page(client):
 
 
 @pytest.mark.parametrize("persona", ["oscar_outsider", "carol_caseworker", "wang_worker"])
-def test_users_without_the_complaint_permission_are_refused(client, request, persona):
+def test_users_without_the_complaint_permission_are_refused(db, client, request, persona):
+    # ``db`` here, not only inside getfixturevalue: pytest-django orders a test without it
+    # after the transactional tests, whose flush removes the role groups.
     client.force_login(request.getfixturevalue(persona))
     assert client.get(QUEUE).status_code == 403
 
