@@ -7,7 +7,6 @@ decides which of its forms apply and reports every problem at once, so the
 clerk corrects everything in one go and nothing is saved until all is valid.
 """
 
-import re
 from dataclasses import dataclass
 
 from django import forms
@@ -18,12 +17,9 @@ from django.utils.translation import gettext_lazy as _
 from agreements.models import MIN_PAY, Agreement
 from agreements.services import PARTICULARS
 from casework.core.models import Market, markets_for
-from casework.parties import identifiers
 from casework.parties.forms import OrganizationForm, PersonForm
+from casework.parties.lookup import find_employer, find_person
 from casework.parties.models import Organization, Person
-
-ID_NUMBER_RE = re.compile(r"^\d{17}[\dXx]$")
-CREDIT_CODE_RE = re.compile(r"^[0-9A-Z]{18}$")
 
 
 def _date_widget() -> forms.DateInput:
@@ -93,53 +89,6 @@ class ParticularsForm(_ParticularFields):
 def particulars_of(agreement: Agreement) -> dict:
     """An agreement's particulars as the initial values of a ParticularsForm."""
     return {name: getattr(agreement, name) for name in PARTICULARS}
-
-
-# -- finding registered parties ----------------------------------------------------------
-
-
-def find_person(entry: str) -> Person:
-    """The person with this resident ID number, or the only one with this exact name."""
-    compact = re.sub(r"[\s-]", "", entry)
-    if ID_NUMBER_RE.match(compact):
-        number = identifiers.normalise_ric(compact)
-        person = Person.objects.filter(id_number=number).first()
-        if person is None:
-            raise ValidationError(
-                _("Nobody with ID number %(number)s is registered: register the person below."),
-                params={"number": identifiers.mask_id(number)},
-                code="person_unknown",
-            )
-        return person
-    return _only_one(Person.objects.filter(name=entry.strip()), entry.strip())
-
-
-def find_employer(entry: str) -> Organization:
-    """The hiring organisation with this credit code, or the only one with this exact name."""
-    employers = Organization.objects.filter(kind=Organization.Kind.EMPLOYER)
-    compact = re.sub(r"[\s-]", "", entry).upper()
-    if CREDIT_CODE_RE.match(compact):
-        org = employers.filter(credit_code=compact).first()
-        if org is not None:
-            return org
-    return _only_one(employers.filter(name=entry.strip()), entry.strip())
-
-
-def _only_one(queryset, name: str):
-    found = list(queryset[:2])
-    if not found:
-        raise ValidationError(
-            _("Nothing registered matches “%(name)s”: check it, or register it below."),
-            params={"name": name},
-            code="party_unknown",
-        )
-    if len(found) > 1:
-        raise ValidationError(
-            _("Several are registered as “%(name)s”: enter the ID number or credit code."),
-            params={"name": name},
-            code="party_ambiguous",
-        )
-    return found[0]
 
 
 # -- the counter quick form ---------------------------------------------------------------

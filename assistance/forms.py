@@ -6,8 +6,6 @@ applicant is either picked from the register or registered on the spot, and
 every problem is reported at once.
 """
 
-import re
-
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils import timezone
@@ -25,12 +23,9 @@ from assistance.models import (
 )
 from assistance.services import CASE_FACTS, SENSITIVE_FIELDS
 from casework.core.models import Market, markets_for
-from casework.parties import identifiers
 from casework.parties.forms import PersonForm
+from casework.parties.lookup import find_employer, find_person
 from casework.parties.models import Organization, Person
-
-ID_NUMBER_RE = re.compile(r"^\d{17}[\dXx]$")
-CREDIT_CODE_RE = re.compile(r"^[0-9A-Z]{18}$")
 
 
 def _date_widget() -> forms.DateInput:
@@ -50,53 +45,6 @@ def _not_in_future(value):
     if value is not None and value > timezone.localdate():
         raise ValidationError(_("This date cannot be in the future."), code="future")
     return value
-
-
-# -- finding registered parties ------------------------------------------------------------
-
-
-def find_person(entry: str) -> Person:
-    """The person with this resident ID number, or the only one with this exact name."""
-    compact = re.sub(r"[\s-]", "", entry)
-    if ID_NUMBER_RE.match(compact):
-        number = identifiers.normalise_ric(compact)
-        person = Person.objects.filter(id_number=number).first()
-        if person is None:
-            raise ValidationError(
-                _("Nobody with ID number %(number)s is registered: register the person below."),
-                params={"number": identifiers.mask_id(number)},
-                code="person_unknown",
-            )
-        return person
-    return _only_one(Person.objects.filter(name=entry.strip()), entry.strip())
-
-
-def find_employer(entry: str) -> Organization:
-    """The employer with this unified social credit code, or the only one with this name."""
-    employers = Organization.objects.filter(kind=Organization.Kind.EMPLOYER)
-    compact = re.sub(r"[\s-]", "", entry).upper()
-    if CREDIT_CODE_RE.match(compact):
-        org = employers.filter(credit_code=compact).first()
-        if org is not None:
-            return org
-    return _only_one(employers.filter(name=entry.strip()), entry.strip())
-
-
-def _only_one(queryset, name: str):
-    found = list(queryset[:2])
-    if not found:
-        raise ValidationError(
-            _("Nothing registered matches “%(name)s”: check it, or register it."),
-            params={"name": name},
-            code="party_unknown",
-        )
-    if len(found) > 1:
-        raise ValidationError(
-            _("Several are registered as “%(name)s”: enter the ID number or credit code."),
-            params={"name": name},
-            code="party_ambiguous",
-        )
-    return found[0]
 
 
 # -- the application at the counter ----------------------------------------------------------
@@ -283,7 +231,7 @@ class EmployerReferralForm(forms.Form):
     )
 
     def clean_employer(self) -> Organization:
-        return find_employer(self.cleaned_data["employer"])
+        return find_employer(self.cleaned_data["employer"], form_below=False)
 
 
 class ReferralOutcomeForm(forms.Form):
