@@ -15,7 +15,12 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from casework.complaints import services
-from casework.complaints.forms_intake import DateInput, EvidenceFilesField, IntakeForm
+from casework.complaints.forms_intake import (
+    ContactFields,
+    DateInput,
+    EvidenceFilesField,
+    IntakeForm,
+)
 from casework.complaints.models import (
     Channel,
     Complaint,
@@ -67,7 +72,7 @@ class Who(models.TextChoices):
     ANONYMOUS = "anonymous", _("anonymous")
 
 
-class StaffIntakeForm(IntakeForm):
+class StaffIntakeForm(ContactFields, IntakeForm):
     """A complaint received at the counter or by phone; the officer who records it holds it."""
 
     channel = forms.ChoiceField(
@@ -131,13 +136,6 @@ class StaffIntakeForm(IntakeForm):
             "As the complainant names it (sign, advertisement, receipt); "
             "may be left empty when the intermediary is chosen from the registry."
         )
-
-    def clean_complainant_name(self) -> str:
-        return self.cleaned_data["complainant_name"].strip()
-
-    def clean_contact_mobile(self) -> str:
-        value = self.cleaned_data["contact_mobile"].strip()
-        return identifiers.normalise_mobile(value) if value else ""
 
     def clean(self):
         cleaned = super().clean()

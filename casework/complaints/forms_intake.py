@@ -247,7 +247,18 @@ ANONYMOUS_HELP = _(
 )
 
 
-class PublicComplaintForm(IntakeForm):
+class ContactFields:
+    """Cleaning of the complainant's name and mobile, for the forms that ask for them."""
+
+    def clean_complainant_name(self) -> str:
+        return self.cleaned_data["complainant_name"].strip()
+
+    def clean_contact_mobile(self) -> str:
+        value = self.cleaned_data["contact_mobile"].strip()
+        return identifiers.normalise_mobile(value) if value else ""
+
+
+class PublicComplaintForm(ContactFields, IntakeForm):
     """The public web form (no login): the complainant may stay anonymous."""
 
     anonymous = forms.BooleanField(
@@ -268,13 +279,6 @@ class PublicComplaintForm(IntakeForm):
             "Optional, also when anonymous: we send the decisions and the result by text message."
         ),
     )
-
-    def clean_complainant_name(self) -> str:
-        return self.cleaned_data["complainant_name"].strip()
-
-    def clean_contact_mobile(self) -> str:
-        value = self.cleaned_data["contact_mobile"].strip()
-        return identifiers.normalise_mobile(value) if value else ""
 
     def clean(self):
         cleaned = super().clean()
