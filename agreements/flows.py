@@ -11,7 +11,6 @@ Each step runs through ``run_step()`` (casework.core.flows), so the task, the
 new state and the audit row commit together.
 """
 
-from django.shortcuts import redirect
 from viewflow import this
 from viewflow.workflow import flow, lock
 
@@ -25,23 +24,9 @@ State = Agreement.State
 PROGRESS = frozenset({"sign_first"})
 
 
-def _agreement_page(request, **kwargs):
-    # The flow's views are not mounted: agreements are worked on their own pages.
-    return redirect("agreements:list")
-
-
-def agreement_of(activation) -> Agreement:
-    # By the artifact: the first task is assigned before the agreement row points at its
-    # new process.
-    return Agreement.objects.get(pk=activation.process.artifact_object_id)
-
-
-def _in(*states):
-    return lambda activation: agreement_of(activation).state in states
-
-
-def _owner(activation):
-    return agreement_of(activation).owner
+gates = core_flows.CaseGates(Agreement, "agreements:list")
+_in, _owner = gates.in_states, gates.owner
+_agreement_page = gates.page
 
 
 class AgreementFlow(flow.Flow):

@@ -11,7 +11,6 @@ proposed, which a supervisor approves in ``approve_placement``. Leaving a post
 brings the case back to ``support``. Withdrawal or expiry ends any task.
 """
 
-from django.shortcuts import redirect
 from viewflow import this
 from viewflow.workflow import flow, lock
 
@@ -25,22 +24,9 @@ State = AssistanceCase.State
 PROGRESS = frozenset({"start_review", "start_plan", "refer", "referral_ended", "start_post"})
 
 
-def _case_page(request, **kwargs):
-    # The flow's views are not mounted: cases are worked on the assistance pages.
-    return redirect("assistance:queue")
-
-
-def case_of(activation) -> AssistanceCase:
-    # By the artifact: a first task may be created before the case points at its process.
-    return AssistanceCase.objects.get(pk=activation.process.artifact_object_id)
-
-
-def _in(*states):
-    return lambda activation: case_of(activation).state in states
-
-
-def _owner(activation):
-    return case_of(activation).owner
+gates = core_flows.CaseGates(AssistanceCase, "assistance:queue")
+_in, _owner = gates.in_states, gates.owner
+_case_page = gates.page
 
 
 class AssistanceFlow(flow.Flow):

@@ -11,7 +11,6 @@ investigation is progress on that task, not its end. ``hearing`` records the
 respondent's statement on the decision, ``closing`` tells the complainant.
 """
 
-from django.shortcuts import redirect
 from viewflow import this
 from viewflow.workflow import flow, lock
 
@@ -25,21 +24,9 @@ State = Complaint.State
 PROGRESS = frozenset({"start_investigation"})
 
 
-def _case_page(request, **kwargs):
-    # The flow's views are not mounted: complaints are worked on the complaint pages.
-    return redirect("complaints:queue")
-
-
-def complaint_of(activation) -> Complaint:
-    return Complaint.objects.get(pk=activation.process.artifact_object_id)
-
-
-def _in(*states):
-    return lambda activation: complaint_of(activation).state in states
-
-
-def _owner(activation):
-    return complaint_of(activation).owner
+gates = core_flows.CaseGates(Complaint, "complaints:queue")
+_in, _owner = gates.in_states, gates.owner
+_case_page = gates.page
 
 
 class ComplaintFlow(flow.Flow):

@@ -7,7 +7,10 @@ the task, the new state and the audit row commit together; the flow's gates
 then read the case's new state to choose the next task.
 """
 
+from dataclasses import dataclass
+
 from django.db import transaction
+from django.shortcuts import redirect
 from django_fsm import TransitionNotAllowed
 from viewflow.workflow.models import Task
 from viewflow.workflow.status import STATUS
@@ -17,6 +20,32 @@ from casework.core.models import CaseBase, CaseEvent
 from casework.core.transitions import perform
 
 OPEN = (STATUS.NEW, STATUS.ASSIGNED, STATUS.STARTED)
+
+
+@dataclass(frozen=True)
+class CaseGates:
+    """What a workflow's flow reads of its case: the case, its state and its owner.
+
+    The case is found by the process's artifact: a first task may be created before
+    the case row points at its new process.
+    """
+
+    model: type[CaseBase]
+    # The flow's own views are not mounted: cases are worked on the workflow's pages,
+    # and a stray link to a flow view lands on this page.
+    pages: str
+
+    def case_of(self, activation) -> CaseBase:
+        return self.model.objects.get(pk=activation.process.artifact_object_id)
+
+    def in_states(self, *states):
+        return lambda activation: self.case_of(activation).state in states
+
+    def owner(self, activation):
+        return self.case_of(activation).owner
+
+    def page(self, request, **kwargs):
+        return redirect(self.pages)
 
 
 def start_process(flow_class, case: CaseBase) -> None:

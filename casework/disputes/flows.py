@@ -15,7 +15,6 @@ deadline moves when the parties agree an extension, so the beat task
 ``tasks.sweep_deadlines`` compares the stored deadline with today instead.
 """
 
-from django.shortcuts import redirect
 from viewflow import this
 from viewflow.workflow import flow, lock
 
@@ -29,21 +28,9 @@ State = Dispute.State
 ASSIGNING = frozenset({"start_mediation"})
 
 
-def _case_page(request, **kwargs):
-    # The flow's views are not mounted: disputes are worked on the dispute pages.
-    return redirect("disputes:queue")
-
-
-def dispute_of(activation) -> Dispute:
-    return Dispute.objects.get(process_id=activation.process.pk)
-
-
-def _in(*states):
-    return lambda activation: dispute_of(activation).state in states
-
-
-def _owner(activation):
-    return dispute_of(activation).owner
+gates = core_flows.CaseGates(Dispute, "disputes:queue")
+_in, _owner = gates.in_states, gates.owner
+_case_page = gates.page
 
 
 class DisputeFlow(flow.Flow):
