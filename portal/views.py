@@ -11,9 +11,7 @@ from decimal import Decimal
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Q
 from django.http import Http404, HttpResponseBadRequest
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -31,7 +29,7 @@ from casework.core.roles import PORTAL_ROLES, Role, roles_of
 from casework.disputes import services
 from casework.disputes.access import get_dispute_for_party
 from casework.disputes.models import ClaimType, Dispute, Session
-from casework.documents.access import documents_visible_to
+from casework.documents.access import documents_of
 from casework.documents.views import kind_title
 from casework.parties.identifiers import mask_phone
 from portal.forms import (
@@ -131,12 +129,7 @@ def dispute_rows(user) -> list[DisputeRow]:
 
 def dispute_documents(user, dispute: Dispute, sessions: list[Session]) -> list[tuple]:
     """(document, title) for the documents of the dispute and its sessions the user may open."""
-    types = ContentType.objects.get_for_models(Dispute, Session)
-    subjects = Q(subject_type=types[Dispute], subject_id=dispute.pk) | Q(
-        subject_type=types[Session], subject_id__in=[s.pk for s in sessions]
-    )
-    docs = documents_visible_to(user).filter(subjects).order_by("created_at", "pk")
-    return [(doc, kind_title(doc)) for doc in docs]
+    return [(doc, kind_title(doc)) for doc in documents_of(user, dispute, sessions)]
 
 
 def can_file(user) -> bool:
@@ -382,10 +375,7 @@ def agreement_rows(user) -> list[AgreementRow]:
 
 def agreement_documents(user, agreement: Agreement) -> list[tuple]:
     """(document, title) for the agreement's documents the user may open."""
-    docs = documents_visible_to(user).filter(
-        subject_type=ContentType.objects.get_for_model(Agreement), subject_id=agreement.pk
-    )
-    return [(doc, kind_title(doc)) for doc in docs.order_by("created_at", "pk")]
+    return [(doc, kind_title(doc)) for doc in documents_of(user, agreement)]
 
 
 def _sides(agreement: Agreement) -> list[dict]:

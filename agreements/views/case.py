@@ -12,7 +12,6 @@ from dataclasses import dataclass
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
-from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
@@ -28,7 +27,7 @@ from agreements.forms import ParticularsForm, ReasonForm, SignForm, particulars_
 from agreements.models import Agreement, Party, Signature, SigningCode
 from casework.core.audit import Actor, log_access
 from casework.core.diagram import labelled_events, state_overview
-from casework.documents.access import documents_visible_to
+from casework.documents.access import documents_of
 from casework.documents.models import Document
 from casework.parties.forms import RealNameCheckForm
 from casework.parties.models import Organization, Person, RealNameCheck
@@ -205,12 +204,7 @@ def party_boxes(agreement: Agreement) -> list[dict]:
 
 
 def agreement_documents(user, agreement: Agreement):
-    subject_type = ContentType.objects.get_for_model(Agreement)
-    return (
-        documents_visible_to(user)
-        .filter(subject_type=subject_type, subject_id=agreement.pk)
-        .order_by("created_at", "pk")
-    )
+    return documents_of(user, agreement)
 
 
 def _detail_page(request, agreement: Agreement, *, full: bool = False):

@@ -14,7 +14,6 @@ privacy.sensitive_facts() writes one access-log row per page view.
 from dataclasses import dataclass
 
 from django.contrib.auth.decorators import login_required
-from django.contrib.contenttypes.models import ContentType
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -34,7 +33,7 @@ from assistance.views.common import (
     to_case,
 )
 from casework.core.diagram import labelled_events, state_overview
-from casework.documents.access import documents_visible_to
+from casework.documents.access import documents_of
 from casework.documents.models import Document
 
 S = AssistanceCase.State
@@ -130,12 +129,7 @@ def _proposed(case: AssistanceCase, sees_sensitive: bool) -> list:
 
 
 def case_documents(user, case: AssistanceCase):
-    subject_type = ContentType.objects.get_for_model(AssistanceCase)
-    return (
-        documents_visible_to(user)
-        .filter(subject_type=subject_type, subject_id=case.pk)
-        .order_by("created_at", "pk")
-    )
+    return documents_of(user, case)
 
 
 def _own_proposal(user, case: AssistanceCase, placement: Placement | None) -> str:

@@ -103,6 +103,18 @@ def documents_visible_to(user) -> QuerySet[Document]:
     return Document.objects.filter(scope).exclude(kind__in=hidden)
 
 
+def documents_of(user, subject, parts=()) -> QuerySet[Document]:
+    """The documents of a case and of its parts (sessions, interviews) ``user`` may open,
+    oldest first."""
+    models = {type(subject), *(type(part) for part in parts)}
+    types = ContentType.objects.get_for_models(*models)
+    scope = Q(subject_type=types[type(subject)], subject_id=subject.pk)
+    for model in models - {type(subject)}:
+        ids = [part.pk for part in parts if type(part) is model]
+        scope |= Q(subject_type=types[model], subject_id__in=ids)
+    return documents_visible_to(user).filter(scope).order_by("created_at", "pk")
+
+
 def get_document_for_user(user, pk: int) -> Document:
     """The document, or Http404 when it does not exist or is outside the user's scope."""
     try:

@@ -13,9 +13,7 @@ from decimal import Decimal
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Q
 from django.http import FileResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
@@ -44,7 +42,7 @@ from casework.core.audit import Actor, log_access
 from casework.core.calendar import WorkCalendar
 from casework.core.diagram import labelled_events, state_overview
 from casework.core.models import AccessLog
-from casework.documents.access import documents_visible_to
+from casework.documents.access import documents_of
 from casework.documents.models import Document
 from casework.parties import identifiers
 
@@ -182,15 +180,7 @@ def _require_step(request, complaint: Complaint, name: str) -> None:
 
 def case_documents(user, complaint: Complaint, interviews: list[Interview]):
     """The documents of the complaint and of its investigation records this user may open."""
-    types = ContentType.objects.get_for_models(Complaint, Interview)
-    return (
-        documents_visible_to(user)
-        .filter(
-            Q(subject_type=types[Complaint], subject_id=complaint.pk)
-            | Q(subject_type=types[Interview], subject_id__in=[i.pk for i in interviews])
-        )
-        .order_by("created_at", "pk")
-    )
+    return documents_of(user, complaint, interviews)
 
 
 def case_header(complaint: Complaint) -> dict:

@@ -20,7 +20,7 @@ from casework.complaints.models import Channel, Complaint
 from casework.complaints.views.public import PublicStatus
 from casework.core.audit import Actor
 from casework.core.roles import Role, roles_of
-from casework.documents.access import documents_visible_to
+from casework.documents.access import documents_of
 from casework.documents.views import kind_title
 
 
@@ -66,8 +66,7 @@ def complaint_new(request):
 
 def complaint_documents(user, complaint: Complaint) -> list[tuple]:
     """(document, title) for the complaint's documents the worker may open (no internal ones)."""
-    docs = documents_visible_to(user).for_subject(complaint).order_by("created_at", "pk")
-    return [(doc, kind_title(doc)) for doc in docs]
+    return [(doc, kind_title(doc)) for doc in documents_of(user, complaint)]
 
 
 @login_required

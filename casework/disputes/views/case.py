@@ -11,9 +11,8 @@ from dataclasses import dataclass
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
-from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Prefetch, Q
+from django.db.models import Prefetch
 from django.http import FileResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -37,7 +36,7 @@ from casework.disputes.models import (
 )
 from casework.disputes.queues import HELD_STATES
 from casework.disputes.views.intake import add_service_errors
-from casework.documents.access import documents_visible_to
+from casework.documents.access import documents_of
 from casework.documents.models import Document
 
 S = Dispute.State
@@ -228,15 +227,7 @@ def limitation_text(dispute: Dispute) -> str:
 
 def case_documents(user, dispute: Dispute, sessions: list[Session]):
     """The documents of the dispute and of its sessions that this user may open."""
-    types = ContentType.objects.get_for_models(Dispute, Session)
-    return (
-        documents_visible_to(user)
-        .filter(
-            Q(subject_type=types[Dispute], subject_id=dispute.pk)
-            | Q(subject_type=types[Session], subject_id__in=[s.pk for s in sessions])
-        )
-        .order_by("created_at", "pk")
-    )
+    return documents_of(user, dispute, sessions)
 
 
 # Names of the audit rows that are not transitions (those carry their own labels).
