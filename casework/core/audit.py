@@ -8,7 +8,7 @@ from django.db import models, transaction
 from django.utils import timezone
 from django.utils.ipv6 import clean_ipv6_address
 
-from casework.core.models import AccessLog, CaseEvent, ChainHead
+from casework.core.models import AccessLog, CaseBase, CaseEvent, ChainHead
 from casework.core.roles import roles_of
 
 
@@ -86,11 +86,21 @@ def record_event(
             documents=documents or [],
             prev_hash=head.hash,
         )
+        if isinstance(subject, CaseBase):
+            event.records_owner = True
+            event.owner_id = _stored_owner_id(subject)
         event.hash = event.compute_hash()
         event.save()
         head.seq, head.hash = event.seq, event.hash
         head.save(update_fields=["seq", "hash"])
     return event
+
+
+def _stored_owner_id(subject: CaseBase) -> int | None:
+    # Read in the caller's transaction: a stale in-memory copy must not tell the trail
+    # who owns the case.
+    rows = type(subject).objects.filter(pk=subject.pk).values_list("owner_id", flat=True)
+    return rows.first()
 
 
 @dataclass(frozen=True)

@@ -204,6 +204,19 @@ class CaseEvent(SubjectLink):
     note = models.TextField(_("note"), blank=True)
     client_ip = models.GenericIPAddressField(_("client IP"), null=True, blank=True)
     documents = models.JSONField(_("documents produced"), default=list, blank=True)
+    # The case's owner as stored when the event was written (record_event), so an
+    # owner changed behind the trail's back shows (check_invariants). Rows written
+    # before this field existed record no owner and hash without it.
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("owner after the event"),
+    )
+    # The database default serves bulk loaders that COPY only the older columns.
+    records_owner = models.BooleanField(default=False, db_default=False, editable=False)
     prev_hash = models.CharField(max_length=64)
     hash = models.CharField(max_length=64)
 
@@ -231,7 +244,7 @@ class CaseEvent(SubjectLink):
         raise AppendOnlyError("case events are append-only")
 
     def payload(self) -> dict:
-        return {
+        payload = {
             "subject": f"{self.subject_type_id}:{self.subject_id}",
             "seq": self.seq,
             "at": self.at.astimezone(datetime.UTC).isoformat(timespec="microseconds"),
@@ -246,6 +259,10 @@ class CaseEvent(SubjectLink):
             "documents": self.documents,
             "prev": self.prev_hash,
         }
+        # Only when recorded, so chains written before owners were recorded still verify.
+        if self.records_owner:
+            payload["owner"] = self.owner_id
+        return payload
 
     def compute_hash(self) -> str:
         canonical = json.dumps(self.payload(), sort_keys=True, ensure_ascii=False)
