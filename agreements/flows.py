@@ -12,7 +12,7 @@ new state and the audit row commit together.
 """
 
 from viewflow import this
-from viewflow.workflow import flow, lock
+from viewflow.workflow import flow
 
 from agreements.models import Agreement
 from casework.core import flows as core_flows
@@ -31,7 +31,7 @@ _agreement_page = gates.page
 
 class AgreementFlow(flow.Flow):
     process_title = "零工服务协议"
-    lock_impl = lock.select_for_update_lock
+    lock_impl = core_flows.process_lock
 
     start = flow.StartHandle(this.start_process).Next(this.prepare)
 

@@ -12,7 +12,7 @@ brings the case back to ``support``. Withdrawal or expiry ends any task.
 """
 
 from viewflow import this
-from viewflow.workflow import flow, lock
+from viewflow.workflow import flow
 
 from assistance.models import AssistanceCase
 from casework.core import flows as core_flows
@@ -31,7 +31,7 @@ _case_page = gates.page
 
 class AssistanceFlow(flow.Flow):
     process_title = "就业援助"
-    lock_impl = lock.select_for_update_lock
+    lock_impl = core_flows.process_lock
 
     start = flow.StartHandle(this.start_process).Next(this.review)
 

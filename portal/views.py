@@ -25,6 +25,7 @@ from agreements import services as agreement_services
 from agreements.access import get_agreement_for_party
 from agreements.models import Agreement, Party, PaymentStatus, Signature
 from casework.core.audit import Actor
+from casework.core.locking import reread
 from casework.core.roles import PORTAL_ROLES, Role, roles_of
 from casework.disputes import services
 from casework.disputes.access import get_dispute_for_party
@@ -507,12 +508,12 @@ def agreement_sign(request, code: str):
         )
     except ValidationError as exc:  # SigningRefused: the attempt is already counted
         form.add_error("code", exc.messages)
-        agreement.refresh_from_db()
+        agreement = reread(agreement)
         return _agreement_page(request, agreement, form)
     except (TransitionNotAllowed, ConcurrentTransition):
         messages.error(request, STALE)
         return _back(agreement)
-    agreement.refresh_from_db()
+    agreement = reread(agreement)
     messages.success(request, _signed_message(agreement))
     return _back(agreement, "documents" if agreement.state == A.SIGNED else "sign")
 

@@ -27,6 +27,7 @@ from agreements.forms import ParticularsForm, ReasonForm, SignForm, particulars_
 from agreements.models import Agreement, Party, Signature, SigningCode
 from casework.core.audit import Actor, log_access
 from casework.core.diagram import labelled_events, state_overview
+from casework.core.locking import reread
 from casework.documents.access import documents_of
 from casework.documents.models import Document
 from casework.parties.forms import RealNameCheckForm
@@ -117,7 +118,7 @@ def _run(request, agreement: Agreement, run: Callable[[Actor], object], done: st
         for message in exc.messages:
             messages.error(request, message)
     except TransitionNotAllowed:
-        agreement.refresh_from_db()
+        agreement = reread(agreement)
         return _not_now(request, agreement)
     except ConcurrentTransition:
         messages.error(

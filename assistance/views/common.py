@@ -18,6 +18,7 @@ from django_fsm import ConcurrentTransition, TransitionNotAllowed
 from assistance.access import get_case_for_user
 from assistance.models import AssistanceCase, Post
 from casework.core.audit import Actor
+from casework.core.locking import reread
 from casework.core.models import markets_for
 from casework.core.roles import PORTAL_ROLES, roles_of
 
@@ -103,7 +104,7 @@ def run(
         for message in exc.messages:
             messages.error(request, message)
     except TransitionNotAllowed:
-        case.refresh_from_db()
+        case = reread(case)
         return not_now(request, case)
     except ConcurrentTransition:
         messages.error(request, _("Someone else changed this case at the same moment; try again."))

@@ -12,7 +12,7 @@ respondent's statement on the decision, ``closing`` tells the complainant.
 """
 
 from viewflow import this
-from viewflow.workflow import flow, lock
+from viewflow.workflow import flow
 
 from casework.complaints.models import Complaint
 from casework.core import flows as core_flows
@@ -31,7 +31,7 @@ _case_page = gates.page
 
 class ComplaintFlow(flow.Flow):
     process_title = "中介投诉"
-    lock_impl = lock.select_for_update_lock
+    lock_impl = core_flows.process_lock
 
     start = flow.StartHandle(this.start_process).Next(this.acceptance)
 

@@ -7,6 +7,7 @@ the task, the new state and the audit row commit together; the flow's gates
 then read the case's new state to choose the next task.
 """
 
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 from django.db import transaction
@@ -15,6 +16,7 @@ from django_fsm import TransitionNotAllowed
 from viewflow.workflow.models import Task
 from viewflow.workflow.status import STATUS
 
+from casework.core import locking
 from casework.core.audit import Actor
 from casework.core.models import CaseBase, CaseEvent
 from casework.core.transitions import perform
@@ -48,6 +50,31 @@ class CaseGates:
         return redirect(self.pages)
 
 
+class ProcessLock:
+    """viewflow's flow lock for our flows: a blocking row lock on the process.
+
+    viewflow's ``select_for_update_lock`` asks with NOWAIT and retries on the
+    error; inside our step's transaction that error aborts the whole
+    transaction ("current transaction is aborted"). Our steps lock the case row
+    first (casework.core.locking), so two steps on one case never reach this
+    lock together, and waiting for it is short and cannot deadlock: every path
+    takes the case row, then the process row.
+    """
+
+    @contextmanager
+    def __call__(self, flow_class, process_pk):
+        with transaction.atomic():
+            list(
+                flow_class.process_class._default_manager.filter(pk=process_pk)
+                .select_for_update()
+                .values_list("pk", flat=True)
+            )
+            yield
+
+
+process_lock = ProcessLock()
+
+
 def start_process(flow_class, case: CaseBase) -> None:
     """Open the case's process with ``flow_class.start`` (a StartHandle taking ``case=``)."""
     with transaction.atomic():
@@ -75,34 +102,35 @@ def run_step(
     ``complete=False`` only puts the actor on the task (taking a case from a
     queue). Raises TransitionNotAllowed / PermissionDenied (from perform)
     before anything is written when the step is not possible for this actor.
+    The case row is locked first and everything is checked on the locked copy.
     """
-    with flow_class.lock(case.process_id):
-        task = open_task(case)
+    with locking.locked(case) as current, flow_class.lock(current.process_id):
+        task = open_task(current)
         if task is None:
             # The process has moved on (a second click, a stale page): like a transition
             # from the wrong state, not a server error.
-            raise TransitionNotAllowed(f"{case.code} has no open task for {transition!r}")
+            raise TransitionNotAllowed(f"{current.code} has no open task for {transition!r}")
         activation = task.flow_task.activation_class(task)
-        event = perform(case, transition, actor=actor, note=note, **kwargs)
+        event = perform(current, transition, actor=actor, note=note, **kwargs)
         if activation.task.status == STATUS.NEW:
-            activation.assign(actor.user or case.owner)
+            activation.assign(actor.user or current.owner)
         if complete:
             activation.start(None)
             activation.execute()
-        return event
+    return event
 
 
 def take_task(flow_class, case: CaseBase, user) -> None:
     """Put ``user`` on the case's open task when it waits in a queue (taking the case)."""
-    with flow_class.lock(case.process_id):
-        task = open_task(case)
+    with locking.locked(case) as current, flow_class.lock(current.process_id):
+        task = open_task(current)
         if task is not None and task.status == STATUS.NEW:
             task.flow_task.activation_class(task).assign(user)
 
 
 def reassign_task(flow_class, case: CaseBase, to) -> None:
     """Move the open task with the case when a supervisor reassigns it."""
-    with flow_class.lock(case.process_id):
-        task = open_task(case)
+    with locking.locked(case) as current, flow_class.lock(current.process_id):
+        task = open_task(current)
         if task is not None and task.owner_id is not None:
             task.flow_task.activation_class(task).reassign(to)

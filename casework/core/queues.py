@@ -17,6 +17,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from casework.core import locking
 from casework.core.audit import record_event
 
 if TYPE_CHECKING:
@@ -78,18 +79,21 @@ def claim_next(queryset, *, actor) -> "CaseBase | None":
 
 
 def reassign(case: "CaseBase", *, to, actor, reason: str) -> None:
-    """A supervisor hands a case to someone else; the reason goes into the audit trail."""
+    """A supervisor hands a case to someone else; the reason goes into the audit trail.
+
+    The caller checks, on the same locked copy, that the case may be reassigned.
+    """
     if not reason.strip():
         raise ValidationError(_("Give the reason for the reassignment."), code="reason_required")
-    with transaction.atomic():
-        previous = type(case).objects.select_for_update().get(pk=case.pk).owner
-        type(case).objects.filter(pk=case.pk).update(owner=to, updated_at=timezone.now())
-        case.owner = to
+    with locking.locked(case) as current:
+        previous = current.owner
+        current.owner = to
+        locking.save_changed(current)
         handed_from = previous.get_username() if previous else "-"
         record_event(
-            case,
+            current,
             actor=actor,
             action="reassigned",
-            to_state=case.state,
+            to_state=current.state,
             note=f"{handed_from} → {to.get_username()}: {reason.strip()}",
         )

@@ -1,15 +1,17 @@
 """The one way a case changes state.
 
-perform() runs a django-fsm transition, saves the case (a stale copy raises
+perform() follows the locking rule (casework.core.locking): in one transaction
+it locks the case row and re-reads it, checks the transition on the locked
+copy, runs it, saves only the fields it changed (a stale copy raises
 ConcurrentTransition), writes the audit row and creates the documents the
-transition produces, all in one transaction; rendering starts after commit.
+transition produces; rendering starts after commit.
 """
 
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
 from django.utils.translation import gettext as _
 from django_fsm import TransitionNotAllowed, can_proceed, has_transition_perm
 
+from casework.core import locking
 from casework.core.audit import Actor, record_event
 from casework.core.models import CaseBase, CaseEvent
 
@@ -17,9 +19,35 @@ from casework.core.models import CaseBase, CaseEvent
 def perform(
     case: CaseBase, transition: str, *, actor: Actor, note: str = "", **kwargs
 ) -> CaseEvent:
-    method = getattr(case, transition, None)
-    if method is None or not hasattr(method, "_django_fsm"):
+    """Run ``transition`` on the locked copy of ``case``; ``case`` then shows the result."""
+    if not hasattr(getattr(case, transition, None), "_django_fsm"):
         raise ValueError(f"{type(case).__name__} has no transition {transition!r}")
+    from casework.documents.registry import documents_for_transition
+    from casework.documents.services import document_issue
+
+    with locking.locked(case) as current:
+        method = getattr(current, transition)
+        _check(current, method, transition, actor)
+        from_state = current.state
+        method(**kwargs)
+        locking.save_changed(current)
+        documents = [
+            document_issue(subject=current, kind=kind, by=actor.user)
+            for kind in documents_for_transition(type(current), transition)
+        ]
+        event = record_event(
+            current,
+            actor=actor,
+            action=transition,
+            from_state=from_state,
+            to_state=current.state,
+            note=note,
+            documents=[doc.verification_code for doc in documents],
+        )
+    return event
+
+
+def _check(case: CaseBase, method, transition: str, actor: Actor) -> None:
     if not can_proceed(method):
         raise TransitionNotAllowed(
             f"{case.code}: {transition!r} is not allowed from state {case.state!r}",
@@ -31,25 +59,4 @@ def perform(
         raise PermissionDenied(
             _("You may not take this step (%(step)s) on %(code)s.")
             % {"step": label or transition, "code": case.code}
-        )
-
-    from casework.documents.registry import documents_for_transition
-    from casework.documents.services import document_issue
-
-    with transaction.atomic():
-        from_state = case.state
-        method(**kwargs)
-        case.save()
-        documents = [
-            document_issue(subject=case, kind=kind, by=actor.user)
-            for kind in documents_for_transition(type(case), transition)
-        ]
-        return record_event(
-            case,
-            actor=actor,
-            action=transition,
-            from_state=from_state,
-            to_state=case.state,
-            note=note,
-            documents=[doc.verification_code for doc in documents],
         )

@@ -4,6 +4,8 @@ The browser's content type and the file name are the uploader's word only; the
 first bytes of the file decide whether it really is a PDF, JPEG or PNG.
 """
 
+from contextlib import contextmanager
+
 from django.core.exceptions import ValidationError
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext_lazy as _
@@ -48,3 +50,18 @@ def checked_content_type(upload, *, max_bytes: int) -> str:
             params={"name": upload.name, "kind": suffix.upper()},
         )
     return content_type
+
+
+@contextmanager
+def removed_on_failure(item):
+    """Delete the file ``item`` stored in the block when the block fails.
+
+    The row is rolled back with the transaction; without this its file would stay
+    in storage, referenced by nothing.
+    """
+    try:
+        yield item
+    except BaseException:
+        if item.file and item.file.name:
+            item.file.storage.delete(item.file.name)
+        raise

@@ -16,7 +16,7 @@ deadline moves when the parties agree an extension, so the beat task
 """
 
 from viewflow import this
-from viewflow.workflow import flow, lock
+from viewflow.workflow import flow
 
 from casework.core import flows as core_flows
 from casework.core.audit import Actor
@@ -35,7 +35,7 @@ _case_page = gates.page
 
 class DisputeFlow(flow.Flow):
     process_title = "劳动争议调解"
-    lock_impl = lock.select_for_update_lock
+    lock_impl = core_flows.process_lock
 
     start = flow.StartHandle(this.start_process).Next(this.review_intake)
 

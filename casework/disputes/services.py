@@ -1,9 +1,12 @@
 """Operations on wage disputes (DESIGN.md §2): keyword-only, each in one transaction.
 
-State changes go through ``flows.run_step()``, which completes the dispute's
-open viewflow task and runs the transition through ``perform()``. Steps that
-belong to the mediator holding the case check ``_require_holder`` first: a
-mediator cannot act on a case another mediator holds.
+Every step follows the locking rule (casework.core.locking): it works on the
+locked copy of the dispute (``with locked(dispute) as dispute:``), so the state,
+the holder and every condition are checked on what the lock sees, and only the
+changed fields are written. State changes go through ``flows.run_step()``,
+which completes the dispute's open viewflow task and runs the transition
+through ``perform()``. Steps that belong to the mediator holding the case check
+``_require_holder`` first: a mediator cannot act on a case another mediator holds.
 """
 
 import datetime
@@ -17,11 +20,14 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django_fsm import TransitionNotAllowed
 
 from casework.core.audit import Actor, record_event
+from casework.core.locking import copy_into, locked, save_changed
 from casework.core.models import Market
 from casework.core.queues import claim_next, reassign
 from casework.core.roles import Role
+from casework.core.uploads import removed_on_failure
 from casework.disputes import flows
 from casework.disputes.evidence import evidence_content_type
 from casework.disputes.models import (
@@ -154,20 +160,22 @@ def dispute_file_online(
 
 def evidence_add(*, dispute: Dispute, upload, actor: Actor, description: str = "", _event=True):
     """Attach a checked evidence file to an open case (by its holder once it is held)."""
-    if dispute.state not in Dispute.OPEN_STATES:
-        raise ValidationError(_("Evidence can be added only while the case is open."))
-    if dispute.owner_id and _is_staff(actor):
-        _require_holder(dispute, actor)
-    item = Evidence(dispute=dispute, description=description, uploaded_by=actor.user)
-    item.store(upload, content_type=evidence_content_type(upload))
-    if _event:
-        record_event(
-            dispute,
-            actor=actor,
-            action="evidence_added",
-            to_state=dispute.state,
-            note=item.original_name,
-        )
+    with locked(dispute) as dispute:
+        if dispute.state not in Dispute.OPEN_STATES:
+            raise ValidationError(_("Evidence can be added only while the case is open."))
+        if dispute.owner_id and _is_staff(actor):
+            _require_holder(dispute, actor)
+        item = Evidence(dispute=dispute, description=description, uploaded_by=actor.user)
+        with removed_on_failure(item):
+            item.store(upload, content_type=evidence_content_type(upload))
+            if _event:
+                record_event(
+                    dispute,
+                    actor=actor,
+                    action="evidence_added",
+                    to_state=dispute.state,
+                    note=item.original_name,
+                )
     return item
 
 
@@ -204,7 +212,7 @@ def dispute_take(*, dispute: Dispute, actor: Actor) -> bool:
         if taken is None:
             return False
         flows.run_step(taken, "start_mediation", actor=actor)
-        dispute.refresh_from_db()
+    copy_into(dispute, taken)
     return True
 
 
@@ -221,11 +229,11 @@ def mediators_of(market: Market):
 
 def dispute_reassign(*, dispute: Dispute, to, actor: Actor, reason: str) -> None:
     """Hand a held case to another mediator of its market (unassigned ones wait in the queue)."""
-    if dispute.owner_id is None or dispute.state in Dispute.FINAL_STATES:
-        raise ValidationError(_("Only a case a mediator holds can be reassigned."))
-    if not mediators_of(dispute.market).filter(pk=to.pk).exists():
-        raise ValidationError(_("Choose a mediator of this market."))
-    with transaction.atomic():
+    with locked(dispute) as dispute:
+        if dispute.owner_id is None or dispute.state in Dispute.FINAL_STATES:
+            raise ValidationError(_("Only a case a mediator holds can be reassigned."))
+        if not mediators_of(dispute.market).filter(pk=to.pk).exists():
+            raise ValidationError(_("Choose a mediator of this market."))
         reassign(dispute, to=to, actor=actor, reason=reason)
         flows.reassign_task(dispute, to)
 
@@ -233,7 +241,6 @@ def dispute_reassign(*, dispute: Dispute, to, actor: Actor, reason: str) -> None
 # -- mediation ------------------------------------------------------------------------
 
 
-@transaction.atomic
 def extension_record(
     *,
     dispute: Dispute,
@@ -243,39 +250,37 @@ def extension_record(
     note: str,
     actor: Actor,
 ) -> Extension:
-    _require_holder(dispute, actor)
-    if dispute.state not in (Dispute.State.IN_MEDIATION, Dispute.State.SETTLED):
-        raise ValidationError(_("Only a case in mediation can be extended."))
-    if not (applicant_agreed and respondent_agreed):
-        raise ValidationError(
-            _("An extension needs the agreement of both parties; otherwise mediation ends.")
+    with locked(dispute) as dispute:
+        _require_holder(dispute, actor)
+        if dispute.state not in (Dispute.State.IN_MEDIATION, Dispute.State.SETTLED):
+            raise ValidationError(_("Only a case in mediation can be extended."))
+        if not (applicant_agreed and respondent_agreed):
+            raise ValidationError(
+                _("An extension needs the agreement of both parties; otherwise mediation ends.")
+            )
+        if new_due <= dispute.due_date:
+            raise ValidationError(_("The new deadline must be after the current one."))
+        extension = Extension.objects.create(
+            dispute=dispute,
+            previous_due=dispute.due_date,
+            new_due=new_due,
+            applicant_agreed=True,
+            respondent_agreed=True,
+            note=note,
+            recorded_by=actor.user,
         )
-    if new_due <= dispute.due_date:
-        raise ValidationError(_("The new deadline must be after the current one."))
-    extension = Extension.objects.create(
-        dispute=dispute,
-        previous_due=dispute.due_date,
-        new_due=new_due,
-        applicant_agreed=True,
-        respondent_agreed=True,
-        note=note,
-        recorded_by=actor.user,
-    )
-    Dispute.objects.filter(pk=dispute.pk).update(
-        due_date=new_due, reminded_on=None, escalated_on=None
-    )
-    dispute.due_date, dispute.reminded_on, dispute.escalated_on = new_due, None, None
-    record_event(
-        dispute,
-        actor=actor,
-        action="extended",
-        to_state=dispute.state,
-        note=f"{extension.previous_due} → {new_due}: {note}",
-    )
+        dispute.due_date, dispute.reminded_on, dispute.escalated_on = new_due, None, None
+        save_changed(dispute)
+        record_event(
+            dispute,
+            actor=actor,
+            action="extended",
+            to_state=dispute.state,
+            note=f"{extension.previous_due} → {new_due}: {note}",
+        )
     return extension
 
 
-@transaction.atomic
 def session_record(
     *,
     dispute: Dispute,
@@ -286,32 +291,32 @@ def session_record(
     notes: str,
     actor: Actor,
 ) -> Session:
-    _require_holder(dispute, actor)
-    if dispute.state not in (Dispute.State.IN_MEDIATION, Dispute.State.SETTLED):
-        raise ValidationError(_("Sessions are recorded while the case is in mediation."))
-    session = Session(
-        dispute=dispute,
-        held_at=held_at,
-        mode=mode,
-        place=place,
-        attendees=attendees,
-        notes=notes,
-        recorded_by=actor.user,
-    )
-    session.full_clean()
-    session.save()
-    doc = document_issue(subject=session, kind="dispute_session_record", by=actor.user)
-    record_event(
-        dispute,
-        actor=actor,
-        action="session_recorded",
-        to_state=dispute.state,
-        documents=[doc.verification_code],
-    )
+    with locked(dispute) as dispute:
+        _require_holder(dispute, actor)
+        if dispute.state not in (Dispute.State.IN_MEDIATION, Dispute.State.SETTLED):
+            raise ValidationError(_("Sessions are recorded while the case is in mediation."))
+        session = Session(
+            dispute=dispute,
+            held_at=held_at,
+            mode=mode,
+            place=place,
+            attendees=attendees,
+            notes=notes,
+            recorded_by=actor.user,
+        )
+        session.full_clean()
+        session.save()
+        doc = document_issue(subject=session, kind="dispute_session_record", by=actor.user)
+        record_event(
+            dispute,
+            actor=actor,
+            action="session_recorded",
+            to_state=dispute.state,
+            documents=[doc.verification_code],
+        )
     return session
 
 
-@transaction.atomic
 def settlement_record(
     *,
     dispute: Dispute,
@@ -322,24 +327,28 @@ def settlement_record(
     actor: Actor,
 ):
     """Record the agreed terms and issue the draft 调解协议书 (state: settled)."""
-    _require_holder(dispute, actor)
     if not instalments:
         raise ValidationError(_("Give at least one payment date and amount."))
     if sum(amt for _d, amt in instalments) != amount:
         raise ValidationError(_("The instalments must add up to the agreed amount."))
-    Settlement.objects.filter(dispute=dispute).delete()
-    settlement = Settlement(dispute=dispute, amount=amount, method=method, terms=terms)
-    settlement.full_clean(exclude=["dispute"])
-    settlement.save()
-    for seq, (due, amt) in enumerate(sorted(instalments), start=1):
-        Instalment.objects.create(settlement=settlement, seq=seq, due_date=due, amount=amt)
-    dispute.settlement = settlement
-    return flows.run_step(dispute, "settle", actor=actor)
+    with locked(dispute) as dispute:
+        _require_holder(dispute, actor)
+        if dispute.state != Dispute.State.IN_MEDIATION:
+            raise TransitionNotAllowed(f"{dispute.code}: terms are recorded in mediation")
+        Settlement.objects.filter(dispute=dispute).delete()
+        settlement = Settlement(dispute=dispute, amount=amount, method=method, terms=terms)
+        settlement.full_clean(exclude=["dispute"])
+        settlement.save()
+        for seq, (due, amt) in enumerate(sorted(instalments), start=1):
+            Instalment.objects.create(settlement=settlement, seq=seq, due_date=due, amount=amt)
+        dispute.settlement = settlement
+        return flows.run_step(dispute, "settle", actor=actor)
 
 
 def settlement_revise(*, dispute: Dispute, actor: Actor, note: str):
-    _require_holder(dispute, actor)
-    return flows.run_step(dispute, "revise", actor=actor, note=note)
+    with locked(dispute) as dispute:
+        _require_holder(dispute, actor)
+        return flows.run_step(dispute, "revise", actor=actor, note=note)
 
 
 def mark_label(mark: str) -> str:
@@ -350,21 +359,23 @@ def mark_label(mark: str) -> str:
 
 def mark_record(*, dispute: Dispute, mark: str, actor: Actor, at: datetime.datetime | None = None):
     """Record one of the four marks; the fourth makes the agreement effective (Art. 14)."""
-    _require_holder(dispute, actor)
     if mark not in Settlement.MARKS:
         raise ValueError(mark)
-    if dispute.state != Dispute.State.SETTLED:
-        raise ValidationError(_("Marks are recorded on agreed terms waiting for signatures."))
     if at is not None and at > timezone.now():
         raise ValidationError(_("A signature or seal cannot be dated in the future."))
-    with transaction.atomic():
+    with locked(dispute) as dispute:
+        _require_holder(dispute, actor)
+        if dispute.state != Dispute.State.SETTLED:
+            raise ValidationError(_("Marks are recorded on agreed terms waiting for signatures."))
         settlement = Settlement.objects.select_for_update().get(dispute=dispute)
         if getattr(settlement, mark):
             raise ValidationError(_("This mark is already recorded."))
         setattr(settlement, mark, at or timezone.now())
+        update = [mark]
         if mark == "mediator_signed_at":
             settlement.mediator = actor.user
-        settlement.save()
+            update.append("mediator")
+        settlement.save(update_fields=update)
         dispute.settlement = settlement
         record_event(
             dispute,
@@ -379,21 +390,25 @@ def mark_record(*, dispute: Dispute, mark: str, actor: Actor, at: datetime.datet
 
 
 def dispute_terminate(*, dispute: Dispute, reason: str, note: str, actor: Actor):
-    _require_holder(dispute, actor)
     if reason not in Dispute.TerminationReason.values:
         raise ValidationError(_("Choose why mediation ends."))
-    if reason == Dispute.TerminationReason.DEADLINE_PASSED and dispute.days_left() >= 0:
-        raise ValidationError(_("The mediation deadline has not passed yet."))
-    return flows.run_step(dispute, "terminate", actor=actor, note=note, reason=reason, outcome=note)
+    with locked(dispute) as dispute:
+        _require_holder(dispute, actor)
+        if reason == Dispute.TerminationReason.DEADLINE_PASSED and dispute.days_left() >= 0:
+            raise ValidationError(_("The mediation deadline has not passed yet."))
+        return flows.run_step(
+            dispute, "terminate", actor=actor, note=note, reason=reason, outcome=note
+        )
 
 
 def dispute_withdraw(*, dispute: Dispute, reason: str, actor: Actor):
     """The applicant withdraws (in the portal, or through the mediator holding the case)."""
-    if dispute.owner_id and _is_staff(actor):
-        _require_holder(dispute, actor)
     if not reason.strip():
         raise ValidationError(_("Record the applicant's reason for withdrawing."))
-    return flows.run_step(dispute, "withdraw", actor=actor, note=reason, reason=reason.strip())
+    with locked(dispute) as dispute:
+        if dispute.owner_id and _is_staff(actor):
+            _require_holder(dispute, actor)
+        return flows.run_step(dispute, "withdraw", actor=actor, note=reason, reason=reason.strip())
 
 
 # -- performance ----------------------------------------------------------------------
@@ -408,20 +423,25 @@ def payment_record(
     note: str,
     actor: Actor,
 ) -> Payment:
-    """Record a payment; when everything is paid the agreement is performed."""
-    _require_holder(dispute, actor)
-    if dispute.state != Dispute.State.EFFECTIVE:
-        raise ValidationError(_("Payments are recorded on an effective agreement."))
-    if instalment.settlement.dispute_id != dispute.pk:
-        raise ValidationError(_("This instalment belongs to another case."))
-    if amount <= 0 or amount > instalment.outstanding:
-        raise ValidationError(
-            _("The payment must be more than ¥0 and at most the ¥%(left)s still owed.")
-            % {"left": instalment.outstanding}
-        )
+    """Record a payment; when everything is paid the agreement is performed.
+
+    The amount still owed is read from the locked instalment: two payments
+    recorded at once can never add up to more than the instalment.
+    """
     if paid_on > timezone.localdate():
         raise ValidationError(_("A payment cannot be dated in the future."))
-    with transaction.atomic():
+    with locked(dispute) as dispute:
+        _require_holder(dispute, actor)
+        if dispute.state != Dispute.State.EFFECTIVE:
+            raise ValidationError(_("Payments are recorded on an effective agreement."))
+        instalment = Instalment.objects.select_for_update().get(pk=instalment.pk)
+        if instalment.settlement.dispute_id != dispute.pk:
+            raise ValidationError(_("This instalment belongs to another case."))
+        if amount <= 0 or amount > instalment.outstanding:
+            raise ValidationError(
+                _("The payment must be more than ¥0 and at most the ¥%(left)s still owed.")
+                % {"left": instalment.outstanding}
+            )
         payment = Payment.objects.create(
             instalment=instalment,
             amount=amount,
@@ -442,23 +462,26 @@ def payment_record(
     return payment
 
 
+def _holder_step(dispute: Dispute, transition: str, *, actor: Actor, note: str = ""):
+    with locked(dispute) as dispute:
+        _require_holder(dispute, actor)
+        return flows.run_step(dispute, transition, actor=actor, note=note)
+
+
 def dispute_mark_defaulted(*, dispute: Dispute, actor: Actor, note: str = ""):
-    _require_holder(dispute, actor)
-    return flows.run_step(dispute, "mark_defaulted", actor=actor, note=note)
+    return _holder_step(dispute, "mark_defaulted", actor=actor, note=note)
 
 
 def dispute_refer(*, dispute: Dispute, referral: str, actor: Actor, note: str = ""):
-    _require_holder(dispute, actor)
     if referral == Dispute.Referral.PAYMENT_ORDER:
-        return flows.run_step(dispute, "refer_payment_order", actor=actor, note=note)
+        return _holder_step(dispute, "refer_payment_order", actor=actor, note=note)
     if referral == Dispute.Referral.ARBITRATION:
-        return flows.run_step(dispute, "refer_arbitration", actor=actor, note=note)
+        return _holder_step(dispute, "refer_arbitration", actor=actor, note=note)
     raise ValidationError(_("Choose a referral."))
 
 
 def dispute_close(*, dispute: Dispute, actor: Actor, note: str = ""):
-    _require_holder(dispute, actor)
-    return flows.run_step(dispute, "close", actor=actor, note=note)
+    return _holder_step(dispute, "close", actor=actor, note=note)
 
 
 # -- deadlines ------------------------------------------------------------------------

@@ -41,6 +41,7 @@ from casework.complaints.views.common import (
 from casework.core.audit import Actor, log_access
 from casework.core.calendar import WorkCalendar
 from casework.core.diagram import labelled_events, state_overview
+from casework.core.locking import reread
 from casework.core.models import AccessLog
 from casework.documents.access import documents_of
 from casework.documents.models import Document
@@ -319,7 +320,7 @@ def _step_view(request, code: str, name: str, make_form, action, *, done, extra=
         except ValidationError as exc:
             add_service_errors(form, exc)
         except TransitionNotAllowed:
-            complaint.refresh_from_db()
+            complaint = reread(complaint)
             return not_now(request, complaint)
         except ConcurrentTransition:
             messages.error(

@@ -22,6 +22,7 @@ from casework.complaints.access import get_complaint_for_user
 from casework.complaints.models import Complaint
 from casework.core.audit import Actor
 from casework.core.calendar import WorkCalendar
+from casework.core.locking import reread
 from casework.core.models import markets_for
 from casework.core.roles import PORTAL_ROLES, roles_of
 from casework.core.templatetags.deadlines import deadline_status
@@ -87,7 +88,7 @@ def run(request, complaint: Complaint, action: Callable[[Actor], object], done: 
         for message in exc.messages:
             messages.error(request, message)
     except TransitionNotAllowed:
-        complaint.refresh_from_db()
+        complaint = reread(complaint)
         return not_now(request, complaint)
     except ConcurrentTransition:
         messages.error(request, _("Someone else changed this case at the same moment; try again."))

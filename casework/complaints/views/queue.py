@@ -40,6 +40,7 @@ from casework.complaints.views.common import (
 )
 from casework.core.audit import Actor
 from casework.core.calendar import WorkCalendar
+from casework.core.locking import reread
 
 S = Complaint.State
 ROWS_SHOWN = 200
@@ -314,7 +315,7 @@ def take(request, code: str):
     if services.complaint_take(complaint=complaint, actor=Actor.from_request(request)):
         messages.success(request, _("You have taken %(code)s.") % {"code": complaint.code})
         return redirect("complaints:detail", code=complaint.code)
-    complaint.refresh_from_db(fields=["owner"])
+    complaint = reread(complaint)
     if complaint.owner is not None:
         message = _("%(code)s has already been taken by %(owner)s.") % {
             "code": complaint.code,

@@ -22,6 +22,7 @@ from django_fsm import ConcurrentTransition, TransitionNotAllowed, has_transitio
 
 from casework.core.audit import Actor, log_access
 from casework.core.diagram import labelled_events, state_overview
+from casework.core.locking import reread
 from casework.core.models import AccessLog
 from casework.disputes import forms, services
 from casework.disputes.access import get_dispute_for_user
@@ -159,12 +160,16 @@ def _record(request, dispute: Dispute, form, run: Callable[[Actor], object], don
         add_service_errors(form, exc)
         return None
     except TransitionNotAllowed:
-        dispute.refresh_from_db()
+        dispute = reread(dispute)
         return _not_now(request, dispute)
     except ConcurrentTransition:
         messages.error(
             request, _("Someone else changed this case at the same moment; check it and try again.")
         )
+        return redirect("disputes:detail", code=dispute.code)
+    except PermissionDenied as exc:
+        # Checked again on the locked case: someone else took or reassigned it meanwhile.
+        messages.error(request, str(exc) or _("You may not record this step."))
         return redirect("disputes:detail", code=dispute.code)
     messages.success(request, done)
     return redirect("disputes:detail", code=dispute.code)

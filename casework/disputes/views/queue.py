@@ -29,6 +29,7 @@ from django.views.decorators.http import require_POST
 
 from casework.core.audit import Actor
 from casework.core.calendar import WorkCalendar
+from casework.core.locking import reread
 from casework.core.templatetags.deadlines import deadline_status
 from casework.disputes import services
 from casework.disputes.access import get_dispute_for_user
@@ -361,7 +362,7 @@ def take(request, code: str):
     if services.dispute_take(dispute=dispute, actor=Actor.from_request(request)):
         messages.success(request, _("You have taken %(code)s.") % {"code": dispute.code})
         return redirect("disputes:detail", code=dispute.code)
-    dispute.refresh_from_db(fields=["owner"])
+    dispute = reread(dispute)
     if dispute.owner is not None:
         message = _("%(code)s has already been taken by %(owner)s.") % {
             "code": dispute.code,
