@@ -1,6 +1,8 @@
-"""Operations on gig agreements (DESIGN.md §2): keyword-only, each in one transaction.
+"""Operations on gig agreements (docs/workflows.md): keyword-only, each in one transaction.
 
-State changes go through ``flows.run_step()``. Signing takes two calls: the
+Every step works on the locked copy of the agreement (casework.core.locking:
+lock, re-read, check, write only the changed fields). State changes go through
+``flows.run_step()``. Signing takes two calls: the
 party asks for a one-time code (``signing_code_send``), which goes to their own
 phone after commit, and signs by entering it (``agreement_sign``). A refused
 code still counts as an attempt and leaves an audit row: those writes commit
@@ -31,6 +33,7 @@ from agreements.models import (
     StandardTerms,
 )
 from casework.core.audit import Actor, record_event
+from casework.core.locking import lock, locked, save_changed
 from casework.core.models import Market
 from casework.core.sms import Sms, send_sms
 from casework.parties import identifiers
@@ -160,22 +163,22 @@ def agreement_make_at_counter(
     return agreement
 
 
-@transaction.atomic
 def agreement_update(*, agreement: Agreement, particulars: dict, actor: Actor) -> Agreement:
     """Change a draft's particulars; a sent agreement's text is fixed."""
-    if agreement.state != Agreement.State.DRAFT:
-        raise ValidationError(_("Only a draft can be changed."))
-    for field, value in particulars.items():
-        if field not in PARTICULARS:
-            raise ValueError(f"not an agreement particular: {field}")
-        setattr(agreement, field, value)
-    agreement.full_clean(exclude=["code", "process", "state"])
-    agreement.save()
-    record_event(agreement, actor=actor, action="draft_changed")
+    unknown = set(particulars) - set(PARTICULARS)
+    if unknown:
+        raise ValueError(f"not agreement particulars: {sorted(unknown)}")
+    with locked(agreement) as agreement:
+        if agreement.state != Agreement.State.DRAFT:
+            raise ValidationError(_("Only a draft can be changed."))
+        for field, value in particulars.items():
+            setattr(agreement, field, value)
+        agreement.full_clean(exclude=["code", "process", "state"])
+        save_changed(agreement)
+        record_event(agreement, actor=actor, action="draft_changed")
     return agreement
 
 
-@transaction.atomic
 def agreement_send(
     *, agreement: Agreement, actor: Actor, sign_deadline: datetime.datetime | None = None
 ) -> Agreement:
@@ -184,14 +187,14 @@ def agreement_send(
     deadline = sign_deadline or now + datetime.timedelta(hours=settings.AGREEMENT_SIGN_HOURS)
     if deadline <= now:
         raise ValidationError(_("The signing deadline must be in the future."))
-    agreement.final_text = text.compose(agreement)
-    agreement.text_hash = agreement.compute_hash()
-    agreement.sign_deadline = deadline
-    flows.run_step(agreement, "send_for_signing", actor=actor, note=agreement.text_hash)
+    with locked(agreement) as agreement:
+        agreement.final_text = text.compose(agreement)
+        agreement.text_hash = agreement.compute_hash()
+        agreement.sign_deadline = deadline
+        flows.run_step(agreement, "send_for_signing", actor=actor, note=agreement.text_hash)
     return agreement
 
 
-@transaction.atomic
 def agreement_cancel(*, agreement: Agreement, actor: Actor, reason: str) -> Agreement:
     if not reason.strip():
         raise ValidationError(_("Give the reason for cancelling."))
@@ -313,7 +316,7 @@ def signing_code_send(
     """
     now = timezone.now()
     with transaction.atomic():
-        agreement = Agreement.objects.select_for_update().get(pk=agreement.pk)
+        agreement = lock(agreement)
         _check_signer(agreement, party, actor)
         status = _check_may_sign(agreement, party)
         last = agreement.codes.filter(party=party).first()
@@ -372,7 +375,7 @@ def agreement_sign(
 ) -> Signature:
     """Sign for ``party`` with the code sent to its phone, or raise SigningRefused."""
     with transaction.atomic():
-        agreement = Agreement.objects.select_for_update().get(pk=agreement.pk)
+        agreement = lock(agreement)
         _check_signer(agreement, party, actor)
         status = _check_may_sign(agreement, party)
         row = agreement.codes.filter(party=party).first()
@@ -450,7 +453,7 @@ def _notify_signed(agreement: Agreement) -> None:
 
 
 def _supersede(old: Agreement, *, by: Agreement, actor: Actor) -> None:
-    old = Agreement.objects.select_for_update().get(pk=old.pk)
+    old = lock(old)
     if old.state == Agreement.State.SIGNED:
         flows.run_step(old, "supersede", actor=actor, note=by.code, by_code=by.code)
 
@@ -461,6 +464,7 @@ def _supersede(old: Agreement, *, by: Agreement, actor: Actor) -> None:
 @transaction.atomic
 def agreement_change(*, agreement: Agreement, actor: Actor, particulars: dict) -> Agreement:
     """A change after signing: a new draft that replaces this agreement once signed."""
+    agreement = lock(agreement)  # a second change made at the same moment waits here
     if agreement.state != Agreement.State.SIGNED:
         raise ValidationError(_("Only an agreement in force can be changed."))
     change = agreement.superseded_by
@@ -481,13 +485,11 @@ def agreement_change(*, agreement: Agreement, actor: Actor, particulars: dict) -
     )
 
 
-@transaction.atomic
 def agreement_complete(*, agreement: Agreement, actor: Actor) -> Agreement:
     flows.run_step(agreement, "complete", actor=actor)
     return agreement
 
 
-@transaction.atomic
 def agreement_terminate(*, agreement: Agreement, actor: Actor, reason: str) -> Agreement:
     if not reason.strip():
         raise ValidationError(_("Give the reason for terminating."))
@@ -495,23 +497,23 @@ def agreement_terminate(*, agreement: Agreement, actor: Actor, reason: str) -> A
     return agreement
 
 
-@transaction.atomic
 def payment_report(*, agreement: Agreement, paid: bool, actor: Actor) -> Agreement:
     """The worker confirms the pay arrived, or reports it unpaid, once the work is done."""
-    if agreement.state != Agreement.State.COMPLETED:
-        raise ValidationError(_("Payment is reported once the work is marked completed."))
-    if agreement.payment_status == PaymentStatus.PAID:
-        raise ValidationError(_("The payment has already been confirmed."))
-    if not paid and timezone.localdate() <= agreement.payment_date:
-        raise ValidationError(
-            _("The pay is due by %(date)s: report it unpaid after that day.")
-            % {"date": agreement.payment_date}
-        )
-    agreement.payment_status = PaymentStatus.PAID if paid else PaymentStatus.UNPAID
-    agreement.payment_reported_at = timezone.now()
-    agreement.save(update_fields=["payment_status", "payment_reported_at", "updated_at"])
-    action = "payment_confirmed" if paid else "payment_reported_unpaid"
-    record_event(agreement, actor=actor, action=action)
+    with locked(agreement) as agreement:
+        if agreement.state != Agreement.State.COMPLETED:
+            raise ValidationError(_("Payment is reported once the work is marked completed."))
+        if agreement.payment_status == PaymentStatus.PAID:
+            raise ValidationError(_("The payment has already been confirmed."))
+        if not paid and timezone.localdate() <= agreement.payment_date:
+            raise ValidationError(
+                _("The pay is due by %(date)s: report it unpaid after that day.")
+                % {"date": agreement.payment_date}
+            )
+        agreement.payment_status = PaymentStatus.PAID if paid else PaymentStatus.UNPAID
+        agreement.payment_reported_at = timezone.now()
+        save_changed(agreement)
+        action = "payment_confirmed" if paid else "payment_reported_unpaid"
+        record_event(agreement, actor=actor, action=action)
     return agreement
 
 
@@ -550,21 +552,22 @@ def dispute_open(*, agreement: Agreement, actor: Actor, **details):
     """
     from casework.disputes.services import dispute_file_online
 
-    locked = Agreement.objects.select_for_update().get(pk=agreement.pk)
-    if locked.dispute_id:
+    current = lock(agreement)
+    if current.dispute_id:
         raise ValidationError(_("A wage dispute was already opened from this agreement."))
-    if locked.payment_status != PaymentStatus.UNPAID:
+    if current.payment_status != PaymentStatus.UNPAID:
         raise ValidationError(_("Report the pay unpaid before opening a wage dispute."))
     dispute = dispute_file_online(
-        applicant=locked.worker,
-        respondent=locked.hiring_party,
+        applicant=current.worker,
+        respondent=current.hiring_party,
         actor=actor,
-        source_agreement_code=locked.code,
+        source_agreement_code=current.code,
         **details,
     )
-    Agreement.objects.filter(pk=locked.pk).update(dispute=dispute)
+    current.dispute = dispute
+    save_changed(current)
     agreement.dispute = dispute
-    record_event(agreement, actor=actor, action="dispute_opened", note=dispute.code)
+    record_event(current, actor=actor, action="dispute_opened", note=dispute.code)
     return dispute
 
 
@@ -580,7 +583,7 @@ def expire_unsigned(*, now: datetime.datetime | None = None) -> int:
     expired = 0
     for pk in list(overdue):
         with transaction.atomic():
-            agreement = Agreement.objects.select_for_update().get(pk=pk)
+            agreement = lock(Agreement(pk=pk))
             if agreement.state in Agreement.SIGNING_STATES and agreement.deadline_passed():
                 flows.run_step(agreement, "expire", actor=Actor.system("deadline"))
                 expired += 1
