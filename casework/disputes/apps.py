@@ -9,7 +9,10 @@ class DisputesConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
+        from casework.core import invariants
         from casework.disputes import queues  # noqa: F401  (registers the home-page queues)
         from casework.disputes.access import _register_document_scopes
+        from casework.disputes.invariants import payment_violations
 
         _register_document_scopes()
+        invariants.register(payment_violations)
