@@ -19,7 +19,7 @@ class Command(BaseCommand):
             type=int,
             default=0,
             metavar="MINUTES",
-            help="Ignore unreferenced files younger than this (an upload still being saved "
+            help="Ignore unreferenced files younger than this (an upload or a render in progress "
             "on a live system). Default 0.",
         )
 
