@@ -211,6 +211,10 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "assistance.tasks.expire_certifications",
         "schedule": 3600.0,
     },
+    "core-purge-form-tokens": {
+        "task": "casework.core.tasks.purge_form_tokens",
+        "schedule": 3600.0,
+    },
 }
 
 # Documents and sealing.

@@ -25,6 +25,7 @@ from agreements import services as agreement_services
 from agreements.access import get_agreement_for_party
 from agreements.models import Agreement, Party, PaymentStatus, Signature
 from casework.core.audit import Actor
+from casework.core.formtokens import one_time_form
 from casework.core.locking import reread
 from casework.core.roles import PORTAL_ROLES, Role, roles_of
 from casework.disputes import services
@@ -214,6 +215,7 @@ def dispute_withdraw(request, code: str):
 
 
 @login_required
+@one_time_form
 def dispute_new(request):
     if Role.WORKER not in roles_of(request.user):
         raise PermissionDenied("Only workers apply for mediation in the portal.")
@@ -465,6 +467,7 @@ def agreement_detail(request, code: str):
 
 @login_required
 @require_POST
+@one_time_form
 def agreement_code(request, code: str):
     """Send a one-time code to the signer's own phone (意愿确认)."""
     agreement = get_agreement_for_party(request.user, code)
@@ -552,6 +555,7 @@ def agreement_complete(request, code: str):
 
 @login_required
 @require_POST
+@one_time_form
 def agreement_payment(request, code: str):
     """The worker confirms the pay arrived, or reports it unpaid."""
     agreement = get_agreement_for_party(request.user, code)

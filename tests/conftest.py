@@ -13,6 +13,7 @@ from casework import celery_app
 from casework.core.models import Market, StaffProfile
 from casework.core.roles import Role
 from casework.parties.models import Organization, Person
+from tests.formtoken_client import FormTokenClient
 
 # Each workflow's fixtures (factories that bring a case to any state), for every package.
 pytest_plugins = [
@@ -29,6 +30,12 @@ WANG_ID = "11010519491231002X"
 LI_ID = "110105199003071239"
 HUI_ID = "440305198806150021"
 EMPLOYER_USCC = "91350100M000100Y43"
+
+
+@pytest.fixture
+def client() -> FormTokenClient:
+    """pytest-django's client, sending a one-time form token with each POST."""
+    return FormTokenClient()
 
 
 @pytest.fixture(autouse=True)

@@ -228,3 +228,22 @@ def test_every_beat_task_exists():
         importlib.import_module(entry["task"].rsplit(".", 1)[0])
     for entry in settings.CELERY_BEAT_SCHEDULE.values():
         assert entry["task"] in celery_app.tasks
+
+
+def _database_settings(tmp_path, **env) -> str:
+    code = (
+        "from django.conf import settings as s; d = s.DATABASES['default']; "
+        "print(d['CONN_MAX_AGE'], d['CONN_HEALTH_CHECKS'])"
+    )
+    return manage("shell", "-c", code, env=env, tmp_path=tmp_path).stdout.strip().splitlines()[-1]
+
+
+def test_a_database_server_keeps_checked_connections_for_a_minute(tmp_path):
+    # Checked before use: the first request after a PostgreSQL restart gets a new
+    # connection instead of failing on the dead one.
+    server = "postgres://casework@127.0.0.1:5432/casework"
+    assert _database_settings(tmp_path, DATABASE_URL=server) == "60 True"
+    assert _database_settings(tmp_path, DATABASE_URL=server, DATABASE_CONN_MAX_AGE="0") == (
+        "0 True"
+    )
+    assert _database_settings(tmp_path) == "0 True"  # SQLite: a file, nothing to keep

@@ -27,6 +27,7 @@ from agreements.forms import ParticularsForm, ReasonForm, SignForm, particulars_
 from agreements.models import Agreement, Party, Signature, SigningCode
 from casework.core.audit import Actor, log_access
 from casework.core.diagram import labelled_events, state_overview
+from casework.core.formtokens import one_time_form
 from casework.core.locking import reread
 from casework.documents.access import documents_of
 from casework.documents.models import Document
@@ -385,6 +386,7 @@ def _subject(agreement: Agreement, who: str) -> Person | Organization:
 
 
 @_staff_post
+@one_time_form
 def check(request, code: str, who: str):
     """Record that staff checked a party's ID card (or licence) in person."""
     agreement = _lookup(request, code, "check")
@@ -449,6 +451,7 @@ def _party(party: str) -> str:
 
 
 @_staff_post
+@one_time_form
 def code_send(request, code: str, party: str):
     """Send a one-time code to the party's own phone; the party reads it out at the counter."""
     party = _party(party)

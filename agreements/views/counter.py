@@ -19,6 +19,7 @@ from agreements.forms import CounterIntake, CounterPlan
 from agreements.models import Agreement
 from agreements.presets import PRESETS, fill_blanks
 from casework.core.audit import Actor
+from casework.core.formtokens import one_time_form
 
 PRESET_FIELDS = ("job_description", "safety", "work_hours", "rest", "pay_unit", "injury_cover")
 
@@ -26,6 +27,7 @@ PRESET_FIELDS = ("job_description", "safety", "work_hours", "rest", "pay_unit", 
 @login_required
 @permission_required("agreements.add_agreement", raise_exception=True)
 @require_http_methods(["GET", "POST"])
+@one_time_form
 def agreement_new(request):
     posted = request.method == "POST"
     quiet = posted and "apply_preset" in request.POST

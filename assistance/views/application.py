@@ -19,11 +19,13 @@ from assistance.forms import ApplicationIntake
 from assistance.models import AssistanceCase
 from assistance.views.common import ADD, VIEW, require_staff
 from casework.core.audit import Actor
+from casework.core.formtokens import one_time_form
 from casework.parties.forms import PersonForm
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@one_time_form
 def apply(request):
     require_staff(request.user, VIEW, ADD)
     posted = request.method == "POST"

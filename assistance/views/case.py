@@ -33,6 +33,7 @@ from assistance.views.common import (
     to_case,
 )
 from casework.core.diagram import labelled_events, state_overview
+from casework.core.formtokens import one_time_form
 from casework.documents.access import documents_of
 from casework.documents.models import Document
 
@@ -320,6 +321,7 @@ def tier(request, code: str):
 
 @login_required
 @require_POST
+@one_time_form
 def plan_item_add(request, code: str):
     case = _step(request, code, "plan_item_add")
     return _step_run(
@@ -372,6 +374,7 @@ def plan_start(request, code: str):
 
 @login_required
 @require_POST
+@one_time_form
 def refer_employer(request, code: str):
     case = _step(request, code, "refer")
     return _step_run(
@@ -408,6 +411,7 @@ def referral_outcome(request, code: str, pk: int):
 
 @login_required
 @require_POST
+@one_time_form
 def refer_post(request, code: str):
     case = _step(request, code, "refer")
     return _step_run(
@@ -450,6 +454,7 @@ def referral_release(request, code: str, pk: int):
 
 @login_required
 @require_POST
+@one_time_form
 def placement_propose(request, code: str, pk: int):
     case = _step(request, code, "placement_propose")
     referral = get_object_or_404(case.referrals, pk=pk, kind=Referral.Kind.POST)
@@ -535,6 +540,7 @@ def placement_end(request, code: str, pk: int):
 
 @login_required
 @require_POST
+@one_time_form
 def follow_up(request, code: str):
     case = _step(request, code, "follow_up")
     return _step_run(

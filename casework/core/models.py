@@ -411,3 +411,32 @@ class EvidenceFile(models.Model):
         self.sha256 = hashlib.sha256(data).hexdigest()
         self.file.save(upload.name, ContentFile(data), save=False)
         self.save()
+
+
+class FormToken(models.Model):
+    """A one-time form token, claimed by the first POST that carries it.
+
+    The unique ``token`` makes the claim race-safe: of two requests sending the
+    same form at once, only one INSERT succeeds (casework.core.formtokens).
+    """
+
+    class State(models.TextChoices):
+        IN_PROGRESS = "in_progress", _("being processed")
+        DONE = "done", _("done")
+
+    token = models.CharField(max_length=64, unique=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, null=True, related_name="+"
+    )
+    # The anonymous sender's session (the public complaint form); empty for a user.
+    session_key = models.CharField(max_length=40, blank=True)
+    state = models.CharField(max_length=12, choices=State.choices, default=State.IN_PROGRESS)
+    result_url = models.CharField(max_length=500, blank=True)
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        verbose_name = _("form token")
+        verbose_name_plural = _("form tokens")
+
+    def __str__(self) -> str:
+        return f"{self.token[:8]}… {self.state}"

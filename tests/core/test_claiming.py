@@ -11,6 +11,7 @@ from django.db import connection
 from casework.core.audit import Actor
 from casework.core.queues import claim_next, reassign
 from tests.caseapp.models import SampleCase
+from tests.invariants import assert_invariants
 
 ON_POSTGRES = settings.DATABASES["default"]["ENGINE"].endswith("postgresql")
 
@@ -82,3 +83,4 @@ def test_two_people_pressing_take_next_at_once_never_get_the_same_case(
     owners = list(SampleCase.objects.exclude(owner=None).values_list("owner", flat=True))
     assert len(owners) == len(set(owners)) == min(cases, 2)
     assert set(owners) <= {alice_mediator.pk, bob_mediator.pk}
+    assert_invariants()

@@ -11,9 +11,10 @@ from django.contrib.auth.models import Permission
 from django.core.exceptions import PermissionDenied
 from django.db import connection
 from django.utils import timezone
-from django_fsm import ConcurrentTransition, TransitionNotAllowed
+from django_fsm import TransitionNotAllowed
 
 from casework.core.audit import Actor, verify_chains
+from casework.core.locking import locked
 from casework.core.models import CaseEvent, CodeSequence
 from casework.core.transitions import perform
 from casework.documents.models import Document
@@ -106,9 +107,20 @@ def test_a_failed_condition_blocks_the_transition(case, acceptor):
     with pytest.raises(TransitionNotAllowed):
         perform(case, "close", actor=alice(acceptor))
 
-    case.resolution = "双方和解"
-    perform(case, "close", actor=alice(acceptor))
+    # A change a transition's condition reads is made on the locked copy.
+    with locked(case) as current:
+        current.resolution = "双方和解"
+        perform(current, "close", actor=alice(acceptor))
+    assert case.state == SampleCase.State.CLOSED
     assert [e.action for e in case.events] == ["accept", "close"]
+
+
+def test_a_change_to_an_unlocked_copy_is_not_written_by_a_transition(case, acceptor):
+    # perform() re-reads the case under the lock: a stale copy's fields never reach the row.
+    case.resolution = "写在未锁定的副本上"
+    perform(case, "accept", actor=alice(acceptor))
+
+    assert SampleCase.objects.get(pk=case.pk).resolution == ""
 
 
 def test_a_user_without_the_transition_permission_is_refused(case, bob_mediator):
@@ -147,13 +159,13 @@ def test_a_request_address_is_stored_as_the_database_returns_it(case):
 
 @pytest.mark.services
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
-def test_a_stale_copy_raises_concurrent_transition_and_writes_nothing(case, acceptor):
-    # Runs on SQLite as well: the check is a conditional UPDATE ... WHERE state = <as loaded>.
+def test_a_stale_copy_is_checked_as_the_lock_reads_it_and_writes_nothing(case, acceptor):
+    # The state is checked on the copy read under the lock, not on the caller's copy.
     first = SampleCase.objects.get(pk=case.pk)
     stale = SampleCase.objects.get(pk=case.pk)
     perform(first, "withdraw", actor=alice(acceptor))
 
-    with pytest.raises(ConcurrentTransition):
+    with pytest.raises(TransitionNotAllowed):
         perform(stale, "accept", actor=alice(acceptor))
 
     assert [e.action for e in case.events] == ["withdraw"]

@@ -29,6 +29,7 @@ from casework.disputes import services
 from casework.disputes.load import load_disputes
 from casework.disputes.models import Dispute
 from tests.conftest import make_user
+from tests.invariants import assert_invariants
 
 ON_POSTGRES = settings.DATABASES["default"]["ENGINE"].endswith("postgresql")
 MEDIATORS = 20
@@ -75,3 +76,4 @@ def test_twenty_mediators_pressing_take_next_at_once_get_twenty_different_disput
     )
     assert sorted(claimed.values_list("subject_id", flat=True)) == sorted(taken)
     assert Dispute.objects.filter(market=market).unassigned().count() == WAITING - MEDIATORS
+    assert_invariants()

@@ -41,6 +41,7 @@ from casework.complaints.views.common import (
 from casework.core.audit import Actor, log_access
 from casework.core.calendar import WorkCalendar
 from casework.core.diagram import labelled_events, state_overview
+from casework.core.formtokens import one_time_form
 from casework.core.locking import reread
 from casework.core.models import AccessLog
 from casework.documents.access import documents_of
@@ -368,6 +369,7 @@ def respondent(request, code: str):
 
 
 @_staff
+@one_time_form
 def respondent_new(request, code: str):
     """Register a new intermediary (credit-code check) and make it the respondent."""
 
@@ -395,6 +397,7 @@ def respondent_new(request, code: str):
 
 
 @_staff
+@one_time_form
 def supplement_request(request, code: str):
     return _step_view(
         request,
@@ -476,6 +479,7 @@ def start_investigation(request, code: str):
 
 
 @_staff
+@one_time_form
 def interview(request, code: str):
     return _step_view(
         request,
@@ -490,6 +494,7 @@ def interview(request, code: str):
 
 
 @_staff
+@one_time_form
 def extension_request(request, code: str):
     def action(complaint, form, actor):
         services.extension_request(
@@ -537,6 +542,7 @@ def _decision_form(complaint, data, files):
 
 
 @_staff
+@one_time_form
 def decide(request, code: str):
     return _step_view(
         request,
@@ -552,6 +558,7 @@ def decide(request, code: str):
 
 
 @_staff
+@one_time_form
 def hear(request, code: str):
     return _step_view(
         request,
@@ -583,6 +590,7 @@ def close(request, code: str):
 
 
 @_staff
+@one_time_form
 def refer(request, code: str):
     return _step_view(
         request,
@@ -597,6 +605,7 @@ def refer(request, code: str):
 
 
 @_staff
+@one_time_form
 def evidence(request, code: str):
     def action(complaint, form, actor):
         for upload in form.cleaned_data["files"]:

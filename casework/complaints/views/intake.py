@@ -2,16 +2,18 @@
 
 The officer who records it holds it (首问负责). The tracking code is shown once,
 on the page that answers the form, so the officer can write it on a slip for the
-complainant; only its hash is stored. Each form carries a one-time submission
-token: sent again (a reload, a double click), it files nothing more.
+complainant; only its hash is stored. The form carries a one-time form token
+(casework.core.formtokens): sent again (a reload, a double click), it files
+nothing more and leads to the complaint's page.
 """
 
-import secrets
+from urllib.parse import urlsplit
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
+from django.urls import resolve, reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
@@ -20,30 +22,27 @@ from casework.complaints import services
 from casework.complaints.forms import StaffIntakeForm
 from casework.complaints.views.common import ADD, VIEW, add_service_errors, require_staff
 from casework.core.audit import Actor
-from casework.core.models import markets_for
+from casework.core.formtokens import mark_done, one_time_form
+from casework.core.models import FormToken, markets_for
 
-FILED_SESSION_KEY = "complaints:filed"
-FILED_REMEMBERED = 5
+
+def _recorded_before(request, earlier: FormToken):
+    code = resolve(urlsplit(earlier.result_url).path).kwargs["code"]
+    messages.info(
+        request,
+        _("This complaint was already recorded as %(code)s; its tracking code is not shown again.")
+        % {"code": code},
+    )
+    return redirect(earlier.result_url)
 
 
 @never_cache
 @login_required
 @require_http_methods(["GET", "POST"])
+@one_time_form(on_repeat=_recorded_before)
 def file_complaint(request):
     require_staff(request.user, VIEW, ADD)
     posted = request.method == "POST"
-    token = request.POST.get("submission", "") if posted else ""
-    filed_before = dict(request.session.get(FILED_SESSION_KEY, []))
-    if token and token in filed_before:
-        messages.info(
-            request,
-            _(
-                "This complaint was already recorded as %(code)s; its tracking code is not "
-                "shown again."
-            )
-            % {"code": filed_before[token]},
-        )
-        return redirect("complaints:detail", code=filed_before[token])
     form = StaffIntakeForm(
         request.POST if posted else None,
         request.FILES if posted else None,
@@ -58,11 +57,8 @@ def file_complaint(request):
             add_service_errors(form, exc)
         else:
             complaint = filed.complaint
-            if token:
-                remembered = [*request.session.get(FILED_SESSION_KEY, []), (token, complaint.code)]
-                request.session[FILED_SESSION_KEY] = remembered[-FILED_REMEMBERED:]
             # Rendered, not redirected: the code exists only in this response.
             context = {"complaint": complaint, "tracking_code": filed.tracking_code}
-            return render(request, "complaints/filed.html", context)
-    context = {"form": form, "submission": token or secrets.token_urlsafe(16)}
-    return render(request, "complaints/new.html", context)
+            response = render(request, "complaints/filed.html", context)
+            return mark_done(response, reverse("complaints:detail", args=[complaint.code]))
+    return render(request, "complaints/new.html", {"form": form})

@@ -19,6 +19,7 @@ from casework.complaints.forms_intake import IntakeForm
 from casework.complaints.models import Channel, Complaint
 from casework.complaints.views.public import PublicStatus
 from casework.core.audit import Actor
+from casework.core.formtokens import one_time_form
 from casework.core.roles import Role, roles_of
 from casework.documents.access import documents_of
 from casework.documents.views import kind_title
@@ -32,6 +33,7 @@ def complainant_person(user):
 
 
 @login_required
+@one_time_form
 def complaint_new(request):
     person = complainant_person(request.user)
     if person is None:

@@ -10,7 +10,6 @@ rate-limited per client address (casework.core.ratelimit).
 """
 
 import datetime
-import secrets
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -19,6 +18,7 @@ from django.core.paginator import Paginator
 from django.db.models import QuerySet
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
@@ -30,6 +30,7 @@ from casework.complaints.forms_intake import PublicComplaintForm, TrackForm
 from casework.complaints.models import Channel, Complaint, ReferralTarget, Sanction
 from casework.complaints.penalties import Conduct
 from casework.core.audit import Actor, client_ip
+from casework.core.formtokens import mark_done, one_time_form
 from casework.core.ratelimit import limit_key, over_limit
 from casework.documents.models import Document
 from casework.documents.registry import staff_only_kinds
@@ -39,8 +40,6 @@ from casework.documents.views import kind_title
 SUBMIT_SCOPE = "complaints:submit"
 TRACK_SCOPE = "complaints:track"
 TRACKED_SESSION_KEY = "complaints_public:tracked"
-SENT_SESSION_KEY = "complaints_public:sent"
-SENT_REMEMBERED = 5
 SANCTIONS_PER_PAGE = 25
 
 S = Complaint.State
@@ -197,19 +196,18 @@ def _limited(request, *, what: str):
 # -- the complaint form --------------------------------------------------------------------
 
 
-def _sent_tokens(request) -> list[str]:
-    return list(request.session.get(SENT_SESSION_KEY, []))
+def _already_sent(request, earlier):
+    # The browser sent the same form again (reload, double tap): nothing more is saved,
+    # and the tracking code, shown only with the first answer, is not shown again.
+    return render(request, "complaints/public/already_sent.html")
 
 
 @never_cache
 @require_http_methods(["GET", "POST"])
+@one_time_form(on_repeat=_already_sent)
 def report(request):
     """The public complaint form. Only a complete form counts against the limit, so a
     mistyped date does not lock anyone out; what the limit stops is a flood of complaints."""
-    token = request.POST.get("submission", "")
-    if request.method == "POST" and token and token in _sent_tokens(request):
-        # The browser sent the same form again (reload, double tap): nothing more is saved.
-        return render(request, "complaints/public/already_sent.html")
     form = PublicComplaintForm(
         request.POST if request.method == "POST" else None, request.FILES or None
     )
@@ -230,10 +228,6 @@ def report(request):
         except ValidationError as exc:
             form.add_service_error(exc)
         else:
-            if token:
-                request.session[SENT_SESSION_KEY] = [*_sent_tokens(request), token][
-                    -SENT_REMEMBERED:
-                ]
             # Rendered, not redirected: the code exists only in this response.
             context = {
                 "code": filed.complaint.code,
@@ -242,9 +236,9 @@ def report(request):
                 "anonymous": filed.complaint.anonymous,
                 "has_mobile": bool(filed.complaint.contact_mobile),
             }
-            return render(request, "complaints/public/sent.html", context)
-    context = {"form": form, "submission": token or secrets.token_urlsafe(16)}
-    return render(request, "complaints/public/report.html", context)
+            response = render(request, "complaints/public/sent.html", context)
+            return mark_done(response, reverse("complaints_public:track"))
+    return render(request, "complaints/public/report.html", {"form": form})
 
 
 # -- tracking ------------------------------------------------------------------------------

@@ -22,6 +22,7 @@ from django_fsm import ConcurrentTransition, TransitionNotAllowed, has_transitio
 
 from casework.core.audit import Actor, log_access
 from casework.core.diagram import labelled_events, state_overview
+from casework.core.formtokens import one_time_form
 from casework.core.locking import reread
 from casework.core.models import AccessLog
 from casework.disputes import forms, services
@@ -355,6 +356,7 @@ def refuse(request, code: str):
 
 
 @_staff
+@one_time_form
 def evidence_new(request, code: str):
     def run(dispute, data, actor):
         for upload in data["files"]:
@@ -377,6 +379,7 @@ def evidence_new(request, code: str):
 
 
 @_staff
+@one_time_form
 def session_new(request, code: str):
     return _step_view(
         request,
@@ -390,6 +393,7 @@ def session_new(request, code: str):
 
 
 @_staff
+@one_time_form
 def extend(request, code: str):
     return _step_view(
         request,
@@ -403,6 +407,7 @@ def extend(request, code: str):
 
 
 @_staff
+@one_time_form
 def settle(request, code: str):
     dispute = get_dispute_for_user(request.user, code)
     _require_step(request, dispute, "settle")
@@ -497,6 +502,7 @@ def withdraw(request, code: str):
 
 
 @_staff
+@one_time_form
 def payment_new(request, code: str):
     return _step_view(
         request,
@@ -526,6 +532,7 @@ def mark_defaulted(request, code: str):
 
 
 @_staff
+@one_time_form
 def refer(request, code: str):
     return _step_view(
         request,

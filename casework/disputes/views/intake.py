@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
 from casework.core.audit import Actor
+from casework.core.formtokens import one_time_form
 from casework.disputes import services
 from casework.disputes.forms import OralIntakeForm, WrittenIntakeForm, claim_formset
 from casework.disputes.models import Channel
@@ -22,6 +23,7 @@ def add_service_errors(form, exc: ValidationError) -> None:
 @login_required
 @permission_required("disputes.add_dispute", raise_exception=True)
 @require_http_methods(["GET", "POST"])
+@one_time_form
 def file_written(request):
     title = gettext_lazy("File a written application")
     return _file(request, WrittenIntakeForm, Channel.WRITTEN, title)
@@ -30,6 +32,7 @@ def file_written(request):
 @login_required
 @permission_required("disputes.add_dispute", raise_exception=True)
 @require_http_methods(["GET", "POST"])
+@one_time_form
 def file_oral(request):
     title = gettext_lazy("Record an oral application")
     return _file(request, OralIntakeForm, Channel.ORAL, title)
