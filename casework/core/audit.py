@@ -88,7 +88,10 @@ def record_event(
         )
         if isinstance(subject, CaseBase):
             event.records_owner = True
-            event.owner_id = _stored_owner_id(subject)
+            event.owner_id, stored_state = _stored_owner_and_state(subject)
+            # Every event of a case says the state it leaves the case in, so the
+            # trail's last word is always the case's state (check_invariants).
+            event.to_state = to_state or stored_state
         event.hash = event.compute_hash()
         event.save()
         head.seq, head.hash = event.seq, event.hash
@@ -96,11 +99,11 @@ def record_event(
     return event
 
 
-def _stored_owner_id(subject: CaseBase) -> int | None:
+def _stored_owner_and_state(subject: CaseBase) -> tuple[int | None, str]:
     # Read in the caller's transaction: a stale in-memory copy must not tell the trail
-    # who owns the case.
-    rows = type(subject).objects.filter(pk=subject.pk).values_list("owner_id", flat=True)
-    return rows.first()
+    # who owns the case or what state it is in.
+    rows = type(subject)._base_manager.filter(pk=subject.pk).values_list("owner_id", "state")
+    return rows.first() or (None, "")
 
 
 @dataclass(frozen=True)

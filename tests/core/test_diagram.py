@@ -58,8 +58,9 @@ def test_the_timeline_names_actions_and_states_in_the_readers_language(market, s
 
     assert [(e.action_label, e.from_label, e.to_label) for e in events] == [
         ("withdraw", "received", "withdrawn"),
-        ("Reassigned", "", ""),
-        ("A note", "", ""),
+        # Every event of a case records the state it leaves the case in.
+        ("Reassigned", "", "withdrawn"),
+        ("A note", "", "withdrawn"),
     ]
     html = render_to_string("core/_timeline.html", {"events": events})
     assert "received → withdrawn" in html
