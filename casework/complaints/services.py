@@ -1,6 +1,10 @@
 """Operations on complaints against intermediaries (DESIGN.md §2): keyword-only, one transaction.
 
-State changes go through ``flows.run_step()``. Steps on a complaint belong to
+Every step follows the locking rule (casework.core.locking): it works on the
+locked copy of the complaint (``with locked(complaint) as complaint:``), so the
+state, the holder and every condition (the one supplement notice, the single
+extension) are checked on what the lock sees, and only the changed fields are
+written. State changes go through ``flows.run_step()``. Steps on a complaint belong to
 the officer holding it (首问负责: whoever receives a complaint at the counter
 holds it; one from the portal or the public form waits in the queue until an
 officer takes it). The complainant is told of each decision on acceptance and
@@ -39,10 +43,11 @@ from casework.complaints.models import (
 from casework.complaints.penalties import Conduct, rule_for
 from casework.core import calendar
 from casework.core.audit import Actor, record_event
+from casework.core.locking import copy_into, locked, save_changed
 from casework.core.models import Market, markets_for
 from casework.core.queues import claim_next, reassign
 from casework.core.sms import Sms, send_sms
-from casework.core.uploads import checked_content_type
+from casework.core.uploads import checked_content_type, removed_on_failure
 from casework.documents.services import document_issue
 from casework.parties import identifiers
 from casework.parties.models import Organization, Person
@@ -178,21 +183,23 @@ def complaint_file(
 def evidence_add(
     *, complaint: Complaint, upload, actor: Actor, _event: bool = True
 ) -> ComplaintEvidence:
-    if _event:  # added later, not with the complaint itself: by the officer holding it
-        _require_holder(complaint, actor)
-    item = ComplaintEvidence(complaint=complaint, uploaded_by=actor.user)
-    item.store(
-        upload,
-        content_type=checked_content_type(upload, max_bytes=settings.COMPLAINT_EVIDENCE_MAX_BYTES),
-    )
-    if _event:
-        record_event(
-            complaint,
-            actor=actor,
-            action="evidence_added",
-            to_state=complaint.state,
-            note=item.original_name,
-        )
+    content_type = checked_content_type(upload, max_bytes=settings.COMPLAINT_EVIDENCE_MAX_BYTES)
+    with locked(complaint) as complaint:
+        if _event:  # added later, not with the complaint itself: by the officer holding it
+            _require_holder(complaint, actor)
+            if complaint.state in Complaint.FINAL_STATES:
+                raise ValidationError(_("Evidence can be added only while the case is open."))
+        item = ComplaintEvidence(complaint=complaint, uploaded_by=actor.user)
+        with removed_on_failure(item):
+            item.store(upload, content_type=content_type)
+            if _event:
+                record_event(
+                    complaint,
+                    actor=actor,
+                    action="evidence_added",
+                    to_state=complaint.state,
+                    note=item.original_name,
+                )
     return item
 
 
@@ -217,7 +224,7 @@ def complaint_take(*, complaint: Complaint, actor: Actor) -> bool:
         if taken is None:
             return False
         flows.take_task(taken, actor.user)
-    complaint.refresh_from_db()
+    copy_into(complaint, taken)
     return True
 
 
@@ -225,14 +232,14 @@ def complaint_reassign(*, complaint: Complaint, to, actor: Actor, reason: str) -
     """A supervisor hands the complaint over; the hand-over is recorded (首问负责)."""
     if actor.user is not None and not actor.user.has_perm("complaints.reassign_complaint"):
         raise PermissionDenied(_("Only a supervisor can hand a complaint over."))
-    if complaint.state in Complaint.FINAL_STATES:
-        raise ValidationError(_("A finished complaint is not handed over."))
-    works_here = markets_for(to).filter(pk=complaint.market_id).exists()
-    if not (to.has_perm("complaints.work_complaint") and works_here):
-        raise ValidationError(
-            _("%(name)s does not handle complaints of this market."), params={"name": to}
-        )
-    with transaction.atomic():
+    with locked(complaint) as complaint:
+        if complaint.state in Complaint.FINAL_STATES:
+            raise ValidationError(_("A finished complaint is not handed over."))
+        works_here = markets_for(to).filter(pk=complaint.market_id).exists()
+        if not (to.has_perm("complaints.work_complaint") and works_here):
+            raise ValidationError(
+                _("%(name)s does not handle complaints of this market."), params={"name": to}
+            )
         reassign(complaint, to=to, actor=actor, reason=reason)
         flows.reassign_task(complaint, to)
 
@@ -254,45 +261,49 @@ def respondent_register(
     return intermediary
 
 
-@transaction.atomic
 def respondent_link(*, complaint: Complaint, respondent: Organization, actor: Actor) -> None:
     """Identify the respondent in the registry of intermediaries."""
-    _require_holder(complaint, actor)
-    _require_state(complaint, *Complaint.ACCEPTANCE_STATES)
-    if respondent.kind != Organization.Kind.INTERMEDIARY:
-        raise ValidationError(_("Only a job intermediary can be the respondent."))
-    Complaint.objects.filter(pk=complaint.pk).update(respondent=respondent)
-    complaint.respondent = respondent
-    record_event(
-        complaint,
-        actor=actor,
-        action="respondent_identified",
-        to_state=complaint.state,
-        note=f"{respondent.name}（{respondent.credit_code}）",
-    )
+    with locked(complaint) as complaint:
+        _require_holder(complaint, actor)
+        _require_state(complaint, *Complaint.ACCEPTANCE_STATES)
+        if respondent.kind != Organization.Kind.INTERMEDIARY:
+            raise ValidationError(_("Only a job intermediary can be the respondent."))
+        complaint.respondent = respondent
+        save_changed(complaint)
+        record_event(
+            complaint,
+            actor=actor,
+            action="respondent_identified",
+            to_state=complaint.state,
+            note=f"{respondent.name}（{respondent.credit_code}）",
+        )
 
 
 def supplement_request(
     *, complaint: Complaint, items: list[str], due: datetime.date, actor: Actor
 ) -> None:
-    """The one notice listing every missing item (一次性告知); the acceptance clock stops."""
-    _require_holder(complaint, actor)
+    """The one notice listing every missing item (一次性告知); the acceptance clock stops.
+
+    "Only one notice" is checked on the locked complaint: two officers' notices sent
+    at the same moment cannot both be issued.
+    """
     items = [item.strip() for item in items if item.strip()]
-    if complaint.supplement_requested_at is not None:
-        raise ValidationError(
-            _(
-                "A supplement notice was already issued for this complaint on %(day)s. "
-                "All missing items go in one notice; a second notice is not allowed."
-            ),
-            code="second_supplement_notice",
-            params={"day": timezone.localdate(complaint.supplement_requested_at)},
-        )
-    if not items:
-        raise ValidationError(_("List every missing item, one per line."))
-    if due <= timezone.localdate():
-        raise ValidationError(_("Give the complainant a date after today."))
-    _require_state(complaint, Complaint.State.RECEIVED)
-    with transaction.atomic():
+    with locked(complaint) as complaint:
+        _require_holder(complaint, actor)
+        if complaint.supplement_requested_at is not None:
+            raise ValidationError(
+                _(
+                    "A supplement notice was already issued for this complaint on %(day)s. "
+                    "All missing items go in one notice; a second notice is not allowed."
+                ),
+                code="second_supplement_notice",
+                params={"day": timezone.localdate(complaint.supplement_requested_at)},
+            )
+        if not items:
+            raise ValidationError(_("List every missing item, one per line."))
+        if due <= timezone.localdate():
+            raise ValidationError(_("Give the complainant a date after today."))
+        _require_state(complaint, Complaint.State.RECEIVED)
         flows.run_step(
             complaint,
             "request_supplement",
@@ -301,54 +312,57 @@ def supplement_request(
             due=due,
             note="；".join(items),
         )
-    _notify(
-        complaint,
-        "complaint_supplement",
-        "您的投诉（{code}）需要补充材料：{items}。请于{due}前提交，补齐后继续办理。".format(
-            code=complaint.code, items="；".join(items), due=_zh(due)
-        ),
-    )
+        _notify(
+            complaint,
+            "complaint_supplement",
+            "您的投诉（{code}）需要补充材料：{items}。请于{due}前提交，补齐后继续办理。".format(
+                code=complaint.code, items="；".join(items), due=_zh(due)
+            ),
+        )
 
 
 def supplement_receive(*, complaint: Complaint, note: str, actor: Actor) -> None:
-    _require_holder(complaint, actor)
-    if not note.strip():
-        raise ValidationError(_("Say what arrived."))
-    with transaction.atomic():
+    with locked(complaint) as complaint:
+        _require_holder(complaint, actor)
+        if not note.strip():
+            raise ValidationError(_("Say what arrived."))
         flows.run_step(
             complaint, "receive_supplement", actor=actor, received=note.strip(), note=note.strip()
         )
 
 
 def complaint_accept(*, complaint: Complaint, actor: Actor) -> None:
-    _require_holder(complaint, actor)
-    _require_state(complaint, Complaint.State.RECEIVED)
-    if not complaint.has_respondent():
-        raise ValidationError(
-            _("Identify the intermediary in the registry first, or do not accept the complaint.")
-        )
-    if not complaint.within_two_years():
-        raise ValidationError(
-            _("The conduct is more than 2 years old: the complaint cannot be accepted.")
-        )
-    with transaction.atomic():
+    with locked(complaint) as complaint:
+        _require_holder(complaint, actor)
+        _require_state(complaint, Complaint.State.RECEIVED)
+        if not complaint.has_respondent():
+            raise ValidationError(
+                _(
+                    "Identify the intermediary in the registry first, "
+                    "or do not accept the complaint."
+                )
+            )
+        if not complaint.within_two_years():
+            raise ValidationError(
+                _("The conduct is more than 2 years old: the complaint cannot be accepted.")
+            )
         flows.run_step(complaint, "accept", actor=actor)
-    _notify(
-        complaint,
-        "complaint_accepted",
-        f"您的投诉（{complaint.code}）已于{_zh(timezone.localdate(complaint.accepted_at))}受理，我们将依法调查处理，并将结果告知您。",
-    )
+        _notify(
+            complaint,
+            "complaint_accepted",
+            f"您的投诉（{complaint.code}）已于{_zh(timezone.localdate(complaint.accepted_at))}受理，我们将依法调查处理，并将结果告知您。",
+        )
 
 
 def complaint_not_accept(
     *, complaint: Complaint, reason: str, actor: Actor, authority: str = "", explanation: str = ""
 ) -> None:
-    _require_holder(complaint, actor)
-    if reason not in NotAcceptedReason.values:
-        raise ValidationError(_("Choose the reason for not accepting."))
-    if reason == NotAcceptedReason.NOT_COMPETENT and not authority.strip():
-        raise ValidationError(_("Name the authority that can handle this complaint."))
-    with transaction.atomic():
+    with locked(complaint) as complaint:
+        _require_holder(complaint, actor)
+        if reason not in NotAcceptedReason.values:
+            raise ValidationError(_("Choose the reason for not accepting."))
+        if reason == NotAcceptedReason.NOT_COMPETENT and not authority.strip():
+            raise ValidationError(_("Name the authority that can handle this complaint."))
         flows.run_step(
             complaint,
             "not_accept",
@@ -358,10 +372,10 @@ def complaint_not_accept(
             explanation=explanation.strip(),
             note=str(NotAcceptedReason(reason).label),
         )
-    text = f"您的投诉（{complaint.code}）不予受理，原因：{NOT_ACCEPTED_ZH[reason]}。"
-    if complaint.competent_authority:
-        text += f"您可以向{complaint.competent_authority}反映。"
-    _notify(complaint, "complaint_not_accepted", text)
+        text = f"您的投诉（{complaint.code}）不予受理，原因：{NOT_ACCEPTED_ZH[reason]}。"
+        if complaint.competent_authority:
+            text += f"您可以向{complaint.competent_authority}反映。"
+        _notify(complaint, "complaint_not_accepted", text)
 
 
 NOT_ACCEPTED_ZH = {
@@ -376,12 +390,11 @@ NOT_ACCEPTED_ZH = {
 
 
 def investigation_start(*, complaint: Complaint, actor: Actor) -> None:
-    _require_holder(complaint, actor)
-    with transaction.atomic():
+    with locked(complaint) as complaint:
+        _require_holder(complaint, actor)
         flows.run_step(complaint, "start_investigation", actor=actor)
 
 
-@transaction.atomic
 def interview_record(
     *,
     complaint: Complaint,
@@ -395,99 +408,110 @@ def interview_record(
     interviewee_position: str = "",
 ) -> Interview:
     """Record one questioning; its 调查笔录 is issued as a document."""
-    _require_holder(complaint, actor)
-    _require_state(complaint, Complaint.State.INVESTIGATING)
-    if held_at > timezone.now():
-        raise ValidationError(_("An investigation record is made after the questioning."))
-    interview = Interview(
-        complaint=complaint,
-        held_at=held_at,
-        place=place,
-        interviewee_role=interviewee_role,
-        interviewee_name=interviewee_name,
-        interviewee_position=interviewee_position,
-        investigators=investigators,
-        record=record,
-        recorded_by=actor.user,
-    )
-    interview.full_clean()
-    interview.save()
-    doc = document_issue(subject=interview, kind=INTERVIEW_KIND, by=actor.user)
-    record_event(
-        complaint,
-        actor=actor,
-        action="interview_recorded",
-        to_state=complaint.state,
-        note=f"{Interview.Role(interviewee_role).label}：{interviewee_name}",
-        documents=[doc.verification_code],
-    )
+    with locked(complaint) as complaint:
+        _require_holder(complaint, actor)
+        _require_state(complaint, Complaint.State.INVESTIGATING)
+        if held_at > timezone.now():
+            raise ValidationError(_("An investigation record is made after the questioning."))
+        interview = Interview(
+            complaint=complaint,
+            held_at=held_at,
+            place=place,
+            interviewee_role=interviewee_role,
+            interviewee_name=interviewee_name,
+            interviewee_position=interviewee_position,
+            investigators=investigators,
+            record=record,
+            recorded_by=actor.user,
+        )
+        interview.full_clean()
+        interview.save()
+        doc = document_issue(subject=interview, kind=INTERVIEW_KIND, by=actor.user)
+        record_event(
+            complaint,
+            actor=actor,
+            action="interview_recorded",
+            to_state=complaint.state,
+            note=f"{Interview.Role(interviewee_role).label}：{interviewee_name}",
+            documents=[doc.verification_code],
+        )
     return interview
 
 
-@transaction.atomic
 def extension_request(*, complaint: Complaint, reason: str, actor: Actor) -> ExtensionRequest:
-    _require_holder(complaint, actor)
-    _require_state(complaint, *Complaint.INVESTIGATION_STATES)
-    if complaint.extended:
-        raise ValidationError(_("The investigation has already been extended once."))
-    if complaint.pending_extension() is not None:
-        raise ValidationError(_("An extension request is already waiting for approval."))
-    if not reason.strip():
-        raise ValidationError(_("Say why more time is needed."))
-    request = ExtensionRequest.objects.create(
-        complaint=complaint,
-        reason=reason.strip(),
-        requested_by=actor.user,
-        previous_due=complaint.investigation_due,
-    )
-    record_event(
-        complaint,
-        actor=actor,
-        action="extension_requested",
-        to_state=complaint.state,
-        note=reason.strip(),
-    )
+    """Ask once for more time; "once" and "one request waiting" are checked under the lock."""
+    with locked(complaint) as complaint:
+        _require_holder(complaint, actor)
+        _require_state(complaint, *Complaint.INVESTIGATION_STATES)
+        if complaint.extended:
+            raise ValidationError(_("The investigation has already been extended once."))
+        if complaint.pending_extension() is not None:
+            raise ValidationError(_("An extension request is already waiting for approval."))
+        if not reason.strip():
+            raise ValidationError(_("Say why more time is needed."))
+        request = ExtensionRequest.objects.create(
+            complaint=complaint,
+            reason=reason.strip(),
+            requested_by=actor.user,
+            previous_due=complaint.investigation_due,
+        )
+        record_event(
+            complaint,
+            actor=actor,
+            action="extension_requested",
+            to_state=complaint.state,
+            note=reason.strip(),
+        )
     return request
 
 
-@transaction.atomic
 def extension_decide(
     *, request: ExtensionRequest, approve: bool, actor: Actor, note: str = ""
 ) -> None:
-    """A supervisor other than the asker approves (30 more working days) or refuses."""
+    """A supervisor other than the asker approves (30 more working days) or refuses.
+
+    The complaint is locked first (the order every step locks in), then the request;
+    "decided once" and "extended once" are checked on the locked rows.
+    """
     user = actor.user
     if not user.has_perm("complaints.approve_extension"):
         raise PermissionDenied(_("Only a supervisor can approve an extension."))
     if user.pk == request.requested_by_id:
         raise PermissionDenied(_("Someone other than the officer who asked must decide."))
-    request = ExtensionRequest.objects.select_for_update().get(pk=request.pk)
-    if request.approved is not None:
-        raise ValidationError(_("This extension request has already been decided."))
-    complaint = Complaint.objects.select_for_update().get(pk=request.complaint_id)
-    if not markets_for(user).filter(pk=complaint.market_id).exists():
-        raise PermissionDenied(_("This complaint belongs to another market."))
-    _require_state(complaint, *Complaint.INVESTIGATION_STATES)
-    if not approve and not note.strip():
-        raise ValidationError(_("Say why the extension is refused."))
-    request.approved = approve
-    request.decided_by = user
-    request.decided_at = timezone.now()
-    request.decision_note = note.strip()
-    if approve:
-        request.new_due = calendar.add_working_days(
-            complaint.investigation_due, settings.COMPLAINT_EXTENSION_WORKING_DAYS
+    with locked(request.complaint) as complaint:
+        current = ExtensionRequest.objects.select_for_update().get(pk=request.pk)
+        if current.approved is not None:
+            raise ValidationError(_("This extension request has already been decided."))
+        if not markets_for(user).filter(pk=complaint.market_id).exists():
+            raise PermissionDenied(_("This complaint belongs to another market."))
+        _require_state(complaint, *Complaint.INVESTIGATION_STATES)
+        if not approve and not note.strip():
+            raise ValidationError(_("Say why the extension is refused."))
+        if approve and complaint.extended:
+            raise ValidationError(_("The investigation has already been extended once."))
+        current.approved = approve
+        current.decided_by = user
+        current.decided_at = timezone.now()
+        current.decision_note = note.strip()
+        update = ["approved", "decided_by", "decided_at", "decision_note"]
+        if approve:
+            current.new_due = calendar.add_working_days(
+                complaint.investigation_due, settings.COMPLAINT_EXTENSION_WORKING_DAYS
+            )
+            update.append("new_due")
+            complaint.investigation_due = current.new_due
+            complaint.extended = True
+            complaint.escalated_on = None
+            save_changed(complaint)
+        current.save(update_fields=update)
+        record_event(
+            complaint,
+            actor=actor,
+            action="extension_approved" if approve else "extension_refused",
+            to_state=complaint.state,
+            note=(f"{current.previous_due} → {current.new_due}" if approve else note.strip()),
         )
-        Complaint.objects.filter(pk=complaint.pk).update(
-            investigation_due=request.new_due, extended=True, escalated_on=None
-        )
-    request.save()
-    record_event(
-        complaint,
-        actor=actor,
-        action="extension_approved" if approve else "extension_refused",
-        to_state=complaint.state,
-        note=(f"{request.previous_due} → {request.new_due}" if approve else note.strip()),
-    )
+    copy_into(request, current)
 
 
 # -- decision, hearing, closing, referral -----------------------------------------------
@@ -544,14 +568,6 @@ def _penalty_problems(decision: Decision) -> dict[str, str]:
 
 
 def complaint_decide(*, complaint: Complaint, decision: Decision, actor: Actor) -> None:
-    _require_holder(complaint, actor)
-    problems = decision_problems(decision)
-    if problems:
-        raise ValidationError(problems)
-    if not complaint.has_interview():
-        raise ValidationError(
-            _("Record at least one investigation record (调查笔录) before deciding.")
-        )
     fields = {
         **decision.__dict__,
         "penalty_amount": decision.penalty_amount
@@ -561,7 +577,15 @@ def complaint_decide(*, complaint: Complaint, decision: Decision, actor: Actor) 
         if decision.outcome == Outcome.ORDER_TO_CORRECT
         else None,
     }
-    with transaction.atomic():
+    with locked(complaint) as complaint:
+        _require_holder(complaint, actor)
+        problems = decision_problems(decision)
+        if problems:
+            raise ValidationError(problems)
+        if not complaint.has_interview():
+            raise ValidationError(
+                _("Record at least one investigation record (调查笔录) before deciding.")
+            )
         flows.run_step(
             complaint,
             "decide",
@@ -573,12 +597,12 @@ def complaint_decide(*, complaint: Complaint, decision: Decision, actor: Actor) 
 
 
 def respondent_hear(*, complaint: Complaint, statement: str, waived: bool, actor: Actor) -> None:
-    _require_holder(complaint, actor)
-    if not waived and not statement.strip():
-        raise ValidationError(
-            _("Write down the respondent's statement, or tick that it made none.")
-        )
-    with transaction.atomic():
+    with locked(complaint) as complaint:
+        _require_holder(complaint, actor)
+        if not waived and not statement.strip():
+            raise ValidationError(
+                _("Write down the respondent's statement, or tick that it made none.")
+            )
         flows.run_step(
             complaint,
             "hear_respondent",
@@ -600,19 +624,20 @@ def default_result(complaint: Complaint) -> str:
 
 
 def complaint_close(*, complaint: Complaint, result: str, actor: Actor) -> None:
-    _require_holder(complaint, actor)
-    result = result.strip() or default_result(complaint)
-    if not result:
-        raise ValidationError(_("Write down the result the complainant is told."))
-    with transaction.atomic():
+    with locked(complaint) as complaint:
+        _require_holder(complaint, actor)
+        # The default result is worded from the decision the lock sees.
+        result = result.strip() or default_result(complaint)
+        if not result:
+            raise ValidationError(_("Write down the result the complainant is told."))
         flows.run_step(complaint, "close", actor=actor, result=result)
         if complaint.outcome in SANCTIONING:
             _publish_sanction(complaint)
-    _notify(
-        complaint,
-        "complaint_result",
-        f"您的投诉（{complaint.code}）已办结。处理结果：{result}",
-    )
+        _notify(
+            complaint,
+            "complaint_result",
+            f"您的投诉（{complaint.code}）已办结。处理结果：{result}",
+        )
 
 
 def _publish_sanction(complaint: Complaint) -> Sanction:
@@ -634,15 +659,15 @@ def _publish_sanction(complaint: Complaint) -> Sanction:
 def complaint_refer(
     *, complaint: Complaint, target: str, body: str, reason: str, actor: Actor
 ) -> None:
-    _require_holder(complaint, actor)
-    if target not in ReferralTarget.values:
-        raise ValidationError(_("Choose where the complaint is referred."))
-    if not body.strip():
-        raise ValidationError(_("Name the body that receives the referral."))
-    if not reason.strip():
-        raise ValidationError(_("Say why the complaint is referred."))
     result = f"您的投诉已移送{body.strip()}依法处理。"
-    with transaction.atomic():
+    with locked(complaint) as complaint:
+        _require_holder(complaint, actor)
+        if target not in ReferralTarget.values:
+            raise ValidationError(_("Choose where the complaint is referred."))
+        if not body.strip():
+            raise ValidationError(_("Name the body that receives the referral."))
+        if not reason.strip():
+            raise ValidationError(_("Say why the complaint is referred."))
         flows.run_step(
             complaint,
             "refer",
@@ -653,11 +678,11 @@ def complaint_refer(
             result=result,
             note=body.strip(),
         )
-    _notify(
-        complaint,
-        "complaint_referred",
-        f"您的投诉（{complaint.code}）已移送{body.strip()}依法处理。",
-    )
+        _notify(
+            complaint,
+            "complaint_referred",
+            f"您的投诉（{complaint.code}）已移送{body.strip()}依法处理。",
+        )
 
 
 # -- the intermediary record -----------------------------------------------------------
@@ -690,7 +715,11 @@ class SweepResult:
 
 
 def sweep_deadlines(today: datetime.date | None = None) -> SweepResult:
-    """Record once, in each overdue complaint's trail, that its time limit has passed."""
+    """Record once, in each overdue complaint's trail, that its time limit has passed.
+
+    Each complaint is locked and looked at again in its own transaction: one that
+    was accepted, closed, extended or marked since the query is left alone.
+    """
     today = today or timezone.localdate()
     result = SweepResult()
     overdue = Complaint.objects.filter(escalated_on__isnull=True).filter(
@@ -700,14 +729,13 @@ def sweep_deadlines(today: datetime.date | None = None) -> SweepResult:
         state__in=Complaint.INVESTIGATION_STATES,
         investigation_due__lt=today,
     )
-    for complaint in overdue.order_by("pk"):
-        with transaction.atomic():
-            marked = Complaint.objects.filter(pk=complaint.pk, escalated_on__isnull=True).update(
-                escalated_on=today
-            )
-            if not marked:
-                continue
+    for candidate in overdue.order_by("pk"):
+        with locked(candidate) as complaint:
             due = complaint.current_due()
+            if complaint.escalated_on is not None or due is None or due >= today:
+                continue
+            complaint.escalated_on = today
+            save_changed(complaint)
             record_event(
                 complaint,
                 actor=Actor.system("deadline_sweep"),
