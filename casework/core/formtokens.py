@@ -201,7 +201,9 @@ def _pending(request) -> HttpResponse:
 
 def repeated(request, earlier: FormToken) -> HttpResponse:
     """The default answer to a second submission: the first one's result."""
-    messages.info(request, _("This form was already sent; here is the result of the first submission."))
+    messages.info(
+        request, _("This form was already sent; here is the result of the first submission.")
+    )
     return redirect(earlier.result_url)
 
 
