@@ -113,7 +113,12 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 CACHE_URL = env_str("CACHE_URL")
 CACHES = {
     "default": (
-        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL}
+        {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": CACHE_URL,
+            # A Redis that accepts connections but never answers must not hang requests.
+            "OPTIONS": {"socket_timeout": 1, "socket_connect_timeout": 1},
+        }
         if CACHE_URL
         else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
     )
@@ -187,13 +192,34 @@ CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
+# Sending a task happens in web requests (after commit): a broker that refuses or never
+# answers makes the send fail after about a second instead of holding the request; the
+# document stays pending and the documents sweep sends it again.
+CELERY_BROKER_CONNECTION_TIMEOUT = 1
+CELERY_TASK_PUBLISH_RETRY = False
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "socket_timeout": 1,
+    "socket_connect_timeout": 1,
+    # Redis hands a message taken by a worker that died to another one after this long.
+    # It must exceed the longest hard time limit of any task (300 s, the deadline sweeps),
+    # or a task still running would be started twice. Documents do not wait for it: a
+    # render claims its row with a lease (DOCUMENT_RENDER_LEASE), and the documents
+    # sweep sends a render whose lease ran out again (docs/workflows.md, "Documents").
+    "visibility_timeout": 360,
+}
 CELERY_TIMEZONE = TIME_ZONE
+# The documents sweep (casework.documents.services.document_sweep): it sends renders
+# that never reached the broker and those lost with a worker, so it runs often: a
+# document is on its way again within a minute of the broker's return.
+DOCUMENT_SWEEP_SECONDS = env_int("DOCUMENT_SWEEP_SECONDS", 15, minimum=1)
 # Every periodic task, in one place (run one `celery beat` process).
 CELERY_BEAT_SCHEDULE: dict = {
-    "documents-requeue-stale": {
-        "task": "casework.documents.tasks.requeue_stale_documents",
-        "schedule": 300.0,
+    "documents-sweep": {
+        "task": "casework.documents.tasks.sweep_documents",
+        "schedule": float(DOCUMENT_SWEEP_SECONDS),
+        # A sweep that waited longer than the interval (a busy queue) is dropped: the next
+        # one does the same work.
+        "options": {"expires": DOCUMENT_SWEEP_SECONDS},
     },
     "disputes-sweep-deadlines": {
         "task": "casework.disputes.tasks.sweep_deadlines",
@@ -273,6 +299,11 @@ if DOCUMENT_RENDER_SOFT_LIMIT >= DOCUMENT_RENDER_HARD_LIMIT:
         "DOCUMENT_RENDER_SOFT_LIMIT must be below DOCUMENT_RENDER_HARD_LIMIT "
         "so a slow render can mark its document failed before it is killed"
     )
+# How long a render's claim on its document lasts. The hard limit ends every render
+# before that (the margin covers the clocks of different servers), so a document still
+# "rendering" after it was lost with its worker: the sweep sends it again. With the
+# defaults (90 + 10 s, a sweep every 15 s) that is within 2 minutes of the render's start.
+DOCUMENT_RENDER_LEASE = DOCUMENT_RENDER_HARD_LIMIT + 10
 # Public /verify/ pages: lookups and uploads allowed per client address per window.
 DOCUMENT_VERIFY_LIMIT = env_int("DOCUMENT_VERIFY_LIMIT", 60, minimum=1)
 DOCUMENT_VERIFY_WINDOW = env_int("DOCUMENT_VERIFY_WINDOW", 600, minimum=10)

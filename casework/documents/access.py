@@ -6,6 +6,9 @@ have the view permission of. A workflow adds other subjects (a mediation
 session) and the documents its parties may open with ``register_scope()``. A
 document kind with a ``permission`` (sensitive personal data) also needs that
 permission. Superusers see everything.
+
+Rendering a failed document again (may_retry) is for staff who work cases and
+may open the document: not auditors, who only read, nor the parties.
 """
 
 import functools
@@ -18,7 +21,7 @@ from django.db.models import Q, QuerySet
 from django.http import Http404
 
 from casework.core.models import Market, markets_for
-from casework.core.roles import PORTAL_ROLES, roles_of
+from casework.core.roles import PORTAL_ROLES, STAFF_ROLES, Role, roles_of
 from casework.documents.models import Document
 from casework.documents.registry import restricted_kinds, staff_only_kinds
 
@@ -121,3 +124,16 @@ def get_document_for_user(user, pk: int) -> Document:
         return documents_visible_to(user).get(pk=pk)
     except Document.DoesNotExist:
         raise Http404("No such document.") from None
+
+
+# Auditors only read; the parties (portal roles) are not staff at all.
+RETRY_ROLES = STAFF_ROLES - {Role.AUDITOR}
+
+
+def may_retry(user, doc: Document) -> bool:
+    """Whether ``user`` may have the failed ``doc`` rendered again."""
+    if not user.is_authenticated:
+        return False
+    if not user.is_superuser and not RETRY_ROLES.intersection(roles_of(user)):
+        return False
+    return documents_visible_to(user).filter(pk=doc.pk).exists()

@@ -25,12 +25,22 @@ class DocumentQuerySet(SubjectQuerySet):
 
 
 class Document(SubjectLink):
-    """One PDF produced for a case (or another subject). Immutable once ready."""
+    """One PDF produced for a case (or another subject). Immutable once ready.
+
+    pending -> rendering -> ready, or back to pending (an error, a lost render:
+    the sweep sends it again) or failed (given up; staff may retry it, which makes
+    it pending again). See casework.documents.services.
+    """
 
     class Status(models.TextChoices):
         PENDING = "pending", _("being prepared")
+        # The same words for the reader: the difference is only the worker's.
+        RENDERING = "rendering", _("being prepared")
         READY = "ready", _("ready")
         FAILED = "failed", _("failed")
+
+    # Not ready yet but on its way (the pages refresh, a referral may cite it).
+    IN_PROGRESS = (Status.PENDING, Status.RENDERING)
 
     kind = models.CharField(_("kind"), max_length=60)
     title = models.CharField(_("title"), max_length=120)
@@ -54,6 +64,13 @@ class Document(SubjectLink):
     market_name = models.CharField(_("market"), max_length=120, blank=True)
     error = models.TextField(_("error"), blank=True)
     attempts = models.PositiveSmallIntegerField(default=0)
+    # While rendering: the claim ends here. A worker's hard time limit ends every
+    # render before it, so a rendering row past it was lost (a killed worker) and
+    # may be claimed again. Also the claim's fencing token (services._finish).
+    lease_expires_at = models.DateTimeField(null=True, blank=True)
+    # While pending: when the sweep sends the render again if the row is still pending
+    # (a message that never reached the broker or was lost, a retry after an error).
+    resend_at = models.DateTimeField(null=True, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,
@@ -76,6 +93,11 @@ class Document(SubjectLink):
                 fields=["subject_type", "subject_id", "kind", "version"],
                 name="documents_document_version_unique",
             )
+        ]
+        indexes = [
+            # The sweep's two queries, every few seconds, over a table of millions.
+            models.Index(fields=["status", "resend_at"], name="documents_due_idx"),
+            models.Index(fields=["status", "lease_expires_at"], name="documents_lease_idx"),
         ]
 
     def __str__(self) -> str:
@@ -102,7 +124,12 @@ class Document(SubjectLink):
 
     @property
     def is_pending(self) -> bool:
-        return self.status == self.Status.PENDING
+        """Not ready yet but on its way (pending or rendering)."""
+        return self.status in self.IN_PROGRESS
+
+    @property
+    def is_failed(self) -> bool:
+        return self.status == self.Status.FAILED
 
     @property
     def is_ready(self) -> bool:

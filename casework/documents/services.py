@@ -2,26 +2,42 @@
 
 document_issue() runs inside the caller's transaction and only writes a
 PENDING row; the PDF is rendered, sealed and stored by a Celery task after
-commit, never inside a transaction. Rendering is idempotent: a ready
-document is left alone, and when two runs race only one file stays referenced.
+commit, never inside a transaction. A row's life::
+
+    pending --claim--> rendering --> ready
+       ^                  |  an error: pending again after a back-off, or failed
+       |                  |  a lost render (worker killed): its lease runs out
+       +---- the sweep ---+
+    failed --staff retry--> pending
+
+Every status change is a conditional UPDATE. A render first claims the row
+(pending, or rendering past its lease -> rendering with a new lease), so one
+run at a time works on it, and the lease value fences its final update: a run
+that lost its claim deletes its own file. Nothing waits on the broker: a send
+that fails leaves the row pending and document_sweep() sends it again.
 """
 
+import contextlib
 import datetime
-import functools
 import hashlib
 import hmac
 import json
 import logging
+import os
+import time
+import uuid
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.core.files.base import ContentFile
 from django.core.serializers.json import DjangoJSONEncoder
-from django.db import models, transaction
-from django.db.models import Max
+from django.db import DatabaseError, models, transaction
+from django.db.models import F, Max, Q
 from django.utils import timezone, translation
 
 from casework.core.models import Market
+from casework.documents.files import TEMP_FOLDER, stored_files
 from casework.documents.models import Document
 from casework.documents.registry import DocumentKind, UnknownDocumentKind, get_kind
 from casework.documents.rendering import DocumentMeta, render
@@ -30,12 +46,27 @@ from casework.documents.sealing import seal_pdf
 logger = logging.getLogger(__name__)
 
 
-# Celery retries 5 times; redeliveries after a lost worker come on top of those.
+# Renders that ended in an error or were lost before the document is given up
+# (failed: staff retry it). A render that keeps killing its worker ends here too.
 MAX_ATTEMPTS = 10
+# After an error the sweep sends the render again after 10 s, 20 s, 40 s ... at most 10 min.
+RETRY_DELAY_FIRST = datetime.timedelta(seconds=10)
+RETRY_DELAY_MAX = datetime.timedelta(minutes=10)
+# The sweep sends at most this many renders per run; the next run sends the rest.
+SWEEP_BATCH = 500
 
 
 class PermanentDocumentError(Exception):
-    """Rendering cannot succeed by trying again (missing row, unknown kind)."""
+    """Rendering cannot succeed by trying again (missing row)."""
+
+
+class StorageError(Exception):
+    """Storing the PDF failed (a full or read-only disk, an object store that is down)."""
+
+
+# Errors of the surroundings, not of the document: the render is tried again, however
+# often, with a back-off, and the document is never given up for them.
+TRANSIENT_ERRORS = (OSError, DatabaseError, StorageError)
 
 
 def subject_market(subject: models.Model) -> Market | None:
@@ -48,6 +79,11 @@ def _snapshot(kind: DocumentKind, subject: models.Model) -> dict:
     # A JSON round trip turns dates and decimals into strings now, so the row holds
     # exactly what the PDF will show, however often it is rendered.
     return json.loads(json.dumps(kind.context(subject), cls=DjangoJSONEncoder))
+
+
+def send_grace() -> datetime.timedelta:
+    """How long after issuing (or a retry) the sweep leaves a render to its first send."""
+    return datetime.timedelta(seconds=2 * settings.DOCUMENT_SWEEP_SECONDS)
 
 
 def document_issue(*, subject: models.Model, kind: DocumentKind | str, by=None) -> Document:
@@ -73,17 +109,52 @@ def document_issue(*, subject: models.Model, kind: DocumentKind | str, by=None) 
             seal=kind.seal,
             market_name=market.name if market else "",
             created_by=by if by is not None and by.is_authenticated else None,
+            # If the send after commit never reaches the broker, the sweep sends it then.
+            resend_at=timezone.now() + send_grace(),
         )
-    # robust: a broker outage must not break the committed transition; the row
-    # stays pending and document_requeue_stale() sends it again later.
-    transaction.on_commit(functools.partial(_enqueue_render, doc.pk), robust=True)
+    transaction.on_commit(render_after_commit(doc.pk), robust=True)
     return doc
 
 
-def _enqueue_render(document_id: int) -> None:
+def render_after_commit(document_id: int):
+    """The on_commit hook sending one render: a named function, for Django's logging."""
+
+    def send_render_after_commit() -> None:
+        send_render(document_id)
+
+    return send_render_after_commit
+
+
+# After a failed send this process leaves the broker alone for a few seconds: a step
+# issuing three documents, and the next requests, do not each wait a second for it.
+BROKER_PAUSE_SECONDS = 5.0
+_broker_paused_until = 0.0
+
+
+def send_render(document_id: int) -> bool:
+    """Send the render to Celery; False when the broker cannot take it. Never raises.
+
+    Called in web requests: the broker settings bound a send to about a second and
+    there is no publish retry, so a broker that is down or hung costs the user
+    nothing but a pending document, which the sweep sends again.
+    """
+    global _broker_paused_until
     from casework.documents.tasks import render_document
 
-    render_document.delay(document_id)
+    if time.monotonic() < _broker_paused_until:
+        logger.info("document %s: the broker failed just now; the sweep sends it", document_id)
+        return False
+    try:
+        render_document.apply_async((document_id,), retry=False)
+    except Exception:
+        _broker_paused_until = time.monotonic() + BROKER_PAUSE_SECONDS
+        logger.warning(
+            "document %s: the render could not be sent; the sweep sends it again",
+            document_id,
+            exc_info=True,
+        )
+        return False
+    return True
 
 
 def document_meta(doc: Document) -> DocumentMeta:
@@ -97,23 +168,66 @@ def document_meta(doc: Document) -> DocumentMeta:
 
 
 def document_render(document_id: int) -> Document:
-    """Render, seal and store one document; a no-op unless it is still pending."""
+    """Render, seal and store one document if this run can claim it; the fresh row."""
+    doc = _claim(document_id)
+    if doc is None:  # ready, failed, or another run holds it
+        try:
+            return Document.objects.get(pk=document_id)
+        except Document.DoesNotExist:
+            raise PermanentDocumentError(f"document {document_id} does not exist") from None
     try:
-        doc = Document.objects.get(pk=document_id)
         kind = get_kind(doc.kind)
-    except (Document.DoesNotExist, UnknownDocumentKind) as exc:
-        raise PermanentDocumentError(f"document {document_id}: {exc!r}") from exc
-    if doc.status != Document.Status.PENDING:
-        return doc
-    if doc.attempts >= MAX_ATTEMPTS:
-        # A render that keeps killing its worker is redelivered (acks_late) without
-        # Celery counting a retry; the attempts counter ends that loop.
-        document_mark_failed(doc.pk, f"gave up after {doc.attempts} attempts")
-        raise PermanentDocumentError(f"document {doc.pk}: too many attempts")
-    Document.objects.filter(pk=doc.pk).update(attempts=models.F("attempts") + 1)
-    rendered = render(kind.template, doc.context, document_meta=document_meta(doc))
-    data = seal_pdf(rendered.data) if doc.seal else rendered.data
-    return _store(doc, data, rendered.pages)
+        rendered = render(kind.template, doc.context, document_meta=document_meta(doc))
+        data = seal_pdf(rendered.data) if doc.seal else rendered.data
+        name = _publish(doc, data)
+    except Exception as exc:
+        _release(doc, exc)
+        raise
+    return _finish(doc, name, data, rendered.pages)
+
+
+def _claim(document_id: int) -> Document | None:
+    """Take the row for this run (pending, or rendering whose lease ran out)."""
+    now = timezone.now()
+    lease = now + datetime.timedelta(seconds=settings.DOCUMENT_RENDER_LEASE)
+    claimable = Q(status=Document.Status.PENDING) | Q(
+        status=Document.Status.RENDERING, lease_expires_at__lt=now
+    )
+    claimed = Document.objects.filter(claimable, pk=document_id).update(
+        status=Document.Status.RENDERING,
+        lease_expires_at=lease,
+        resend_at=None,
+        attempts=F("attempts") + 1,
+    )
+    return Document.objects.get(pk=document_id) if claimed else None
+
+
+def _ours(doc: Document) -> models.QuerySet:
+    # The lease value is this run's fencing token: a run whose lease ran out and was
+    # claimed again changes nothing any more.
+    return Document.objects.filter(
+        pk=doc.pk, status=Document.Status.RENDERING, lease_expires_at=doc.lease_expires_at
+    )
+
+
+def retry_delay(attempts: int) -> datetime.timedelta:
+    doublings = min(max(attempts - 1, 0), 16)  # attempts grow without bound in an outage
+    return min(RETRY_DELAY_FIRST * 2**doublings, RETRY_DELAY_MAX)
+
+
+def _release(doc: Document, exc: Exception) -> None:
+    """After an error: pending again (the sweep retries after a back-off), or failed."""
+    error = f"{type(exc).__name__}: {exc}"[:4000]
+    transient = isinstance(exc, TRANSIENT_ERRORS)
+    if isinstance(exc, UnknownDocumentKind) or (not transient and doc.attempts >= MAX_ATTEMPTS):
+        changes = {"status": Document.Status.FAILED}
+    else:
+        changes = {
+            "status": Document.Status.PENDING,
+            "resend_at": timezone.now() + retry_delay(doc.attempts),
+        }
+    logger.warning("document %s: render %s failed: %s", doc.pk, doc.attempts, error)
+    _ours(doc).update(error=error, lease_expires_at=None, **changes)
 
 
 def document_file_name(doc: Document) -> str:
@@ -121,42 +235,163 @@ def document_file_name(doc: Document) -> str:
     return f"{doc.kind}-{doc.verification_code}-v{doc.version}.pdf"
 
 
-def _store(doc: Document, data: bytes, pages: int) -> Document:
-    doc.file.save(document_file_name(doc), ContentFile(data), save=False)
-    won = Document.objects.filter(pk=doc.pk, status=Document.Status.PENDING).update(
-        status=Document.Status.READY,
-        file=doc.file.name,
-        sha256=hashlib.sha256(data).hexdigest(),
-        size=len(data),
-        pages=pages,
-        ready_at=timezone.now(),
-        error="",
-    )
+def _publish(doc: Document, data: bytes) -> str:
+    """Store the PDF under its final name, complete or not at all; the name used."""
+    storage = doc.file.storage
+    final = doc.file.field.generate_filename(doc, document_file_name(doc))
+    try:
+        storage.path(final)
+    except NotImplementedError:
+        # An object store (S3) shows an upload only once it is complete.
+        return _guarded(storage.save, final, ContentFile(data))
+    return _guarded(_save_via_temp, storage, final, data)
+
+
+def _guarded(fn, *args):
+    try:
+        return fn(*args)
+    except Exception as exc:
+        raise StorageError(f"{type(exc).__name__}: {exc}") from exc
+
+
+def _save_via_temp(storage, final: str, data: bytes) -> str:
+    # A local file is written in place: a full disk or a kill mid-write would leave part
+    # of a PDF (personal data) under its final name. It is written under a temporary
+    # name and hard-linked to the final one, which appears complete or not at all and
+    # never replaces a file of another run. documents_orphans removes what a killed
+    # process leaves in the temporary folder.
+    temp = f"{TEMP_FOLDER}/{uuid.uuid4().hex}.part"
+    try:
+        temp = storage.save(temp, ContentFile(data))
+        return _link(storage, temp, final)
+    finally:
+        _discard(storage, temp)
+
+
+def _link(storage, temp: str, final: str) -> str:
+    source = storage.path(temp)
+    for _try in range(10):
+        name = storage.get_available_name(final)
+        target = storage.path(name)
+        os.makedirs(os.path.dirname(target), exist_ok=True)
+        with contextlib.suppress(FileExistsError):  # taken meanwhile: another name
+            os.link(source, target)
+            return name
+    raise StorageError(f"no free name for {final}")
+
+
+def _discard(storage, name: str) -> None:
+    try:
+        storage.delete(name)
+    except Exception:
+        logger.warning("could not delete %s; documents_orphans will", name, exc_info=True)
+
+
+def _finish(doc: Document, name: str, data: bytes, pages: int) -> Document:
+    try:
+        won = _ours(doc).update(
+            status=Document.Status.READY,
+            file=name,
+            sha256=hashlib.sha256(data).hexdigest(),
+            size=len(data),
+            pages=pages,
+            ready_at=timezone.now(),
+            error="",
+            lease_expires_at=None,
+        )
+    except Exception:
+        _discard(doc.file.storage, name)  # the row stays rendering; the sweep retries
+        raise
     if not won:
-        # Another run finished first and its file is the one referenced: drop ours.
-        logger.info("document %s was rendered twice; removing %s", doc.pk, doc.file.name)
-        doc.file.storage.delete(doc.file.name)
+        # Our lease ran out and another run took over: its file is the one to keep.
+        logger.info("document %s was rendered twice; removing %s", doc.pk, name)
+        _discard(doc.file.storage, name)
     return Document.objects.get(pk=doc.pk)
 
 
-def document_requeue_stale(*, older_than: datetime.timedelta) -> int:
-    """Enqueue again the documents pending for longer than ``older_than`` (lost messages)."""
-    cutoff = timezone.now() - older_than
-    stale = list(
-        Document.objects.filter(status=Document.Status.PENDING, created_at__lt=cutoff).values_list(
-            "pk", flat=True
-        )
-    )
-    for document_id in stale:
-        _enqueue_render(document_id)  # idempotent: a run that finds it ready does nothing
-    return len(stale)
+@dataclass
+class SweepResult:
+    lost: int = 0  # renders whose lease ran out, made pending again
+    given_up: int = 0  # of those, documents that had used up their attempts
+    sent: int = 0  # renders sent
+    unsent: int = 0  # renders due that could not be sent (the broker is down)
+    temp_removed: int = 0  # temporary files of renders that were killed while writing
 
 
-def document_mark_failed(document_id: int, error: str) -> None:
-    """Record the final failure; a document that became ready meanwhile stays ready."""
-    Document.objects.filter(pk=document_id, status=Document.Status.PENDING).update(
-        status=Document.Status.FAILED, error=error[:4000]
+def document_sweep(*, now: datetime.datetime | None = None) -> SweepResult:
+    """Bring back lost renders and send every pending render that is due (beat task)."""
+    now = now or timezone.now()
+    result = SweepResult()
+    result.given_up, result.lost = _reclaim_lost(now)
+    result.sent, result.unsent = _send_due(now)
+    result.temp_removed = _remove_dead_temp_files(now)
+    if result.lost or result.sent or result.unsent or result.temp_removed:
+        logger.info("documents sweep: %s", result)
+    return result
+
+
+def _reclaim_lost(now: datetime.datetime) -> tuple[int, int]:
+    expired = Document.objects.filter(status=Document.Status.RENDERING, lease_expires_at__lt=now)
+    lost = "LostRender: no result before the lease ran out (the worker stopped?)"
+    given_up = expired.filter(attempts__gte=MAX_ATTEMPTS).update(
+        status=Document.Status.FAILED,
+        lease_expires_at=None,
+        error=f"gave up after {MAX_ATTEMPTS} attempts; {lost}",
     )
+    back = expired.update(
+        status=Document.Status.PENDING, lease_expires_at=None, resend_at=now, error=lost
+    )
+    return given_up, back
+
+
+def _send_due(now: datetime.datetime) -> tuple[int, int]:
+    due = Document.objects.filter(status=Document.Status.PENDING).filter(
+        Q(resend_at__isnull=True) | Q(resend_at__lte=now)
+    )
+    ids = list(due.order_by("resend_at").values_list("pk", flat=True)[:SWEEP_BATCH])
+    sent = []
+    for document_id in ids:
+        if not send_render(document_id):
+            break  # the broker is down: the next sweep tries again
+        sent.append(document_id)
+    # Sent but not claimed within a lease: lost on the way, or waiting in a long queue
+    # (then the second message finds the document ready and does nothing).
+    # (Rows a quick render already took or put off are not due any more: left as they are.)
+    later = now + datetime.timedelta(seconds=settings.DOCUMENT_RENDER_LEASE)
+    due.filter(pk__in=sent).update(resend_at=later)
+    return len(sent), len(ids) - len(sent)
+
+
+def _remove_dead_temp_files(now: datetime.datetime) -> int:
+    # A live render is younger than its lease, and so is its temporary file; an older
+    # one was left by a killed process and holds part of a PDF (personal data).
+    cutoff = now - datetime.timedelta(seconds=settings.DOCUMENT_RENDER_LEASE)
+    storage = Document._meta.get_field("file").storage
+    removed = 0
+    for name in stored_files(TEMP_FOLDER):
+        with contextlib.suppress(FileNotFoundError):
+            if storage.get_modified_time(name) < cutoff:
+                _discard(storage, name)
+                removed += 1
+    return removed
+
+
+def document_retry(document_id: int, *, by=None) -> bool:
+    """Make a failed document pending again and send its render after commit.
+
+    False when it was not failed (already retried, or ready). The attempts start
+    again from zero: whoever retries has presumably fixed the cause.
+    """
+    retried = Document.objects.filter(pk=document_id, status=Document.Status.FAILED).update(
+        status=Document.Status.PENDING,
+        attempts=0,
+        error="",
+        resend_at=timezone.now() + send_grace(),
+    )
+    if retried:
+        logger.info("document %s: retried by %s", document_id, by or "a command")
+        transaction.on_commit(render_after_commit(document_id), robust=True)
+    return bool(retried)
 
 
 def document_matches(doc: Document, upload) -> bool:

@@ -9,4 +9,5 @@ urlpatterns = [
     path("verify/<str:code>/", views.verify, name="verify"),
     path("documents/<int:pk>/", views.detail, name="detail"),
     path("documents/<int:pk>/download/", views.download, name="download"),
+    path("documents/<int:pk>/retry/", views.retry, name="retry"),
 ]

@@ -1,17 +1,19 @@
 """Document pages: the public verification page and the staff status/download pages."""
 
 from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_POST
 
 from casework.core.audit import log_access
 from casework.core.models import AccessLog
 from casework.core.ratelimit import limit_key, over_limit
 from casework.documents import sealing, services
-from casework.documents.access import get_document_for_user
+from casework.documents.access import get_document_for_user, may_retry
 from casework.documents.forms import (
     VerifyCodeForm,
     VerifyUploadForm,
@@ -89,7 +91,26 @@ def verify(request, code: str):
 @login_required
 def detail(request, pk: int):
     doc = get_document_for_user(request.user, pk)
-    return render(request, "documents/detail.html", {"doc": doc, "kind_title": kind_title(doc)})
+    context = {
+        "doc": doc,
+        "kind_title": kind_title(doc),
+        "can_retry": doc.is_failed and may_retry(request.user, doc),
+    }
+    return render(request, "documents/detail.html", context)
+
+
+@login_required
+@require_POST
+def retry(request, pk: int):
+    """The "Retry" button of a failed document: render it again."""
+    doc = get_document_for_user(request.user, pk)  # 404 outside the user's scope
+    if not may_retry(request.user, doc):
+        raise PermissionDenied
+    if services.document_retry(doc.pk, by=request.user):
+        messages.success(request, gettext("The document is being produced again."))
+    else:
+        messages.info(request, gettext("Only a document that could not be produced is retried."))
+    return redirect("documents:detail", pk=doc.pk)
 
 
 @login_required

@@ -5,6 +5,7 @@ import hashlib
 import re
 
 import pytest
+from django.utils import timezone
 
 from casework.documents import services
 from casework.documents.models import Document, DocumentImmutable
@@ -92,15 +93,17 @@ def test_running_the_task_twice_keeps_one_file_and_one_hash(case, settings):
     assert stored_files(settings) == [first.file.name]
 
 
-def test_a_run_that_loses_a_race_deletes_its_own_file(case, settings, monkeypatch):
+def test_a_run_that_loses_its_claim_deletes_its_own_file(case, settings, monkeypatch):
     doc = document_issue(subject=case, kind=KIND)
     real_render = services.render
     raced: list = []
 
     def render_while_another_run_finishes(*args, **kwargs):
         result = real_render(*args, **kwargs)
-        if not raced:  # the first run is overtaken by a complete second run
+        if not raced:  # this run's lease runs out and a second run does the whole job
             raced.append(None)
+            past = timezone.now() - datetime.timedelta(seconds=1)
+            Document.objects.filter(pk=doc.pk).update(lease_expires_at=past)
             raced[0] = services.document_render(doc.pk)
         return result
 
@@ -109,22 +112,42 @@ def test_a_run_that_loses_a_race_deletes_its_own_file(case, settings, monkeypatc
     loser = services.document_render(doc.pk)
 
     winner = raced[0]
-    assert loser.file.name == winner.file.name
-    assert loser.sha256 == winner.sha256
+    assert loser.status == winner.status == "ready"
+    assert (loser.file.name, loser.sha256, loser.attempts) == (winner.file.name, winner.sha256, 2)
     assert stored_files(settings) == [winner.file.name]
 
 
-def test_a_render_that_keeps_failing_marks_the_document_failed(case, monkeypatch):
+def test_a_render_error_leaves_the_document_pending_for_a_later_try(case, monkeypatch):
     doc = document_issue(subject=case, kind=KIND)
+    monkeypatch.setattr(services, "render", _broken_renderer)
+
+    before = timezone.now()
+    render_document.apply(args=[doc.pk])
+
+    doc.refresh_from_db()
+    assert (doc.status, doc.attempts) == ("pending", 1)
+    assert doc.error == "RuntimeError: the renderer broke"
+    assert doc.resend_at >= before + services.RETRY_DELAY_FIRST
+    assert doc.lease_expires_at is None
+    assert not doc.file
+
+
+def test_a_render_that_keeps_failing_is_given_up(case, monkeypatch):
+    doc = document_issue(subject=case, kind=KIND)
+    Document.objects.filter(pk=doc.pk).update(attempts=services.MAX_ATTEMPTS - 1)
     monkeypatch.setattr(services, "render", _broken_renderer)
 
     render_document.apply(args=[doc.pk])
 
     doc.refresh_from_db()
-    assert doc.status == "failed"
+    assert (doc.status, doc.attempts) == ("failed", services.MAX_ATTEMPTS)
     assert doc.error == "RuntimeError: the renderer broke"
-    assert doc.attempts == 1 + render_document.max_retries  # retried, then given up
-    assert not doc.file
+
+
+def test_the_retry_delay_doubles_up_to_ten_minutes():
+    delays = [services.retry_delay(n).total_seconds() for n in (1, 2, 3, 6, 7, 50)]
+
+    assert delays == [10, 20, 40, 320, 600, 600]
 
 
 def test_a_missing_document_fails_at_once_without_retrying(db):
@@ -136,10 +159,12 @@ def test_a_missing_document_fails_at_once_without_retrying(db):
 
 def test_the_task_is_configured_for_at_least_once_delivery(settings):
     assert render_document.acks_late is True
-    assert render_document.max_retries == 5
-    assert render_document.retry_backoff
+    assert render_document.reject_on_worker_lost is True
     assert render_document.soft_time_limit == settings.DOCUMENT_RENDER_SOFT_LIMIT
     assert render_document.time_limit == settings.DOCUMENT_RENDER_HARD_LIMIT
+    # The lease outlasts any render, and a lost one is back within 2 minutes.
+    assert settings.DOCUMENT_RENDER_LEASE > settings.DOCUMENT_RENDER_HARD_LIMIT
+    assert settings.DOCUMENT_RENDER_LEASE + settings.DOCUMENT_SWEEP_SECONDS <= 120
 
 
 def test_a_ready_document_cannot_be_changed(case):
@@ -152,38 +177,12 @@ def test_a_ready_document_cannot_be_changed(case):
         doc.delete()
 
 
-def test_a_failed_document_stays_failed_when_rendered_again(case, monkeypatch):
+def test_a_failed_document_stays_failed_when_rendered_again(case):
     doc = document_issue(subject=case, kind=KIND)
-    services.document_mark_failed(doc.pk, "earlier failure")
+    Document.objects.filter(pk=doc.pk).update(status="failed", error="earlier failure")
 
     assert services.document_render(doc.pk).status == "failed"
 
 
 def _broken_renderer(*args, **kwargs):
     raise RuntimeError("the renderer broke")
-
-
-def test_a_document_whose_renders_keep_dying_is_given_up(case):
-    # Redeliveries after a killed worker are not Celery retries; the attempts counter stops them.
-    doc = document_issue(subject=case, kind=KIND)
-    Document.objects.filter(pk=doc.pk).update(attempts=services.MAX_ATTEMPTS)
-
-    result = render_document.apply(args=[doc.pk])
-
-    doc.refresh_from_db()
-    assert isinstance(result.result, PermanentDocumentError)
-    assert (doc.status, doc.error) == ("failed", f"gave up after {services.MAX_ATTEMPTS} attempts")
-
-
-def test_documents_left_pending_are_sent_again(case):
-    from casework.documents.tasks import requeue_stale_documents
-
-    fresh = document_issue(subject=case, kind=KIND)
-    stale = document_issue(subject=case, kind=KIND)
-    Document.objects.filter(pk=stale.pk).update(
-        created_at=stale.created_at - datetime.timedelta(minutes=30)
-    )
-
-    assert requeue_stale_documents.apply(kwargs={"minutes": 10}).result == 1
-    assert Document.objects.get(pk=stale.pk).status == "ready"
-    assert Document.objects.get(pk=fresh.pk).status == "pending"
