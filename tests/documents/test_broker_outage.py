@@ -68,8 +68,9 @@ def _point_celery_at(url: str | None, *, eager: bool) -> None:
         celery_app._pool = None
     celery_app.amqp._producer_pool = None
     kombu.pools.reset()  # kombu's global producer pools, which even eager sends use
-    if url is not None:
-        celery_app.conf.broker_url = url
+    # The write URL: CELERY_BROKER_URL in the environment (make test-services) would
+    # override broker_url itself.
+    celery_app.conf.broker_write_url = url
     celery_app.conf.task_always_eager = eager
     services._broker_paused_until = 0.0
 
@@ -77,7 +78,7 @@ def _point_celery_at(url: str | None, *, eager: bool) -> None:
 @pytest.fixture
 def broker(request):
     """``broker.gone(url)`` sends tasks to ``url`` for real; ``broker.back()`` undoes it."""
-    previous = (celery_app.conf.broker_url, celery_app.conf.task_always_eager)
+    previous = (celery_app.conf.broker_write_url, celery_app.conf.task_always_eager)
 
     class Switch:
         def gone(self, url: str) -> None:
@@ -117,6 +118,7 @@ def accept_with_the_broker_gone(client, dispute, alice_mediator, capture_on_comm
 
 
 def assert_step_done_and_document_pending(response, took, dispute) -> Document:
+    assert services._broker_paused_until > 0, "the send did not fail: was the broker gone?"
     assert response.status_code == 302, response.content.decode()[:500]
     assert response.url == reverse("disputes:detail", args=[dispute.code])
     assert took < STEP_SECONDS, f"the step took {took:.1f} s"
