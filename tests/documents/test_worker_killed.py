@@ -69,10 +69,12 @@ class Worker:
         log = self.var_dir / f"worker-{self.starts}.log"
         with open(log, "w") as out:
             self.process = subprocess.Popen(
-                [sys.executable, "-m", "celery", "-A", "casework", "worker", "-l", "info"]
-                + ["--pool=prefork", "--concurrency=2", "-Q", self.queue]
-                + ["-n", f"{self.queue}-{self.starts}@%h"]
-                + ["--without-gossip", "--without-mingle", "--without-heartbeat"],
+                [
+                    *(sys.executable, "-m", "celery", "-A", "casework", "worker", "-l", "info"),
+                    *("--pool=prefork", "--concurrency=2", "-Q", self.queue),
+                    *("-n", f"{self.queue}-{self.starts}@%h"),
+                    *("--without-gossip", "--without-mingle", "--without-heartbeat"),
+                ],
                 cwd=django_settings.BASE_DIR,
                 env=self.env,
                 stdout=out,
@@ -142,9 +144,7 @@ def wait_for(condition, timeout: float, what: str) -> None:
 # transaction=True: the worker's own connection sees only committed rows.
 # serialized_rollback=True: an earlier transactional test may have flushed content types.
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
-def test_renders_lost_with_a_killed_worker_all_end_ready_exactly_once(
-    own_worker, market, settings
-):
+def test_renders_lost_with_a_killed_worker_all_end_ready_exactly_once(own_worker, market, settings):
     ContentType.objects.clear_cache()  # ids cached before a flush are stale
     settings.MEDIA_ROOT = own_worker.var_dir / "media"  # where the worker stores files
     # This process plays beat: the sweep's view of a lease and its grace for new sends.
