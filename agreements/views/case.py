@@ -30,7 +30,6 @@ from casework.core.diagram import labelled_events, state_overview
 from casework.core.formtokens import one_time_form
 from casework.core.locking import reread
 from casework.documents.access import documents_of
-from casework.documents.models import Document
 from casework.parties.forms import RealNameCheckForm
 from casework.parties.models import Organization, Person, RealNameCheck
 from casework.parties.services import real_name_check_record
@@ -216,7 +215,7 @@ def _detail_page(request, agreement: Agreement, *, full: bool = False):
         "full": full,
         "boxes": party_boxes(agreement),
         "documents": documents,
-        "documents_pending": any(d.status == Document.Status.PENDING for d in documents),
+        "documents_pending": any(d.is_pending for d in documents),
         "state_overview": state_overview(agreement),
         "events": labelled_events(agreement, EVENT_LABELS),
         "steps": available_steps(request.user, agreement),

@@ -35,7 +35,6 @@ from assistance.views.common import (
 from casework.core.diagram import labelled_events, state_overview
 from casework.core.formtokens import one_time_form
 from casework.documents.access import documents_of
-from casework.documents.models import Document
 
 S = AssistanceCase.State
 REFERRING = (S.PLAN_ACTIVE, S.REFERRED, S.PLACEMENT_PROPOSED, S.PLACED)
@@ -175,7 +174,7 @@ def detail(request, code: str):
         "own_proposal": _own_proposal(user, case, proposed),
         "steps": available_steps(user, case),
         "documents": documents,
-        "documents_pending": any(d.status == Document.Status.PENDING for d in documents),
+        "documents_pending": any(d.is_pending for d in documents),
         "state_overview": state_overview(case),
         "events": labelled_events(case, EVENT_LABELS),
         "forms": _forms(case),

@@ -353,10 +353,10 @@ def agreement_context(dispute: Dispute) -> dict:
 
 
 def latest_agreement(dispute: Dispute) -> Document | None:
-    """The effective 调解协议书 the referral relies on: its newest ready or pending version."""
+    """The effective 调解协议书 the referral relies on: its newest version, ready or on its way."""
     return (
         Document.objects.for_subject(dispute)
-        .filter(kind=AGREEMENT_KIND, status__in=[Document.Status.READY, Document.Status.PENDING])
+        .filter(kind=AGREEMENT_KIND, status__in=[Document.Status.READY, *Document.IN_PROGRESS])
         .order_by("-version")
         .first()
     )

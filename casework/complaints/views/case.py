@@ -45,7 +45,6 @@ from casework.core.formtokens import one_time_form
 from casework.core.locking import reread
 from casework.core.models import AccessLog
 from casework.documents.access import documents_of
-from casework.documents.models import Document
 from casework.parties import identifiers
 
 S = Complaint.State
@@ -222,7 +221,7 @@ def _detail_page(request, complaint: Complaint, *, contact_shown: bool = False):
         "pending_extension": pending,
         "sanction": getattr(complaint, "sanction", None) if complaint.state == S.CLOSED else None,
         "documents": documents,
-        "documents_pending": any(d.status == Document.Status.PENDING for d in documents),
+        "documents_pending": any(d.is_pending for d in documents),
         "state_overview": state_overview(complaint),
         "events": labelled_events(complaint, EVENT_LABELS),
         "steps": steps,

@@ -39,7 +39,6 @@ from casework.disputes.models import (
 from casework.disputes.queues import HELD_STATES
 from casework.disputes.views.intake import add_service_errors
 from casework.documents.access import documents_of
-from casework.documents.models import Document
 
 S = Dispute.State
 MEDIATING = (S.IN_MEDIATION, S.SETTLED)
@@ -292,7 +291,7 @@ def detail(request, code: str):
         "settlement": settlement,
         "marks": marks,
         "documents": documents,
-        "documents_pending": any(d.status == Document.Status.PENDING for d in documents),
+        "documents_pending": any(d.is_pending for d in documents),
         "limitation_date": dispute.limitation_date(),
         "limitation_text": limitation_text(dispute),
         "state_overview": state_overview(dispute),
