@@ -122,6 +122,7 @@ def render_after_commit(document_id: int):
     def send_render_after_commit() -> None:
         send_render(document_id)
 
+    send_render_after_commit.document_id = document_id  # which document (tests pick one)
     return send_render_after_commit
 
 

@@ -27,7 +27,7 @@ def seeded(db, django_capture_on_commit_callbacks) -> str:
     # Render the market card only: the demo disputes' PDFs would take minutes per test.
     card = Document.objects.get(kind="market_card")
     for callback in callbacks:
-        if getattr(callback, "args", None) == (card.pk,):
+        if getattr(callback, "document_id", None) == card.pk:
             callback()
     return out.getvalue()
 
