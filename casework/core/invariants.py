@@ -8,7 +8,9 @@ without edits here:
 - its owner is the owner the last event recording one wrote (``records_owner``);
 - a case in one of the model's ``FINAL_STATES`` has an ended process and no open
   task, any other case a running process and exactly one open task;
-- every stored file is referenced once, and no file lies in storage unreferenced.
+- every stored file is referenced once, and no file lies in storage unreferenced
+  (the storage check, which casework.documents registers with
+  ``register_storage(check)``: casework/documents/invariants.py).
 
 A workflow adds its own rules with ``register(check)`` from its AppConfig.ready()
 (``casework/disputes/invariants.py``: payments and instalments add up).
@@ -43,8 +45,11 @@ class Violation:
 
 
 Check = Callable[[], Iterable[Violation]]
+# A check of the stored files: given the age below which an unreferenced file is left alone.
+StorageCheck = Callable[[timedelta], Iterable[Violation]]
 
 _CHECKS: list[Check] = []
+_STORAGE_CHECKS: list[StorageCheck] = []
 
 
 def register(check: Check) -> Check:
@@ -54,10 +59,18 @@ def register(check: Check) -> Check:
     return check
 
 
+def register_storage(check: StorageCheck) -> StorageCheck:
+    """Add a check of the stored files (casework.documents registers one)."""
+    if check not in _STORAGE_CHECKS:
+        _STORAGE_CHECKS.append(check)
+    return check
+
+
 def find_violations(*, orphans_older_than: timedelta = timedelta(0)) -> list[Violation]:
     """Every violation in the database and the media storage, cases in model order."""
     found = [v for model in case_models() for v in _case_violations(model)]
-    found += _file_violations(orphans_older_than)
+    for storage_check in _STORAGE_CHECKS:
+        found += storage_check(orphans_older_than)
     for check in _CHECKS:
         found += check()
     return found
@@ -151,52 +164,3 @@ def _task_problems(model: type[CaseBase], row: dict) -> Iterator[Violation]:
             "tasks",
             f"{row['open_tasks']} open flow tasks in state {row['state']!r} (expected {expected})",
         )
-
-
-# -- files ---------------------------------------------------------------------------------
-
-
-def _file_violations(orphans_older_than: timedelta) -> list[Violation]:
-    from casework.documents.files import orphan_files, referenced_files
-
-    found = [
-        Violation(_holder(name), "file", f"{name} is referenced {count} times")
-        for name, count in sorted(referenced_files().items())
-        if count > 1
-    ]
-    found += [
-        Violation(NO_CASE, "file", f"{name} is in storage but nothing references it")
-        for name in orphan_files(older_than=orphans_older_than)
-    ]
-    return found
-
-
-def _holder(name: str) -> str:
-    """The codes of the cases whose rows reference the stored file ``name``."""
-    codes = []
-    for model, field in _file_fields():
-        for row in model.objects.filter(**{field: name}):
-            codes.append(_case_code(row))
-    return ", ".join(sorted(set(codes))) or NO_CASE
-
-
-def _file_fields() -> list[tuple[type[models.Model], str]]:
-    return [
-        (model, field.name)
-        for model in apps.get_models()
-        for field in model._meta.concrete_fields
-        if isinstance(field, models.FileField)
-    ]
-
-
-def _case_code(row: models.Model) -> str:
-    """The code of the case a row belongs to: itself, its subject, or its case foreign key."""
-    if isinstance(row, CaseBase):
-        return row.code
-    subject = getattr(row, "subject", None)  # a document: of a case or of a case's part
-    if isinstance(subject, models.Model):
-        return _case_code(subject)
-    for field in row._meta.concrete_fields:
-        if field.is_relation and issubclass(field.related_model, CaseBase):
-            return getattr(row, field.name).code
-    return f"{row._meta.label} {row.pk}"

@@ -4,14 +4,16 @@ perform() follows the locking rule (casework.core.locking): in one transaction
 it locks the case row and re-reads it, checks the transition on the locked
 copy, runs it, saves only the fields it changed (a stale copy raises
 ConcurrentTransition), writes the audit row and creates the documents the
-transition produces; rendering starts after commit.
+transition produces; rendering starts after commit. The documents come from
+the documents layer through ``hooks.transition_documents`` (set by
+casework.documents), called inside this transaction.
 """
 
 from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext as _
 from django_fsm import TransitionNotAllowed, can_proceed, has_transition_perm
 
-from casework.core import locking
+from casework.core import hooks, locking
 from casework.core.audit import Actor, record_event
 from casework.core.models import CaseBase, CaseEvent
 
@@ -22,19 +24,13 @@ def perform(
     """Run ``transition`` on the locked copy of ``case``; ``case`` then shows the result."""
     if not hasattr(getattr(case, transition, None), "_django_fsm"):
         raise ValueError(f"{type(case).__name__} has no transition {transition!r}")
-    from casework.documents.registry import documents_for_transition
-    from casework.documents.services import document_issue
-
     with locking.locked(case) as current:
         method = getattr(current, transition)
         _check(current, method, transition, actor)
         from_state = current.state
         method(**kwargs)
         locking.save_changed(current)
-        documents = [
-            document_issue(subject=current, kind=kind, by=actor.user)
-            for kind in documents_for_transition(type(current), transition)
-        ]
+        documents = hooks.transition_documents(current, transition, by=actor.user)
         event = record_event(
             current,
             actor=actor,
@@ -42,7 +38,7 @@ def perform(
             from_state=from_state,
             to_state=current.state,
             note=note,
-            documents=[doc.verification_code for doc in documents],
+            documents=documents,
         )
     return event
 

@@ -1,13 +1,13 @@
 import datetime
 
 from django.contrib.auth.decorators import login_required, permission_required
-from django.contrib.contenttypes.models import ContentType
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.utils import timezone
 
+from casework.core import hooks
 from casework.core.checks import schedule_missing_years
-from casework.core.models import AccessLog, Market, markets_for
+from casework.core.models import AccessLog, markets_for
 from casework.core.queues import queues_for
 from casework.core.roles import PORTAL_ROLES, Role, roles_of
 
@@ -32,21 +32,12 @@ def home(request):
         {
             "sections": sections,
             "markets": markets,
-            "market_documents": _market_documents(request.user, markets),
+            "market_documents": hooks.market_documents(request.user, markets),
             "missing_schedules": (
                 schedule_missing_years(timezone.localdate()) if Role.SUPERVISOR in roles else []
             ),
             "no_role": not roles,
         },
-    )
-
-
-def _market_documents(user, markets):
-    from casework.documents.access import documents_visible_to
-
-    market_type = ContentType.objects.get_for_model(Market)
-    return documents_visible_to(user).filter(
-        subject_type=market_type, subject_id__in=markets.values("pk")
     )
 
 

@@ -106,6 +106,18 @@ def documents_visible_to(user) -> QuerySet[Document]:
     return Document.objects.filter(scope).exclude(kind__in=hidden)
 
 
+def market_documents(user, markets: QuerySet[Market]) -> QuerySet[Document]:
+    """The documents about ``markets`` (the market card) that ``user`` may open.
+
+    The staff home page lists them (``hooks.market_documents``, set in
+    DocumentsConfig.ready()).
+    """
+    market_type = ContentType.objects.get_for_model(Market)
+    return documents_visible_to(user).filter(
+        subject_type=market_type, subject_id__in=markets.values("pk")
+    )
+
+
 def documents_of(user, subject, parts=()) -> QuerySet[Document]:
     """The documents of a case and of its parts (sessions, interviews) ``user`` may open,
     oldest first."""

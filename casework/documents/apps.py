@@ -10,7 +10,20 @@ class DocumentsConfig(AppConfig):
     def ready(self) -> None:
         from django.utils.module_loading import autodiscover_modules
 
-        from casework.documents import checks  # noqa: F401  (registers system checks)
+        from casework.core import hooks, invariants
+        from casework.documents import (
+            checks,  # noqa: F401  (registers system checks)
+            market_card,  # noqa: F401  (registers the market card)
+            tasks,  # noqa: F401  (services send its render task)
+        )
+        from casework.documents.access import market_documents
+        from casework.documents.invariants import file_violations
+        from casework.documents.services import transition_documents
+
+        # The core calls the documents layer only through these (docs/architecture.md).
+        hooks.transition_documents.set(transition_documents)
+        hooks.market_documents.set(market_documents)
+        invariants.register_storage(file_violations)
 
         # Each workflow app declares the documents its transitions produce in documents.py.
         autodiscover_modules("documents")

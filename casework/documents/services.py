@@ -28,6 +28,7 @@ import time
 import uuid
 from dataclasses import dataclass
 
+from celery import current_app
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.core.files.base import ContentFile
@@ -39,7 +40,12 @@ from django.utils import timezone, translation
 from casework.core.models import Market
 from casework.documents.files import TEMP_FOLDER, stored_files
 from casework.documents.models import Document
-from casework.documents.registry import DocumentKind, UnknownDocumentKind, get_kind
+from casework.documents.registry import (
+    DocumentKind,
+    UnknownDocumentKind,
+    documents_for_transition,
+    get_kind,
+)
 from casework.documents.rendering import DocumentMeta, render
 from casework.documents.sealing import seal_pdf
 
@@ -116,6 +122,19 @@ def document_issue(*, subject: models.Model, kind: DocumentKind | str, by=None) 
     return doc
 
 
+def transition_documents(case: models.Model, transition: str, *, by=None) -> list[str]:
+    """Issue the documents ``transition`` produces for ``case``; their verification codes.
+
+    casework.core.transitions.perform() calls it through ``hooks.transition_documents``
+    (set in DocumentsConfig.ready()), on the locked case, inside the transition's
+    transaction and before its audit row, which records the codes.
+    """
+    return [
+        document_issue(subject=case, kind=kind, by=by).verification_code
+        for kind in documents_for_transition(type(case), transition)
+    ]
+
+
 def render_after_commit(document_id: int):
     """The on_commit hook sending one render: a named function, for Django's logging."""
 
@@ -125,6 +144,10 @@ def render_after_commit(document_id: int):
     send_render_after_commit.document_id = document_id  # which document (tests pick one)
     return send_render_after_commit
 
+
+# The task that renders one document, found by name: casework.documents.tasks imports
+# this module to run it (DocumentsConfig.ready() imports the tasks module).
+RENDER_TASK = "casework.documents.tasks.render_document"
 
 # After a failed send this process leaves the broker alone for a few seconds: a step
 # issuing three documents, and the next requests, do not each wait a second for it.
@@ -140,13 +163,11 @@ def send_render(document_id: int) -> bool:
     nothing but a pending document, which the sweep sends again.
     """
     global _broker_paused_until
-    from casework.documents.tasks import render_document
-
     if time.monotonic() < _broker_paused_until:
         logger.info("document %s: the broker failed just now; the sweep sends it", document_id)
         return False
     try:
-        render_document.apply_async((document_id,), retry=False)
+        current_app.tasks[RENDER_TASK].apply_async((document_id,), retry=False)
     except Exception:
         _broker_paused_until = time.monotonic() + BROKER_PAUSE_SECONDS
         logger.warning(

@@ -7,7 +7,7 @@ override). An organisation's handling person is checked as a person.
 
 IDENTITY_VERIFICATION_BACKEND names a class with ``verify(person) ->
 IdentityResult``; production points it at the province's identity service. The
-demo backend accepts exactly the demo people of ``seed_demo``.
+demo backend accepts exactly the demo people of casework/parties/seed.py.
 """
 
 from dataclasses import dataclass
@@ -32,7 +32,7 @@ class DemoIdentityBackend:
     """Accepts the demo people (by name and ID number); refuses everyone else."""
 
     def verify(self, person: Person) -> IdentityResult:
-        from casework.core.management.commands.seed_demo import PEOPLE
+        from casework.parties.seed import PEOPLE
 
         known = {(row[2], row[3]) for row in PEOPLE}
         if (person.name, person.id_number) in known:

@@ -1,4 +1,4 @@
-"""The market information card every market publishes (casework/core/documents.py)."""
+"""The market information card every market publishes (casework/documents/market_card.py)."""
 
 from casework.documents.registry import get_kind
 from casework.documents.services import document_issue

@@ -8,12 +8,12 @@ from django.contrib.auth.models import User
 from django.core.management import call_command
 from django.urls import reverse
 
-from casework.core.management.commands.seed_demo import ORGANIZATIONS
 from casework.core.models import CaseEvent, Market
 from casework.core.roles import Role
 from casework.disputes.models import Dispute
 from casework.documents.models import Document
 from casework.parties.models import Organization, Person
+from casework.parties.seed import ORGANIZATIONS
 
 LOGINS = ["mediator", "mediator2", "caseworker", "officer", "supervisor", "auditor"]
 PORTAL_LOGINS = ["worker", "worker2", "employer"]

@@ -1,4 +1,4 @@
-"""Documents of the case core: the market information card (零工市场信息公示卡).
+"""The market information card (零工市场信息公示卡), a document about a core Market.
 
 Every market publishes this card in the public market directory; it is sealed
 so a copy printed or forwarded elsewhere can be checked at /verify/<code>/.
