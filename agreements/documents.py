@@ -21,7 +21,7 @@ from django.utils.translation import gettext_lazy as _
 from agreements import text
 from agreements.models import Agreement, Party, Signature
 from casework.core.models import CaseEvent
-from casework.disputes.documents import staff_name, zh_date, zh_datetime
+from casework.documents.formatting import staff_name, zh_date, zh_datetime
 from casework.documents.registry import (
     DocumentKind,
     PublicFact,

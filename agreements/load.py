@@ -18,12 +18,11 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.conf import settings
-from django.contrib.auth.models import Group, User
+from django.contrib.auth.models import User
 from django.contrib.contenttypes.models import ContentType
-from django.db import connection, models, transaction
+from django.db import models, transaction
 from django.db.models import prefetch_related_objects
 from django.utils import timezone
-from stdnum.cn import uscc
 from viewflow.workflow.models import Process, Task
 from viewflow.workflow.status import PROCESS, STATUS
 from viewflow.workflow.token import Token
@@ -45,25 +44,31 @@ from agreements.models import (
 from agreements.presets import PRESETS
 from agreements.services import PARTICULARS
 from casework.core.bulk import BulkWriter
-from casework.core.models import CaseEvent, ChainHead, CodeSequence, Market, StaffProfile
-from casework.core.roles import Role
-from casework.disputes.load import (
-    AREA_CODE,
+from casework.core.demo import AREA_CODE
+from casework.core.loading import (
     CST,
     EVENT_COLUMNS,
-    GIVEN,
+    HEAD_COLUMNS,
     ORG_TRADES,
     ORG_WORDS,
     ORGANIZATION_COLUMNS,
     PERSON_COLUMNS,
     PROCESS_COLUMNS,
     ROADS,
-    SURNAMES,
     TASK_COLUMNS,
-    USCC_ALPHABET,
+    Staff,
     apportion,
+    event_chain,
+    new_credit_code,
+    new_staff,
+    person_row,
+    random_address,
+    random_landline,
+    relaxed_commit,
+    reserve_codes,
 )
-from casework.disputes.seed import resident_id
+from casework.core.models import CaseEvent, ChainHead, Market
+from casework.core.roles import Role
 from casework.parties.identifiers import mask_phone
 from casework.parties.models import Organization, Person, RealNameCheck
 
@@ -309,13 +314,6 @@ def state_counts(count: int, open_fraction: float = 0.03) -> dict[str, int]:
     return {state: n for state, n in counts.items() if n}
 
 
-@dataclass(frozen=True)
-class _Staff:
-    id: int
-    name: str
-    role: str = Role.CASEWORKER.value
-
-
 @dataclass
 class _Rows:
     """The rows of one batch besides the agreements, table by table."""
@@ -376,7 +374,7 @@ class _Loader:
             )
             self._checks()
 
-    def _caseworkers(self, needed: int) -> list[_Staff]:
+    def _caseworkers(self, needed: int) -> list[Staff]:
         users = list(
             User.objects.filter(
                 groups__name=Role.CASEWORKER,
@@ -387,66 +385,32 @@ class _Loader:
         missing = max(needed, 1) - len(users)
         if missing > 0:
             users += self._new_caseworkers(missing)
-        return [_Staff(user.pk, user.get_full_name() or user.username) for user in users]
+        return [
+            Staff(user.pk, user.get_full_name() or user.username, Role.CASEWORKER.value)
+            for user in users
+        ]
 
     def _new_caseworkers(self, count: int) -> list[User]:
-        prefix = f"{self.market.code}-caseworker-"
-        taken = set(
-            User.objects.filter(username__startswith=prefix).values_list("username", flat=True)
-        )
-        usernames = [f"{prefix}{i:03d}" for i in range(1, count + len(taken) + 1)]
-        usernames = [name for name in usernames if name not in taken][:count]
-        # "!" is an unusable password: these caseworkers exist to own agreements.
-        User.objects.bulk_create(
-            [User(username=name, first_name=self._name(), password="!") for name in usernames]  # noqa: S106
-        )
-        users = list(User.objects.filter(username__in=usernames).order_by("pk"))
-        group = Group.objects.get(name=Role.CASEWORKER)
-        User.groups.through.objects.bulk_create(
-            [User.groups.through(user_id=user.pk, group_id=group.pk) for user in users]
-        )
-        StaffProfile.objects.bulk_create([StaffProfile(user=user) for user in users])
-        StaffProfile.markets.through.objects.bulk_create(
-            [
-                StaffProfile.markets.through(staffprofile_id=profile.pk, market_id=self.market.pk)
-                for profile in StaffProfile.objects.filter(user__in=users)
-            ]
-        )
+        users = new_staff(self.market, Role.CASEWORKER, count, self.rng)
         self.result.caseworkers_created += len(users)
         self.result.user_ids += [user.pk for user in users]
         return users
 
-    def _name(self) -> str:
-        rng = self.rng
-        given = rng.choice(GIVEN) + (rng.choice(GIVEN) if rng.random() < 0.7 else "")
-        return rng.choice(SURNAMES) + given
-
     def _persons(self, count: int) -> None:
         """The pool of workers (and of individual hiring parties and handling persons)."""
-        rng = self.rng
         taken = set(
             Person.objects.filter(id_number__startswith=AREA_CODE).values_list(
                 "id_number", flat=True
             )
         )
-        first_day = datetime.date(1966, 1, 1).toordinal()
-        span = datetime.date(2006, 12, 31).toordinal() - first_day
+        born = (datetime.date(1966, 1, 1), datetime.date(2006, 12, 31))
         ids = self.writer.reserve_ids(Person, count)
-        self.people: list[Person] = []  # unsaved copies: compose() reads names and numbers
-        rows = []
-        for pk in ids:
-            while True:
-                birth = datetime.date.fromordinal(first_day + rng.randrange(span))
-                number = resident_id(f"{AREA_CODE}{birth:%Y%m%d}{rng.randrange(1000):03d}")
-                if number not in taken:
-                    taken.add(number)
-                    break
-            sex = "M" if int(number[16]) % 2 else "F"
-            name = self._name()
-            mobile = f"1{rng.choice('3456789')}{rng.randrange(10**9):09d}"
-            address = f"城东区{rng.choice(ROADS)}{rng.randrange(1, 300)}号"
-            rows.append((pk, name, number, birth, sex, mobile, address, None, self.now))
-            self.people.append(Person(pk=pk, name=name, id_number=number, mobile=mobile))
+        rows = [person_row(self.rng, pk, taken, born=born, now=self.now) for pk in ids]
+        # Unsaved copies: compose() reads names and numbers.
+        self.people: list[Person] = [
+            Person(pk=pk, name=name, id_number=number, mobile=mobile)
+            for pk, name, number, _birth, _sex, mobile, *_rest in rows
+        ]
         self.writer.write(Person, PERSON_COLUMNS, rows)
         self.result.persons += len(ids)
         self.result.person_ids += ids
@@ -459,12 +423,7 @@ class _Loader:
         employer = kind == Organization.Kind.EMPLOYER
         orgs, rows, links = [], [], []
         for pk in ids:
-            while True:
-                code = f"91{AREA_CODE}MA" + "".join(rng.choice(USCC_ALPHABET) for _ in range(7))
-                code += uscc.calc_check_digit(code)
-                if code not in taken:
-                    taken.add(code)
-                    break
+            code = new_credit_code(rng, taken)
             words = rng.choice(ORG_WORDS)
             if employer:
                 name = f"城东{words}{rng.choice(ORG_TRADES)}有限公司"
@@ -472,8 +431,7 @@ class _Loader:
             else:
                 name = f"城东{words}人力资源服务有限公司"
                 licence = f"人社许字〔{rng.randint(2018, 2025)}〕第{rng.randrange(1, 999):04d}号"
-            address = f"城东区{rng.choice(ROADS)}{rng.randrange(1, 300)}号"
-            phone = f"0571-8{rng.randrange(10**6, 10**7)}"
+            address, phone = random_address(rng), random_landline(rng)
             rows.append((pk, kind, name, code, "", licence, "", address, phone, self.now))
             org = Organization(pk=pk, kind=kind, name=name, credit_code=code)
             org.signer = rng.choice(self.people)  # its handling person, who signs for it
@@ -574,16 +532,13 @@ class _Loader:
 
     def write_batch(self, batch: list[tuple]) -> None:
         writer = self.writer
-        if writer.postgres:
-            with connection.cursor() as cursor:
-                # Losing the last batches in a crash costs nothing: run the load again.
-                cursor.execute("SET LOCAL synchronous_commit TO OFF")
+        relaxed_commit(writer)
         writer.defer_checks()
         made = []  # when each row was made, a replacement right after its original
         for at, _state, later in batch:
             made += [at, later] if later else [at]
         ids = iter(writer.reserve_ids(Agreement, len(made)))
-        codes = iter(self._codes(made))
+        codes = iter(reserve_codes(Agreement.CODE_PREFIX, made))
         self._reserve([state for _at, state, _later in batch])
         rows = _Rows()
         states = Counter()
@@ -601,7 +556,7 @@ class _Loader:
         write(SigningCode, CODE_COLUMNS, rows.codes)
         write(Signature, SIGNATURE_COLUMNS, rows.signatures)
         write(CaseEvent, EVENT_COLUMNS, rows.events)
-        write(ChainHead, ("subject_type_id", "subject_id", "seq", "hash"), rows.heads)
+        write(ChainHead, HEAD_COLUMNS, rows.heads)
         result = self.result
         result.agreements += len(made)
         result.states.update(states)
@@ -609,24 +564,6 @@ class _Loader:
         result.tasks += len(rows.tasks)
         result.signatures += len(rows.signatures)
         result.events += len(rows.events)
-
-    def _codes(self, made: list[datetime.datetime]) -> list[str]:
-        """Reserve a block of numbers per year made; codes follow the order of the rows."""
-        prefix = Agreement.CODE_PREFIX
-        years = Counter(at.astimezone(CST).year for at in made)
-        next_number = {}
-        for year in sorted(years):
-            CodeSequence.objects.get_or_create(prefix=prefix, year=year)
-            row = CodeSequence.objects.select_for_update().get(prefix=prefix, year=year)
-            next_number[year] = row.last + 1
-            row.last += years[year]
-            row.save(update_fields=["last"])
-        codes = []
-        for at in made:
-            year = at.astimezone(CST).year
-            codes.append(f"{prefix}-{year}-{next_number[year]:06d}")
-            next_number[year] += 1
-        return codes
 
     def _reserve(self, states: list[str]) -> None:
         """Keys for the rows of the open agreements, reserved before the agreements stream
@@ -888,7 +825,7 @@ class _Loader:
             pk=row.pk, code=row.code, market=self.market, terms=self.terms, **particulars
         )
 
-    def _open(self, rows: _Rows, row: _Row, owner: _Staff, text_hash: str) -> int:
+    def _open(self, rows: _Rows, row: _Row, owner: Staff, text_hash: str) -> int:
         values = row.values
         events = [(row.created, "created", "", S.DRAFT.value, "")]
         if values["sent_at"]:
@@ -957,30 +894,19 @@ class _Loader:
         )
         return signer
 
-    def _events(self, rows: _Rows, pk: int, owner: _Staff, events: list[tuple]) -> None:
-        previous = CaseEvent.GENESIS
-        for seq, (at, action, from_state, to_state, note) in enumerate(events, start=1):
-            event = CaseEvent(
-                subject_type_id=self.agreement_type,
-                subject_id=pk,
-                seq=seq,
-                at=at.astimezone(datetime.UTC),
-                actor_id=owner.id,
-                actor_name=owner.name[:150],
-                role=owner.role[:40],
-                action=action,
-                from_state=str(from_state),
-                to_state=str(to_state),
-                note=note,
-                client_ip=None,
-                documents=[],
-                prev_hash=previous,
-            )
-            event.hash = previous = event.compute_hash()
-            rows.events.append(tuple(getattr(event, name) for name in EVENT_COLUMNS))
-        rows.heads.append((self.agreement_type, pk, len(events), previous))
+    def _events(self, rows: _Rows, pk: int, owner: Staff, events: list[tuple]) -> None:
+        chain, head = event_chain(
+            self.agreement_type,
+            pk,
+            (
+                (at, owner, action, str(from_state), str(to_state), note)
+                for at, action, from_state, to_state, note in events
+            ),
+        )
+        rows.events += chain
+        rows.heads.append(head)
 
-    def _flow(self, rows: _Rows, row: _Row, process_id: int, owner: _Staff) -> None:
+    def _flow(self, rows: _Rows, row: _Row, process_id: int, owner: Staff) -> None:
         """The process and its tasks as AgreementFlow and flows.run_step() leave them."""
         values = row.values
         rows.processes.append(

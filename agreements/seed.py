@@ -32,10 +32,10 @@ from agreements.models import (
 )
 from agreements.presets import fill_blanks
 from casework.core.audit import Actor
+from casework.core.demo import DEMO_PEOPLE, resident_id
 from casework.core.models import Market
 from casework.core.roles import roles_of
 from casework.core.sms import Sms
-from casework.disputes.seed import DEMO_PEOPLE, resident_id
 from casework.parties.models import Organization, Person, RealNameCheck
 from casework.parties.services import real_name_check_record
 from casework.parties.verification import passed_check

@@ -62,7 +62,7 @@ from assistance.models import (
 from assistance.privacy import SENSITIVE_PERMISSION
 from assistance.rules import evaluate
 from assistance.services import facts_of, placement_term, placements_used
-from casework.disputes.documents import SEX_ZH, staff_name, yuan, zh_date
+from casework.documents.formatting import SEX_ZH, staff_name, yuan, zh_date
 from casework.documents.models import Document
 from casework.documents.registry import DocumentKind, on_transition, register
 from casework.parties.identifiers import mask_id, mask_phone

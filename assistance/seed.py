@@ -30,9 +30,9 @@ from assistance.models import AssistanceCase, ExitReason, PlanItem, Post
 from assistance.retirement import add_months
 from casework.core.audit import Actor
 from casework.core.calendar import add_working_days
+from casework.core.demo import resident_id
 from casework.core.models import Market
 from casework.core.roles import roles_of
-from casework.disputes.seed import resident_id
 from casework.parties.models import Organization, Person
 
 S = AssistanceCase.State

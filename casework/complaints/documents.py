@@ -45,7 +45,7 @@ from casework.complaints.models import (
     ReferralTarget,
 )
 from casework.complaints.penalties import Conduct, PenaltyRule, rule_for
-from casework.disputes.documents import rmb_upper, staff_name, yuan, zh_date, zh_datetime
+from casework.documents.formatting import rmb_upper, staff_name, yuan, zh_date, zh_datetime
 from casework.documents.models import Document
 from casework.documents.registry import (
     DocumentKind,

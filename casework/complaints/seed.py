@@ -22,7 +22,6 @@ from decimal import Decimal
 from django.contrib.auth.models import User
 from django.db import transaction
 from django.utils import timezone
-from stdnum.cn import uscc
 
 from casework.complaints import services
 from casework.complaints.models import (
@@ -36,19 +35,13 @@ from casework.complaints.models import (
 from casework.complaints.penalties import Conduct
 from casework.core.audit import Actor
 from casework.core.calendar import add_working_days
+from casework.core.demo import DEMO_PEOPLE, credit_code, resident_id
 from casework.core.models import Market
 from casework.core.roles import roles_of
-from casework.disputes.seed import DEMO_PEOPLE, resident_id
 from casework.parties.models import Organization, Person
 
 S = Complaint.State
 L = Organization.LicenceStatus
-
-
-def credit_code(body: str) -> str:
-    """The 18-character unified social credit code: the GB 32100 check character added."""
-    return body + uscc.calc_check_digit(body)
-
 
 # -- the intermediaries ------------------------------------------------------------------
 

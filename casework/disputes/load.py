@@ -16,18 +16,39 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.conf import settings
-from django.contrib.auth.models import Group, User
+from django.contrib.auth.models import User
 from django.contrib.contenttypes.models import ContentType
-from django.db import connection, transaction
+from django.db import transaction
 from django.utils import timezone
-from stdnum.cn import uscc
 from viewflow.workflow.models import Process, Task
 from viewflow.workflow.status import PROCESS, STATUS
 from viewflow.workflow.token import Token
 
 from casework.core.bulk import BulkWriter
 from casework.core.calendar import WorkCalendar
-from casework.core.models import CaseEvent, ChainHead, CodeSequence, Market, StaffProfile
+from casework.core.demo import AREA_CODE
+from casework.core.loading import (
+    CST,
+    EVENT_COLUMNS,
+    HEAD_COLUMNS,
+    ORG_TRADES,
+    ORG_WORDS,
+    ORGANIZATION_COLUMNS,
+    PERSON_COLUMNS,
+    PROCESS_COLUMNS,
+    TASK_COLUMNS,
+    Staff,
+    apportion,
+    event_chain,
+    new_credit_code,
+    new_staff,
+    person_row,
+    random_address,
+    random_landline,
+    relaxed_commit,
+    reserve_codes,
+)
+from casework.core.models import CaseEvent, ChainHead, Market
 from casework.core.roles import Role
 from casework.disputes import services
 from casework.disputes.flows import DisputeFlow
@@ -42,7 +63,6 @@ from casework.disputes.models import (
     Payment,
     Settlement,
 )
-from casework.disputes.seed import resident_id
 from casework.parties.models import Organization, Person
 
 S = Dispute.State
@@ -95,17 +115,6 @@ FLOW_PATHS = {
     S.REFERRED: (*_TO_FOLLOW_UP, "after_follow_up", "refer", "close"),
 }
 
-CST = datetime.timezone(datetime.timedelta(hours=8))  # Asia/Shanghai: no DST since 1991
-AREA_CODE = "110105"
-USCC_ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
-SURNAMES = (
-    "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘蒋蔡余杜叶程"
-    "苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦方白邹孟熊秦邱江尹薛段雷侯龙史陶黎贺顾毛郝"
-)
-GIVEN = (
-    "建国秀兰志强桂英明华军红伟芳勇静磊敏杰丽涛燕超霞平刚娟辉玲海文斌俊春梅德福永林金凤小东宝山成荣兵"
-    "琴云鹏飞玉兴"
-)
 TRADES = (
     "搬运装卸",
     "家政保洁",
@@ -116,10 +125,6 @@ TRADES = (
     "仓储分拣",
     "绿化养护",
 )
-ROADS = ("人民路", "解放路", "建设路", "新华路", "幸福里", "中山路", "和平街", "光明路")
-ORG_WORDS = ("顺达", "鑫源", "恒通", "宏发", "安居", "速达", "金鼎", "华兴", "众诚", "同力")
-ORG_TRADES = ("搬家服务", "物流", "装饰工程", "餐饮管理", "家政服务", "建筑劳务", "保洁服务")
-
 # Plain strings and cached deltas for the hot loop (enum lookups cost several times more).
 WAGES = ClaimType.UNPAID_WAGES.value
 ORAL, ONLINE, AGREEMENT = Channel.ORAL.value, Channel.ONLINE.value, Channel.AGREEMENT.value
@@ -158,29 +163,6 @@ OUTCOMES = ("双方差距过大，未达成协议，已告知可申请仲裁。"
 TERMINATIONS = tuple(Dispute.TerminationReason.values)
 TERMINATION_CUM = (60, 85, 100)
 
-PERSON_COLUMNS = (
-    "id",
-    "name",
-    "id_number",
-    "birth_date",
-    "sex",
-    "mobile",
-    "address",
-    "user_id",
-    "created_at",
-)
-ORGANIZATION_COLUMNS = (
-    "id",
-    "kind",
-    "name",
-    "credit_code",
-    "credit_code_override_reason",
-    "licence_number",
-    "mediation_body_type",
-    "address",
-    "phone",
-    "created_at",
-)
 DISPUTE_COLUMNS = (
     "id",
     "code",
@@ -217,29 +199,6 @@ DISPUTE_COLUMNS = (
     "respondent_person_id",
 )
 CLAIM_COLUMNS = ("dispute_id", "claim_type", "amount", "period_start", "period_end", "description")
-PROCESS_COLUMNS = (
-    "id",
-    "flow_class",
-    "status",
-    "created",
-    "data",
-    "artifact_content_type_id",
-    "artifact_object_id",
-)
-TASK_COLUMNS = (
-    "id",
-    "process_id",
-    "flow_task",
-    "flow_task_type",
-    "status",
-    "created",
-    "started",
-    "finished",
-    "token",
-    "owner_id",
-    "owner_permission",
-    "data",
-)
 SETTLEMENT_COLUMNS = (
     "id",
     "dispute_id",
@@ -255,23 +214,6 @@ SETTLEMENT_COLUMNS = (
 )
 INSTALMENT_COLUMNS = ("id", "settlement_id", "seq", "due_date", "amount", "paid")
 PAYMENT_COLUMNS = ("instalment_id", "amount", "paid_on", "note", "recorded_by_id", "recorded_at")
-EVENT_COLUMNS = (
-    "subject_type_id",
-    "subject_id",
-    "seq",
-    "at",
-    "actor_id",
-    "actor_name",
-    "role",
-    "action",
-    "from_state",
-    "to_state",
-    "note",
-    "client_ip",
-    "documents",
-    "prev_hash",
-    "hash",
-)
 
 
 @dataclass
@@ -382,30 +324,7 @@ def state_counts(count: int, mix: dict | None, open_fraction: float = 0.02) -> d
     return apportion(count, mix)
 
 
-def apportion(total: int, weights: dict, *, at_least_one: bool = False) -> dict:
-    """Split ``total`` in proportion to ``weights`` (largest remainders), exactly."""
-    if total <= 0:
-        return {}
-    base = dict.fromkeys(weights, 1) if at_least_one and total >= len(weights) else {}
-    rest = total - sum(base.values())
-    whole = sum(weights.values())
-    shares = {key: rest * weight / whole for key, weight in weights.items()}
-    counts = {key: base.get(key, 0) + math.floor(share) for key, share in shares.items()}
-    left = total - sum(counts.values())
-    by_remainder = sorted(shares, key=lambda key: shares[key] - math.floor(shares[key]))
-    for key in by_remainder[::-1][:left]:
-        counts[key] += 1
-    return {key: n for key, n in counts.items() if n}
-
-
-@dataclass(frozen=True)
-class _Staff:
-    id: int | None
-    name: str
-    role: str
-
-
-PORTAL = _Staff(None, "portal", "portal")
+PORTAL = Staff(None, "portal", "portal")
 
 
 @dataclass
@@ -461,7 +380,7 @@ class _Loader:
             self.body = self._mediation_body()
             self.mediators = self._mediators(math.ceil(held / HELD_PER_MEDIATOR))
         supervisors = [
-            _Staff(user.pk, user.get_full_name() or user.username, Role.SUPERVISOR)
+            Staff(user.pk, user.get_full_name() or user.username, Role.SUPERVISOR)
             for user in self.market.supervisors.filter(is_active=True).order_by("pk")
         ]
         self.acceptors = self.mediators + supervisors
@@ -478,76 +397,35 @@ class _Loader:
             body = Organization.objects.get(pk=pk)
         return body
 
-    def _mediators(self, needed: int) -> list[_Staff]:
+    def _mediators(self, needed: int) -> list[Staff]:
         users = list(services.mediators_of(self.market))
         missing = max(needed, 1) - len(users)
         if missing > 0:
             users += self._new_mediators(missing)
         return [
-            _Staff(user.pk, user.get_full_name() or user.username, Role.MEDIATOR) for user in users
+            Staff(user.pk, user.get_full_name() or user.username, Role.MEDIATOR) for user in users
         ]
 
     def _new_mediators(self, count: int) -> list[User]:
-        prefix = f"{self.market.code}-mediator-"
-        taken = set(
-            User.objects.filter(username__startswith=prefix).values_list("username", flat=True)
-        )
-        usernames = [f"{prefix}{i:03d}" for i in range(1, count + len(taken) + 1)]
-        usernames = [name for name in usernames if name not in taken][:count]
-        # "!" is an unusable password: these mediators exist to hold cases, not to log in.
-        User.objects.bulk_create(
-            [
-                User(username=name, first_name=self._name(), password="!")  # noqa: S106
-                for name in usernames
-            ]
-        )
-        users = list(User.objects.filter(username__in=usernames).order_by("pk"))
-        group = Group.objects.get(name=Role.MEDIATOR)
-        User.groups.through.objects.bulk_create(
-            [User.groups.through(user_id=user.pk, group_id=group.pk) for user in users]
-        )
-        StaffProfile.objects.bulk_create([StaffProfile(user=user) for user in users])
-        StaffProfile.markets.through.objects.bulk_create(
-            [
-                StaffProfile.markets.through(staffprofile_id=pk, market_id=self.market.pk)
-                for pk in StaffProfile.objects.filter(user__in=users).values_list("pk", flat=True)
-            ]
-        )
+        users = new_staff(self.market, Role.MEDIATOR, count, self.rng)
         self.result.mediators_created += len(users)
         self.result.user_ids += [user.pk for user in users]
         return users
 
-    def _name(self) -> str:
-        rng = self.rng
-        given = rng.choice(GIVEN) + (rng.choice(GIVEN) if rng.random() < 0.7 else "")
-        return rng.choice(SURNAMES) + given
-
     def _persons(self, count: int) -> None:
-        rng = self.rng
         taken = set(
             Person.objects.filter(id_number__startswith=AREA_CODE).values_list(
                 "id_number", flat=True
             )
         )
-        first_day = datetime.date(1961, 1, 1).toordinal()
-        span = datetime.date(2006, 12, 31).toordinal() - first_day
+        born = (datetime.date(1961, 1, 1), datetime.date(2006, 12, 31))
         ids = self.writer.reserve_ids(Person, count)
+        rows = [person_row(self.rng, pk, taken, born=born, now=self.now) for pk in ids]
         # What an oral application's details need, by position in the pool.
-        self.people: list[tuple[str, str, str, int]] = []
-        rows = []
-        for pk in ids:
-            while True:
-                birth = datetime.date.fromordinal(first_day + rng.randrange(span))
-                number = resident_id(f"{AREA_CODE}{birth:%Y%m%d}{rng.randrange(1000):03d}")
-                if number not in taken:
-                    taken.add(number)
-                    break
-            sex = "M" if int(number[16]) % 2 else "F"
-            name = self._name()
-            mobile = f"1{rng.choice('3456789')}{rng.randrange(10**9):09d}"
-            address = f"城东区{rng.choice(ROADS)}{rng.randrange(1, 300)}号"
-            rows.append((pk, name, number, birth, sex, mobile, address, None, self.now))
-            self.people.append((name, "男" if sex == "M" else "女", mobile, birth.year))
+        self.people: list[tuple[str, str, str, int]] = [
+            (name, "男" if sex == "M" else "女", mobile, birth.year)
+            for _pk, name, _number, birth, sex, mobile, *_rest in rows
+        ]
         self.writer.write(Person, PERSON_COLUMNS, rows)
         self.person_ids = ids
         self.result.persons += len(ids)
@@ -560,20 +438,13 @@ class _Loader:
         ids = self.writer.reserve_ids(Organization, count)
         rows = []
         for pk in ids:
-            while True:
-                code = f"{'52' if body else '91'}{AREA_CODE}MA"
-                code += "".join(rng.choice(USCC_ALPHABET) for _ in range(7))
-                code += uscc.calc_check_digit(code)
-                if code not in taken:
-                    taken.add(code)
-                    break
+            code = new_credit_code(rng, taken, kind="52" if body else "91")
             if body:
                 name = f"{self.market.region}劳动人事争议调解委员会"
             else:
                 name = f"城东{rng.choice(ORG_WORDS)}{rng.choice(ORG_TRADES)}有限公司"
             body_type = Organization.MediationBodyType.TOWNSHIP if body else ""
-            address = f"城东区{rng.choice(ROADS)}{rng.randrange(1, 300)}号"
-            phone = f"0571-8{rng.randrange(10**6, 10**7)}"
+            address, phone = random_address(rng), random_landline(rng)
             rows.append((pk, kind, name, code, "", "", body_type, address, phone, self.now))
         self.writer.write(Organization, ORGANIZATION_COLUMNS, rows)
         self.result.organizations += len(ids)
@@ -635,13 +506,10 @@ class _Loader:
 
     def write_batch(self, batch: list[tuple[datetime.datetime, str]]) -> None:
         writer = self.writer
-        if writer.postgres:
-            with connection.cursor() as cursor:
-                # Losing the last batches in a crash costs nothing: run the load again.
-                cursor.execute("SET LOCAL synchronous_commit TO OFF")
+        relaxed_commit(writer)
         writer.defer_checks()
         ids = writer.reserve_ids(Dispute, len(batch))
-        codes = self._codes([at for at, _state in batch])
+        codes = reserve_codes(Dispute.CODE_PREFIX, [at for at, _state in batch])
         self._reserve([state for _at, state in batch])
         for at, _state in batch:  # the calendar reads its override rows now, not mid-COPY
             self._mediation_due(at.astimezone(CST).date())
@@ -660,7 +528,7 @@ class _Loader:
         write(Instalment, INSTALMENT_COLUMNS, rows.instalments)
         write(Payment, PAYMENT_COLUMNS, rows.payments)
         write(CaseEvent, EVENT_COLUMNS, rows.events)
-        write(ChainHead, ("subject_type_id", "subject_id", "seq", "hash"), rows.heads)
+        write(ChainHead, HEAD_COLUMNS, rows.heads)
         result = self.result
         result.disputes += len(batch)
         result.states.update(state for _at, state in batch)
@@ -670,25 +538,6 @@ class _Loader:
         result.tasks += len(rows.tasks)
         result.events += len(rows.events)
         result.settlements += len(rows.settlements)
-
-    def _codes(self, received: list[datetime.datetime]) -> list[str]:
-        """Reserve a block of numbers per year of receipt; codes follow the order of receipt."""
-        years = Counter(at.astimezone(CST).year for at in received)
-        next_number = {}
-        for year in sorted(years):
-            CodeSequence.objects.get_or_create(prefix=Dispute.CODE_PREFIX, year=year)
-            row = CodeSequence.objects.select_for_update().get(
-                prefix=Dispute.CODE_PREFIX, year=year
-            )
-            next_number[year] = row.last + 1
-            row.last += years[year]
-            row.save(update_fields=["last"])
-        codes = []
-        for at in received:
-            year = at.astimezone(CST).year
-            codes.append(f"{Dispute.CODE_PREFIX}-{year}-{next_number[year]:06d}")
-            next_number[year] += 1
-        return codes
 
     def _reserve(self, states: list[str]) -> None:
         """Keys for the rows of the open disputes, reserved before the disputes stream
@@ -953,27 +802,9 @@ class _Loader:
             events.append((defaulted_at, owner, "mark_defaulted", S.EFFECTIVE, S.DEFAULTED, ""))
 
     def _events(self, rows: _Rows, pk: int, events: list[tuple]) -> None:
-        previous = CaseEvent.GENESIS
-        for seq, (at, actor, action, from_state, to_state, note) in enumerate(events, start=1):
-            event = CaseEvent(
-                subject_type_id=self.dispute_type,
-                subject_id=pk,
-                seq=seq,
-                at=at.astimezone(datetime.UTC),
-                actor_id=actor.id,
-                actor_name=actor.name[:150],
-                role=actor.role[:40],
-                action=action,
-                from_state=from_state,
-                to_state=to_state,
-                note=note,
-                client_ip=None,
-                documents=[],
-                prev_hash=previous,
-            )
-            event.hash = previous = event.compute_hash()
-            rows.events.append(tuple(getattr(event, name) for name in EVENT_COLUMNS))
-        rows.heads.append((self.dispute_type, pk, len(events), previous))
+        chain, head = event_chain(self.dispute_type, pk, events)
+        rows.events += chain
+        rows.heads.append(head)
 
     def _flow(self, rows, pk, state, at, process_id, acceptor, owner, done) -> None:
         """The process and its tasks as DisputeFlow and flows.run_step() leave them."""

@@ -18,9 +18,9 @@ from assistance.models import (
 )
 from assistance.seed import DEMO_APPLICANTS, DEMO_POSTS, EMPLOYERS
 from casework.core.audit import verify_chains
+from casework.core.demo import resident_id
 from casework.core.flows import open_task
 from casework.core.models import CaseEvent, Market
-from casework.disputes.seed import resident_id
 
 S = AssistanceCase.State
 OPEN_TASK = {

@@ -18,8 +18,9 @@ from casework.complaints.models import (
     Sanction,
 )
 from casework.complaints.penalties import Conduct
-from casework.complaints.seed import DEMO_COMPLAINTS, INTERMEDIARIES, credit_code
+from casework.complaints.seed import DEMO_COMPLAINTS, INTERMEDIARIES
 from casework.core.audit import verify_chains
+from casework.core.demo import credit_code
 from casework.core.flows import open_task
 from casework.core.models import CaseEvent, Market
 from casework.documents.models import Document

@@ -19,9 +19,9 @@ from pyhanko.sign.validation import validate_pdf_signature
 from pyhanko_certvalidator import ValidationContext
 
 from casework.disputes import services
-from casework.disputes.documents import rmb_upper, zh_date, zh_datetime
 from casework.disputes.models import ClaimType, Dispute, Session
 from casework.documents import sealing
+from casework.documents.formatting import rmb_upper, zh_date, zh_datetime
 from casework.documents.models import Document
 from casework.documents.registry import documents_for_transition, get_kind
 from tests.conftest import EMPLOYER_USCC, HUI_ID, WANG_ID

@@ -14,6 +14,7 @@ from stdnum.cn import ric
 from viewflow.workflow.status import STATUS
 
 from casework.core.audit import Actor, verify_chains
+from casework.core.demo import DEMO_PEOPLE, resident_id
 from casework.core.flows import open_task
 from casework.core.models import CodeSequence, Market
 from casework.core.roles import Role
@@ -21,7 +22,6 @@ from casework.disputes import services
 from casework.disputes.load import FLOW_PATHS, HELD_STATES, OPEN_MIX
 from casework.disputes.models import ClaimItem, Dispute, Settlement
 from casework.disputes.queues import Tab, tab_queryset
-from casework.disputes.seed import DEMO_PEOPLE, resident_id
 from casework.parties.models import Organization, Person
 from tests.conftest import LI_ID, WANG_ID
 
