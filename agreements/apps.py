@@ -11,5 +11,6 @@ class AgreementsConfig(AppConfig):
     def ready(self) -> None:
         from agreements import queues  # noqa: F401  (registers the home-page queues)
         from agreements.access import _register_document_scopes
+        from agreements.views import portal  # noqa: F401  (registers the party pages)
 
         _register_document_scopes()

@@ -11,5 +11,6 @@ class ComplaintsConfig(AppConfig):
     def ready(self) -> None:
         from casework.complaints import queues  # noqa: F401  (registers the home-page queues)
         from casework.complaints.access import register_document_scopes
+        from casework.complaints.views import portal  # noqa: F401  (registers the party pages)
 
         register_document_scopes()

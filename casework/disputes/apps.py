@@ -13,6 +13,7 @@ class DisputesConfig(AppConfig):
         from casework.disputes import queues  # noqa: F401  (registers the home-page queues)
         from casework.disputes.access import _register_document_scopes
         from casework.disputes.invariants import payment_violations
+        from casework.disputes.views import portal  # noqa: F401  (registers the party pages)
 
         _register_document_scopes()
         invariants.register(payment_violations)

@@ -4,17 +4,20 @@ A portal complaint is always named (the complainant is the worker's Person);
 whoever wants to stay anonymous uses the public form. The worker sees the same
 decisions and result as the tracking page (views.public.PublicStatus) and the
 complaint's documents meant for the parties; every page looks the complaint up
-with ``get_complaint_for_complainant``, so anyone else gets 404.
+with ``get_complaint_for_complainant``, so anyone else gets 404. The pages and
+the "My complaints" section of the portal home are registered in
+portal.registry (imported by ComplaintsConfig.ready()).
 """
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
+from django.urls import path
 from django.utils.translation import gettext as _
 
 from casework.complaints import services
-from casework.complaints.access import get_complaint_for_complainant
+from casework.complaints.access import complaints_of_complainant, get_complaint_for_complainant
 from casework.complaints.forms_intake import IntakeForm
 from casework.complaints.models import Channel, Complaint
 from casework.complaints.views.public import PublicStatus
@@ -23,6 +26,7 @@ from casework.core.formtokens import one_time_form
 from casework.core.roles import Role, roles_of
 from casework.documents.access import documents_of
 from casework.documents.views import kind_title
+from portal import registry
 
 
 def complainant_person(user):
@@ -81,3 +85,27 @@ def complaint_detail(request, code: str):
         "documents": complaint_documents(request.user, complaint),
     }
     return render(request, "portal/complaint.html", context)
+
+
+def home_context(user) -> dict | None:
+    """The "My complaints" section of the portal home: for a worker who may complain or did."""
+    complaints = list(complaints_of_complainant(user).order_by("-received_at", "-pk"))
+    can_file = complainant_person(user) is not None
+    if not (can_file or complaints):
+        return None
+    return {"complaints": complaints, "can_file": can_file}
+
+
+urlpatterns = [
+    path("complaints/new/", complaint_new, name="complaint_new"),
+    path("complaints/<str:code>/", complaint_detail, name="complaint"),
+]
+
+registry.register(
+    registry.PortalWorkflow(
+        name="complaints",
+        urls=urlpatterns,
+        home=registry.HomeSection("portal/complaint_list.html", home_context),
+        order=30,
+    )
+)
