@@ -4,7 +4,7 @@
 #   make test            install, then the whole test suite (SQLite, Celery tasks in-process)
 #   make test-services   the suite against PostgreSQL and Redis, with a real Celery worker
 #   make bench           every benchmark (one JSON object per line)
-#   make lint            ruff check and ruff format --check
+#   make lint            ruff check, ruff format --check and lint-imports (the layers)
 #
 # `make help` lists every target.
 
@@ -84,9 +84,10 @@ bench: install ## every benchmark, one JSON line each (BENCH="name ..." for some
 	@$(PY) manage.py migrate --noinput -v 0
 	@$(PY) manage.py bench $(BENCH)
 
-lint: install ## ruff check and ruff format --check
+lint: install ## ruff check, ruff format --check, lint-imports (docs/architecture.md)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/lint-imports
 
 clean: ## remove the install stamp and var/ (demo database, media, demo seal, secret key)
 	rm -rf $(STAMP) var/ .pytest_cache .ruff_cache

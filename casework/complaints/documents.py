@@ -65,6 +65,14 @@ DECISION_KIND = "complaint_decision"
 REFERRAL_KIND = "complaint_referral_letter"
 RESULT_KIND = "complaint_result_notice"
 
+# The reasons for not accepting a complaint in the notice's words (the SMS uses them too).
+NOT_ACCEPTED_ZH = {
+    NotAcceptedReason.TOO_OLD: "所投诉的违法行为已超过二年",
+    NotAcceptedReason.NO_RESPONDENT: "没有明确的被投诉人",
+    NotAcceptedReason.NOT_COMPETENT: "不属于本机构职权范围",
+    NotAcceptedReason.NO_SUPPLEMENT: "未在期限内补正材料",
+}
+
 # Where a complainant follows its case with the tracking code it was given (the code
 # itself is not stored: only its hash is).
 TRACK_PATH = "/report/track/"
@@ -263,8 +271,6 @@ def receipt_context(complaint: Complaint) -> dict:
 
 def not_accepted_context(complaint: Complaint) -> dict:
     """不予受理告知书: the reason, the competent authority and the complainant's rights."""
-    from casework.complaints.services import NOT_ACCEPTED_ZH  # services imports this module
-
     reason = complaint.not_accepted_reason
     return {
         "case": case_details(complaint),

@@ -24,7 +24,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from casework.complaints import flows
-from casework.complaints.documents import INTERVIEW_KIND
+from casework.complaints.documents import INTERVIEW_KIND, NOT_ACCEPTED_ZH
 from casework.complaints.models import (
     SANCTIONING,
     Channel,
@@ -376,14 +376,6 @@ def complaint_not_accept(
         if complaint.competent_authority:
             text += f"您可以向{complaint.competent_authority}反映。"
         _notify(complaint, "complaint_not_accepted", text)
-
-
-NOT_ACCEPTED_ZH = {
-    NotAcceptedReason.TOO_OLD: "所投诉的违法行为已超过二年",
-    NotAcceptedReason.NO_RESPONDENT: "没有明确的被投诉人",
-    NotAcceptedReason.NOT_COMPETENT: "不属于本机构职权范围",
-    NotAcceptedReason.NO_SUPPLEMENT: "未在期限内补正材料",
-}
 
 
 # -- investigation ------------------------------------------------------------------
