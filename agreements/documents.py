@@ -1,4 +1,4 @@
-"""The documents of a gig agreement (DOMAIN.md §4, DESIGN.md §6).
+"""The documents of a gig agreement (DOMAIN.md §4; docs/workflows.md, "Documents").
 
 * ``agreement_draft`` (sending for signing): the text to be signed, watermarked 草稿.
 * ``agreement_signed`` (second signature), sealed: the text as signed, a signature

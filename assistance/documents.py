@@ -1,4 +1,4 @@
-"""The documents of hardship assistance (DOMAIN.md §2 and §5, DESIGN.md §6).
+"""The documents of hardship assistance (DOMAIN.md §2 and §5; docs/workflows.md, "Documents").
 
 ==============================  ==================================  ==========================
 kind                            document                            issued by

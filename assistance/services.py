@@ -1,4 +1,4 @@
-"""Operations on assistance cases (DESIGN.md §2): keyword-only, each in one transaction.
+"""Operations on assistance cases (docs/workflows.md): keyword-only, each in one transaction.
 
 Every step follows the locking rule (casework.core.locking): it works on the
 locked copy of the case (``with locked(case) as case:``), so the state, the

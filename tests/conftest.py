@@ -1,4 +1,4 @@
-"""Personas shared by every test (DESIGN.md §11).
+"""Personas shared by every test (docs/workflows.md, "Tests").
 
 alice_mediator and bob_mediator work at the test market, sam_supervisor
 supervises it, carol_caseworker and olga_officer handle assistance and

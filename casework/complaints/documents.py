@@ -1,4 +1,4 @@
-"""The documents of complaints against intermediaries (DOMAIN.md §3, DESIGN.md §6).
+"""The documents of complaints against intermediaries (DOMAIN.md §3; docs/workflows.md).
 
 =============================  ======================================  ===========================
 kind                           document                                issued by

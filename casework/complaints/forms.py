@@ -1,4 +1,4 @@
-"""The staff forms of complaints: validation and normalisation only (DESIGN.md §2).
+"""The staff forms of complaints: validation and normalisation only (docs/architecture.md).
 
 ``StaffIntakeForm`` is the counter and phone intake: the fields every channel
 asks (forms_intake.IntakeForm) plus the channel, who complains (a registered

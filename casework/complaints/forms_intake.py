@@ -1,4 +1,4 @@
-"""The complaint intake forms: validation and normalisation only (DESIGN.md §2).
+"""The complaint intake forms: validation and normalisation only (docs/architecture.md).
 
 ``IntakeForm`` holds what every channel asks (the public web form, the portal,
 and the staff counter form, which subclasses it): the market, the conduct, the

@@ -1,4 +1,5 @@
-"""Operations on complaints against intermediaries (DESIGN.md §2): keyword-only, one transaction.
+"""Operations on complaints against intermediaries (docs/workflows.md): keyword-only, one
+transaction.
 
 Every step follows the locking rule (casework.core.locking): it works on the
 locked copy of the complaint (``with locked(complaint) as complaint:``), so the

@@ -56,7 +56,7 @@ def _year_known(year: int) -> bool:
 
 @register()
 def check_case_models(app_configs=None, **kwargs) -> list[Error]:
-    """Every case model keeps its legal state in a protected FSM field (DESIGN.md §3)."""
+    """Every case model keeps its legal state in a protected FSM field (docs/workflows.md)."""
     from django.apps import apps
     from django_fsm import FSMField
 

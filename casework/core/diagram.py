@@ -1,4 +1,4 @@
-"""State diagrams drawn from a case model's django-fsm transitions (DESIGN.md §3).
+"""State diagrams drawn from a case model's django-fsm transitions (docs/workflows.md).
 
 The transitions are the only source: ``mermaid()`` gives the README's diagram
 (``manage.py state_diagram app.Model``) and ``state_overview()`` the case

@@ -1,4 +1,4 @@
-"""Running a case's transitions as the steps of its viewflow process (DESIGN.md §4).
+"""Running a case's transitions as the steps of its viewflow process (docs/workflows.md).
 
 A workflow's flow (its ``flows.py``) has one human task per step. ``run_step()``
 takes the case's open task under the flow's row lock, runs the transition

@@ -1,7 +1,7 @@
 """Sending text messages through a pluggable backend (SMS_BACKEND).
 
 ``send_sms()`` is called after commit (never inside a transaction or a flow
-lock, DESIGN.md §8). The default backend, meant for development and the demo,
+lock, docs/workflows.md, "Locking"). The default backend, meant for development and the demo,
 prints each message to the console log and keeps it in the SmsMessage outbox
 that staff with ``core.view_smsmessage`` can read. A real gateway is a class
 with ``send(message: Sms) -> None`` named in SMS_BACKEND.

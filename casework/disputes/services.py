@@ -1,4 +1,4 @@
-"""Operations on wage disputes (DESIGN.md §2): keyword-only, each in one transaction.
+"""Operations on wage disputes (docs/workflows.md): keyword-only, each in one transaction.
 
 Every step follows the locking rule (casework.core.locking): it works on the
 locked copy of the dispute (``with locked(dispute) as dispute:``), so the state,

@@ -1,4 +1,4 @@
-"""Which documents a user may open (DESIGN.md §9).
+"""Which documents a user may open (docs/workflows.md, "Documents").
 
 Staff see the documents of their markets' subjects: a subject that is a
 Market, or any model with a ``market`` foreign key (every CaseBase) that they

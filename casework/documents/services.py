@@ -1,4 +1,4 @@
-"""Issuing and rendering documents (DESIGN.md §6, §8).
+"""Issuing and rendering documents (docs/workflows.md, "Documents").
 
 document_issue() runs inside the caller's transaction and only writes a
 PENDING row; the PDF is rendered, sealed and stored by a Celery task after

@@ -1,4 +1,4 @@
-"""Celery adapters for documents: take an id, call a service (DESIGN.md §8)."""
+"""Celery adapters for documents: take an id, call a service (docs/workflows.md)."""
 
 import dataclasses
 

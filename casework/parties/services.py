@@ -1,4 +1,4 @@
-"""Operations on parties that staff perform (DESIGN.md §2: keyword-only, one transaction)."""
+"""Operations on parties that staff perform (docs/workflows.md: keyword-only, one transaction)."""
 
 from django.db import transaction
 

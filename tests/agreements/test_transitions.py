@@ -1,4 +1,4 @@
-"""Every path of the agreement's state diagram, without HTTP (DESIGN.md §11)."""
+"""Every path of the agreement's state diagram, without HTTP (docs/workflows.md, "Tests")."""
 
 import datetime
 import hashlib

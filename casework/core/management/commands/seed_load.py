@@ -31,7 +31,7 @@ class Loader:
 
 
 LOADERS: dict[str, Loader] = {}
-# Promised by DESIGN.md §12; the options exist before the workflows that load them.
+# Listed in docs/workflows.md; the options exist before the workflows that load them.
 PLANNED = ("disputes", "agreements")
 DEMO_MARKET = "cd"
 
