@@ -2,7 +2,8 @@
 
 from django.urls import path
 
-from portal import registry, views
+from casework.core import portal as registry
+from portal import views
 
 app_name = "portal"
 urlpatterns = [

@@ -1,14 +1,14 @@
 """The portal shell: the home page of workers and hiring parties (DESIGN.md §9).
 
 The party pages themselves belong to the workflows (``views/portal.py`` in each
-workflow app), which register them and their home sections in portal.registry.
+workflow app), which register them and their home sections in casework.core.portal.
 """
 
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 
+from casework.core import portal as registry
 from casework.core.roles import PORTAL_ROLES, roles_of
-from portal import registry
 
 
 @login_required

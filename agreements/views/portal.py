@@ -3,7 +3,7 @@
 Every page looks the agreement up with ``get_agreement_for_party``, so anyone who
 is not a party gets 404. No page shows an ID number or another party's phone. The
 pages and the "My agreements" section of the portal home are registered in
-portal.registry (imported by AgreementsConfig.ready()), and an unpaid agreement
+casework.core.portal (imported by AgreementsConfig.ready()), and an unpaid agreement
 is registered as an origin of the disputes' online application.
 """
 
@@ -26,15 +26,14 @@ from agreements import services as agreement_services
 from agreements.access import get_agreement_for_party
 from agreements.forms_portal import PaymentReportForm, SigningCodeForm
 from agreements.models import Agreement, Party, PaymentStatus, Signature
+from casework.core import portal as registry
 from casework.core.audit import Actor
 from casework.core.formtokens import one_time_form
 from casework.core.locking import reread
-from casework.disputes.models import ClaimType
-from casework.disputes.views import portal as disputes_portal
+from casework.disputes import origins as dispute_origins
 from casework.documents.access import documents_of
 from casework.documents.views import kind_title
 from casework.parties.identifiers import mask_phone
-from portal import registry
 
 A = Agreement.State
 
@@ -371,7 +370,7 @@ def dispute_initial(agreement: Agreement) -> tuple[dict, list[dict]]:
         "employment_ended_on": min(ended, today),
     }
     claim = {
-        "claim_type": ClaimType.UNPAID_WAGES,
+        "claim_type": dispute_origins.UNPAID_WAGES,
         "amount": data["amount"],
         "period_start": data["period_start"],
         "period_end": data["period_end"],
@@ -380,11 +379,11 @@ def dispute_initial(agreement: Agreement) -> tuple[dict, list[dict]]:
     return form, [claim]
 
 
-def dispute_origin(request, code: str) -> disputes_portal.Origin:
+def dispute_origin(request, code: str) -> dispute_origins.Origin:
     """``disputes/new/?agreement=<code>``: the application starts from the unpaid agreement."""
     agreement = source_agreement(request, code)
     initial, claims_initial = dispute_initial(agreement)
-    return disputes_portal.Origin(
+    return dispute_origins.Origin(
         code=agreement.code,
         respondent=agreement.hiring_party,
         initial=initial,
@@ -422,4 +421,4 @@ registry.register(
         order=10,
     )
 )
-disputes_portal.register_origin("agreement", dispute_origin)
+dispute_origins.register_origin("agreement", dispute_origin)

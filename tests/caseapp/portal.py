@@ -9,7 +9,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
 from django.urls import path
 
-from portal import registry
+from casework.core import portal as registry
 from tests.caseapp.models import SampleCase
 
 

@@ -7,7 +7,7 @@ import pytest
 from django.conf import settings
 from django.urls import path, reverse
 
-from portal import registry
+from casework.core import portal as registry
 from tests.caseapp.models import SampleCase
 
 WORKFLOW_PACKAGES = ("agreements", "assistance", "casework.disputes", "casework.complaints")

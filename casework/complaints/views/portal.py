@@ -6,7 +6,7 @@ decisions and result as the tracking page (views.public.PublicStatus) and the
 complaint's documents meant for the parties; every page looks the complaint up
 with ``get_complaint_for_complainant``, so anyone else gets 404. The pages and
 the "My complaints" section of the portal home are registered in
-portal.registry (imported by ComplaintsConfig.ready()).
+casework.core.portal (imported by ComplaintsConfig.ready()).
 """
 
 from django.contrib import messages
@@ -21,12 +21,12 @@ from casework.complaints.access import complaints_of_complainant, get_complaint_
 from casework.complaints.forms_intake import IntakeForm
 from casework.complaints.models import Channel, Complaint
 from casework.complaints.views.public import PublicStatus
+from casework.core import portal as registry
 from casework.core.audit import Actor
 from casework.core.formtokens import one_time_form
 from casework.core.roles import Role, roles_of
 from casework.documents.access import documents_of
 from casework.documents.views import kind_title
-from portal import registry
 
 
 def complainant_person(user):

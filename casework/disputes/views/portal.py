@@ -3,7 +3,7 @@
 Every page looks the dispute up with ``get_dispute_for_party``, so anyone who is
 not a party gets 404. No page shows an ID number or another party's phone. The
 pages and the "My cases" section of the portal home are registered in
-portal.registry (imported by DisputesConfig.ready()).
+casework.core.portal (imported by DisputesConfig.ready()).
 
 An application may start from a record of another workflow (a gig agreement
 that was not paid): that workflow registers an origin with ``register_origin``,
@@ -11,10 +11,8 @@ so this module needs no knowledge of it.
 """
 
 import datetime
-from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -26,6 +24,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 from django_fsm import TransitionNotAllowed
 
+from casework.core import portal as registry
 from casework.core.audit import Actor
 from casework.core.formtokens import one_time_form
 from casework.core.roles import Role, roles_of
@@ -33,10 +32,9 @@ from casework.disputes import services
 from casework.disputes.access import get_dispute_for_party
 from casework.disputes.forms_portal import ClaimFormSet, OnlineDisputeForm, WithdrawForm
 from casework.disputes.models import Dispute, Session
+from casework.disputes.origins import Origin, application_origin
 from casework.documents.access import documents_of
 from casework.documents.views import kind_title
-from casework.parties.models import Organization, Person
-from portal import registry
 
 S = Dispute.State
 
@@ -193,47 +191,6 @@ def dispute_withdraw(request, code: str):
     else:
         messages.success(request, _("Your application was withdrawn."))
     return redirect("portal:dispute", code=dispute.code)
-
-
-# -- where an application starts from ------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Origin:
-    """A record the application starts from, e.g. a gig agreement that was not paid.
-
-    The form starts filled in (``initial``, ``claims_initial``) against the fixed
-    ``respondent``; ``open(**details)`` files it (with the details
-    ``services.dispute_file_online`` takes besides the parties) and links it to the
-    record. ``dispute``: the dispute already opened from the record, if any.
-    """
-
-    code: str
-    respondent: Organization | Person
-    initial: dict
-    claims_initial: list[dict]
-    open: Callable[..., Dispute]
-    notice: str  # above the form: where it was filled in from
-    respondent_note: str  # under the fixed respondent's name
-    dispute: Dispute | None = None
-    already_opened: str = ""  # the message when ``dispute`` is set
-
-
-_ORIGINS: dict[str, Callable[[Any, str], Origin]] = {}
-
-
-def register_origin(param: str, find: Callable[[Any, str], Origin]) -> None:
-    """``disputes/new/?<param>=<code>`` starts from ``find(request, code)``, which raises
-    Http404 unless the record is the user's own and may start an application."""
-    _ORIGINS[param] = find
-
-
-def application_origin(request) -> Origin | None:
-    for param, find in _ORIGINS.items():
-        code = request.GET.get(param)
-        if code is not None:
-            return find(request, code)
-    return None
 
 
 @login_required

@@ -1,10 +1,11 @@
 """The workflows' party pages: what each workflow puts into the portal.
 
-The portal itself is only the shell (the home page and its frame). Each
-workflow app keeps its party pages in its own ``views/portal.py`` and registers
-them there; its AppConfig.ready() imports that module::
+A registry of the core, like the queues: the portal app itself is only the
+shell (the home page and its frame) and reads it. Each workflow app keeps its
+party pages in its own ``views/portal.py`` and registers them there; its
+AppConfig.ready() imports that module::
 
-    from portal import registry
+    from casework.core import portal as registry
 
     urlpatterns = [
         path("disputes/new/", dispute_new, name="dispute_new"),
