@@ -21,10 +21,32 @@ DEFAULT_PACKAGES=(
     poppler-utils       # pdftotext / pdftoppm, used by the tests
 )
 
+# Debian's own Python makes virtualenvs only with its pythonX.Y-venv package (a fresh
+# Debian 12 lacks it). Checked once, before .venv exists, by making a throwaway one;
+# a Python that dpkg does not own (pyenv, a build of one's own) is left alone.
+venv_package() {
+    [[ -x .venv/bin/python ]] && return 0
+    local py
+    py=$(command -v python3.11 || command -v python3 || true)
+    [[ -n "$py" ]] || return 0
+    py=$(readlink -f "$py")
+    dpkg-query -S "$py" >/dev/null 2>&1 || return 0
+    local tmp
+    tmp=$(mktemp -d)
+    if ! "$py" -m venv "$tmp/venv" >/dev/null 2>&1; then
+        "$py" -c 'import sys; print("python%d.%d-venv" % sys.version_info[:2])'
+    fi
+    rm -rf "$tmp"
+}
+
 if [[ $# -gt 0 ]]; then
     PACKAGES=("$@")
 else
     PACKAGES=("${DEFAULT_PACKAGES[@]}")
+    if command -v dpkg-query >/dev/null 2>&1; then
+        venv_pkg=$(venv_package)
+        [[ -z "$venv_pkg" ]] || PACKAGES+=("$venv_pkg")
+    fi
 fi
 
 say() { printf '%s\n' "$*" >&2; }
