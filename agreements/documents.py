@@ -1,4 +1,5 @@
-"""The documents of a gig agreement (DOMAIN.md §4; docs/workflows.md, "Documents").
+"""The documents of a gig agreement (docs/domain.md, "Gig agreements";
+docs/workflows.md, "Documents").
 
 * ``agreement_draft`` (sending for signing): the text to be signed, watermarked 草稿.
 * ``agreement_signed`` (second signature), sealed: the text as signed, a signature

@@ -1,6 +1,6 @@
 """The agreements' portal forms: the signing code and the worker's payment report.
 
-Validation and normalisation only (DESIGN.md §2); they never save.
+Validation and normalisation only (docs/architecture.md, "A fifth workflow"); they never save.
 """
 
 from django import forms

@@ -1,4 +1,4 @@
-"""Standard gig agreements (零工服务协议, DOMAIN.md §4).
+"""Standard gig agreements (零工服务协议, docs/domain.md, "Gig agreements").
 
 An agreement is made from the active version of the published standard terms
 and freezes that version: when it is sent for signing its whole text (the

@@ -82,7 +82,7 @@ def party_lines(agreement: Agreement) -> list[Line]:
 
 
 def particular_lines(agreement: Agreement) -> list[Line]:
-    """The particulars, in the order of the items DOMAIN.md §4 requires."""
+    """The particulars, in the order docs/domain.md ("Gig agreements") lists them."""
     a = agreement
     trade = TRADE[a.trade]
     pay = f"{a.pay_rate:.2f}{PAY_UNIT[a.pay_unit]}"

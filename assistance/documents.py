@@ -1,4 +1,4 @@
-"""The documents of hardship assistance (DOMAIN.md §2 and §5; docs/workflows.md, "Documents").
+"""The documents of hardship assistance (docs/domain.md, "Hardship assistance"; docs/workflows.md).
 
 ==============================  ==================================  ==========================
 kind                            document                            issued by
@@ -16,7 +16,8 @@ assistance_exit_notice          公益性岗位退岗通知书                  
 Each context is a snapshot in Chinese, whatever the UI language: dates written
 the Chinese way and Chinese labels for every choice.
 
-**Personal data** (个人信息保护法 Art. 6, 28; DOMAIN.md §5), document by document:
+**Personal data** (个人信息保护法 Art. 6, 28; docs/domain.md, "Personal data"),
+document by document:
 
 * ID numbers are masked everywhere except on the **application and review
   form**: it is the record the certifying authority files and checks the
@@ -217,7 +218,7 @@ def notice_details(case: AssistanceCase) -> dict:
 
 
 def term_limits() -> dict:
-    """The configurable placement limits (settings; DOMAIN.md §2 marks some unconfirmed)."""
+    """The configurable placement limits (settings; docs/domain.md, "Hardship assistance")."""
     return {
         "years": settings.ASSISTANCE_TERM_YEARS,
         "near_retirement_years": settings.ASSISTANCE_NEAR_RETIREMENT_YEARS,

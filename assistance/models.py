@@ -1,4 +1,5 @@
-"""Hardship assistance (就业援助): certifying hardship workers and placing them (DOMAIN.md §2).
+"""Hardship assistance (就业援助): certifying hardship workers and placing them
+(docs/domain.md, "Hardship assistance").
 
 Who counts as a hardship worker is data, not code: a ``RuleSet`` (one active,
 versioned, edited in the admin and shipped in ``fixtures/``) lists its

@@ -1,4 +1,5 @@
-"""Disability and 低保 details: who may see them, and the access log (DOMAIN.md §5).
+"""Disability and 低保 details: who may see them, and the access log
+(docs/domain.md, "Personal data").
 
 Only caseworkers and supervisors of the case's market (``assistance.view_sensitive``
 and the case in their scope) see them, and every time they do, one AccessLog row

@@ -678,7 +678,7 @@ class Term:
 def placement_term(
     *, person_birth: datetime.date, group: str, post_kind: str, starts_on, subsidy_approved_on
 ) -> Term:
-    """How long a placement may last (DOMAIN.md §2; the limits are settings)."""
+    """How long a placement may last (settings; docs/domain.md, "Hardship assistance")."""
     retires = retirement_date(person_birth, group)
     if post_kind == Post.Kind.TEMPORARY:
         months = settings.ASSISTANCE_TEMPORARY_MONTHS

@@ -257,17 +257,17 @@ AGREEMENT_SIGN_HOURS = env_int("AGREEMENT_SIGN_HOURS", 72, minimum=1)
 AGREEMENT_CODE_MINUTES = env_int("AGREEMENT_CODE_MINUTES", 10, minimum=1)
 AGREEMENT_CODE_ATTEMPTS = env_int("AGREEMENT_CODE_ATTEMPTS", 5, minimum=1)
 AGREEMENT_CODE_RESEND_SECONDS = env_int("AGREEMENT_CODE_RESEND_SECONDS", 60, minimum=0)
-# Hardship assistance, public-welfare posts (DOMAIN.md §2; the unconfirmed limits are
-# configurable): term in years, the "less than N years from retirement" rule, placements
-# per person, months of a temporary post, and days before a term ends when exit
-# planning starts.
+# Hardship assistance, public-welfare posts (docs/domain.md, "Hardship assistance"; the
+# unconfirmed limits are configurable): term in years, the "less than N years from
+# retirement" rule, placements per person, months of a temporary post, and days before a
+# term ends when exit planning starts.
 ASSISTANCE_TERM_YEARS = env_int("ASSISTANCE_TERM_YEARS", 3, minimum=1)
 ASSISTANCE_NEAR_RETIREMENT_YEARS = env_int("ASSISTANCE_NEAR_RETIREMENT_YEARS", 5, minimum=0)
 ASSISTANCE_MAX_PLACEMENTS = env_int("ASSISTANCE_MAX_PLACEMENTS", 2, minimum=1)
 ASSISTANCE_TEMPORARY_MONTHS = env_int("ASSISTANCE_TEMPORARY_MONTHS", 6, minimum=1)
 ASSISTANCE_EXIT_PLANNING_DAYS = env_int("ASSISTANCE_EXIT_PLANNING_DAYS", 60, minimum=1)
-# Complaints against intermediaries (DOMAIN.md §3): working days to decide on acceptance,
-# to investigate, and of the one extension; repeat offenders have this many accepted
+# Complaints against intermediaries (docs/domain.md, "Complaints"): working days to decide
+# on acceptance, to investigate, and of the one extension; repeat offenders have this many accepted
 # complaints in this many months; evidence upload limit; the public tracking and
 # complaint forms allow this many tries per client address per window (seconds).
 COMPLAINT_ACCEPTANCE_WORKING_DAYS = env_int("COMPLAINT_ACCEPTANCE_WORKING_DAYS", 5, minimum=1)

@@ -1,4 +1,5 @@
-"""The portal shell: the home page of workers and hiring parties (DESIGN.md §9).
+"""The portal shell: the home page of workers and hiring parties
+(docs/architecture.md, "What each layer holds").
 
 The party pages themselves belong to the workflows (``views/portal.py`` in each
 workflow app), which register them and their home sections in casework.core.portal.

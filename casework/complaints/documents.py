@@ -1,4 +1,5 @@
-"""The documents of complaints against intermediaries (DOMAIN.md §3; docs/workflows.md).
+"""The documents of complaints against intermediaries
+(docs/domain.md, "Complaints"; docs/workflows.md).
 
 =============================  ======================================  ===========================
 kind                           document                                issued by
@@ -15,7 +16,7 @@ complaint_result_notice        投诉处理结果告知书                      
 Each context is a snapshot in Chinese, whatever the UI language: dates written
 the Chinese way and Chinese labels for every choice.
 
-**Personal data** (个人信息保护法 Art. 6; DOMAIN.md §5):
+**Personal data** (个人信息保护法 Art. 6; docs/domain.md, "Personal data"):
 
 * The notices to the complainant are addressed to its name, or to 匿名投诉人
   when it complained anonymously; no notice carries its mobile number (an

@@ -1,4 +1,4 @@
-"""Complaints against job intermediaries (黑中介), DOMAIN.md §0 and §3.
+"""Complaints against job intermediaries (黑中介), docs/domain.md, "Complaints".
 
 A complaint is received (at the counter, by phone, in the portal or through the
 public form, possibly anonymously), then accepted, not accepted, or held for a

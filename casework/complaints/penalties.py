@@ -1,4 +1,5 @@
-"""The conduct a complaint is about, and the statutory penalty for each (DOMAIN.md §3).
+"""The conduct a complaint is about, and the statutory penalty for each
+(docs/domain.md, "Complaints").
 
 The decision form shows the range for the conduct found; a proposed amount
 outside it needs a written justification. The texts are the documents' own

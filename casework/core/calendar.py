@@ -1,4 +1,4 @@
-"""Working days and legal deadlines (DOMAIN.md §0).
+"""Working days and legal deadlines (docs/domain.md, "Working days").
 
 The official schedule comes from the ``chinese-calendar`` package; supervisors
 add the days of a year it does not know yet as ``HolidayOverride`` rows, and a

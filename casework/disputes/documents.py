@@ -1,4 +1,5 @@
-"""The documents of the wage-dispute workflow (DOMAIN.md §1, DESIGN.md §6).
+"""The documents of the wage-dispute workflow
+(docs/domain.md, "Wage disputes"; docs/workflows.md, "Documents").
 
 Each context function returns the snapshot its PDF shows: dates, times and
 amounts already written the Chinese way, and Chinese labels for every choice,

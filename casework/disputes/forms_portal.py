@@ -1,6 +1,6 @@
 """The disputes' portal forms: a worker's online application and its withdrawal.
 
-Validation and normalisation only (DESIGN.md §2); they never save.
+Validation and normalisation only (docs/architecture.md, "A fifth workflow"); they never save.
 """
 
 import datetime

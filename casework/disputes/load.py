@@ -67,8 +67,8 @@ from casework.parties.models import Organization, Person
 
 S = Dispute.State
 
-# Disputes of past years ended mostly in mediation (DOMAIN.md §1: in one county 5,871
-# of 7,162 closed cases were settled by mediation, 654 withdrawn).
+# Disputes of past years ended mostly in mediation (docs/domain.md, "Wage disputes": in
+# one county 5,871 of 7,162 closed cases were settled by mediation, 654 withdrawn).
 HISTORIC_MIX = {S.CLOSED: 72, S.TERMINATED: 11, S.WITHDRAWN: 10, S.NOT_ACCEPTED: 7}
 # The open part: still somebody's work, received recently.
 OPEN_MIX = {

@@ -1,4 +1,4 @@
-"""Wage disputes through mediation (劳动争议调解仲裁法, DOMAIN.md §1).
+"""Wage disputes through mediation (劳动争议调解仲裁法, docs/domain.md, "Wage disputes").
 
 The dispute's legal state is one protected FSM field; its transitions are run
 by the flow (flows.py) through casework.core.transitions.perform(). The

@@ -21,7 +21,7 @@ def test_the_default_terms_are_published_by_the_migrations_and_cover_every_item(
     terms = StandardTerms.active()
     headings = list(terms.clauses.values_list("heading", flat=True))
     assert headings == [clause["heading"] for clause in default_terms()["clauses"]]
-    # DOMAIN.md §4: the items a written gig agreement must cover.
+    # docs/domain.md, "Gig agreements": the items a written gig agreement must cover.
     for item in (
         "工作内容和地点",
         "工作时间和休息",

@@ -1,6 +1,6 @@
 """The eligibility engine, table by table: ages on the day, the province-style rule set,
 the statutory retirement table of the 2024 reform, the fact categories, the service
-level, and the expiry of a certification (DOMAIN.md §2).
+level, and the expiry of a certification (docs/domain.md, "Hardship assistance").
 
 Expected dates are worked out by hand from the rules, not by calling the code under test.
 """
@@ -29,7 +29,7 @@ MALE, F50, F55 = RetirementGroup.MALE, RetirementGroup.FEMALE_50, RetirementGrou
 DEFAULT, PROVINCE = "default-2025", "province-example-2025"
 TODAY = D(2026, 11, 22)
 
-# -- resident ID numbers (GB 11643, check character by ISO 7064 MOD 11-2, DOMAIN.md §6) ------
+# -- resident ID numbers (GB 11643, ISO 7064 MOD 11-2 check; docs/domain.md, "Identifiers") ----
 
 RIC_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 

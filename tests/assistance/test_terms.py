@@ -1,4 +1,5 @@
-"""How long a public-welfare placement lasts, and who may have one (DOMAIN.md §2).
+"""How long a public-welfare placement lasts, and who may have one
+(docs/domain.md, "Hardship assistance").
 
 Term ≤ 3 years; a person less than 5 years from statutory retirement at the first
 subsidy approval stays until retirement; at most 2 placements per person; temporary

@@ -1,5 +1,6 @@
-"""Working-day deadlines of complaints (DOMAIN.md §0, §3): 5 working days to decide on
-acceptance, paused by the one-time supplement notice; 60 to investigate, +30 once."""
+"""Working-day deadlines of complaints (docs/domain.md, "Working days", "Complaints"): 5
+working days to decide on acceptance, paused by the one-time supplement notice; 60 to
+investigate, +30 once."""
 
 import datetime
 

@@ -525,7 +525,7 @@ def test_the_result_notice_after_a_referral_names_the_body(make_complaint, tmp_p
     assert_none_in(text, INTERMEDIARY_USCC, REFERRAL_REASON)
 
 
-# -- privacy (DOMAIN.md §5) ----------------------------------------------------------------------
+# -- privacy (docs/domain.md, "Personal data") ---------------------------------------------------
 
 
 @pytest.mark.django_db

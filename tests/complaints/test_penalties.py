@@ -1,4 +1,4 @@
-"""Penalty guidance (DOMAIN.md §3): the statutory range for the conduct found, and a
+"""Penalty guidance (docs/domain.md, "Complaints"): the statutory range for the conduct found, and a
 justification when the proposed fine is outside it."""
 
 from decimal import Decimal

@@ -1,5 +1,6 @@
-"""The one-time notice (一次性告知, DOMAIN.md §3 and §7): one supplement notice per complaint,
-listing every missing item; a second notice for the same complaint is refused."""
+"""The one-time notice (一次性告知, docs/domain.md, "Public-service rules"): one supplement
+notice per complaint, listing every missing item; a second notice for the same complaint is
+refused."""
 
 import datetime
 

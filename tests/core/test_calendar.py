@@ -1,4 +1,4 @@
-"""Working days and legal deadlines (DOMAIN.md §0), with real 2025–2027 dates.
+"""Working days and legal deadlines (docs/domain.md, "Working days"), with real 2025–2027 dates.
 
 2025 National Day: holiday Wed 1 – Wed 8 Oct; make-up working days Sun 28 Sep, Sat 11 Oct.
 2026 Spring Festival: holiday Sun 15 – Mon 23 Feb; make-up working days Sat 14, Sat 28 Feb.
@@ -60,7 +60,7 @@ def test_an_override_row_wins_over_the_package():
 
 @pytest.mark.django_db
 def test_day_15_in_the_national_day_holiday_moves_to_the_first_working_day_after():
-    # DOMAIN.md §0: received Sat 2025-09-20, day 15 is Sun 2025-10-05 (holiday).
+    # docs/domain.md, "Working days": received Sat 2025-09-20, day 15 is Sun 2025-10-05 (holiday).
     assert calendar.add_calendar_days(D(2025, 9, 20), 15) == D(2025, 10, 9)
 
 

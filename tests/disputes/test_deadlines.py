@@ -23,7 +23,8 @@ def at(day: str, hour: int = 10) -> datetime.datetime:
 @pytest.mark.parametrize(
     ("received", "due"),
     [
-        # DOMAIN.md §0: day 15 is 5 Oct (National Day holiday, 1–8 Oct) → Thu 9 Oct.
+        # docs/domain.md, "Working days": day 15 is 5 Oct (National Day holiday,
+        # 1–8 Oct) → Thu 9 Oct.
         ("2025-09-20", "2025-10-09"),
         ("2025-09-19", "2025-10-09"),  # day 15 is Sat 4 Oct, inside the holiday
         ("2025-09-28", "2025-10-13"),  # received on a make-up working day; day 15 is Monday

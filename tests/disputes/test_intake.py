@@ -19,7 +19,7 @@ from tests.conftest import HUI_ID, LI_ID, WANG_ID
 
 SHANGHAI = zoneinfo.ZoneInfo("Asia/Shanghai")
 # Monday after Sat 2025-09-20: an application received that Saturday is due on
-# Thu 2025-10-09, day 15 falling in the National Day holiday (DOMAIN.md §0).
+# Thu 2025-10-09, day 15 falling in the National Day holiday (docs/domain.md, "Working days").
 TODAY = datetime.datetime(2025, 9, 22, 10, 0, tzinfo=SHANGHAI)
 
 PDF = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
