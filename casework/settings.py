@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "agreements",
     "assistance",
     "portal",
+    "casework.health",
 ]
 
 MIDDLEWARE = [
@@ -175,6 +176,8 @@ HTTPS = env_bool("DJANGO_HTTPS", False)
 if HTTPS:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_SSL_REDIRECT = env_bool("DJANGO_SECURE_SSL_REDIRECT", True)
+    # A load balancer probes the instance over plain HTTP (casework.health).
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
     SECURE_HSTS_SECONDS = env_int("DJANGO_HSTS_SECONDS", 31536000, minimum=0)

@@ -3,8 +3,11 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from casework.core import views as core_views
+from casework.health import views as health_views
 
 urlpatterns = [
+    path("healthz", health_views.healthz, name="healthz"),
+    path("readyz", health_views.readyz, name="readyz"),
     path("", core_views.home, name="home"),
     path("audit/access-log/", core_views.access_log, name="access_log"),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),

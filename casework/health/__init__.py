@@ -1,0 +1,1 @@
+"""Health probes for load balancers and monitoring: /healthz and /readyz (docs/architecture.md)."""
