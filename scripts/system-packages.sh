@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Make sure the system packages that PDF rendering and the tests need are installed.
+# Make sure the system packages that PDF rendering and the tests need are installed
+# (systemd only for systemd-analyze, which checks the deployment kit's units).
 # 确认生成 PDF 和运行测试所需的系统软件包已安装。
 #
 #   scripts/system-packages.sh            check (and install) the default list
@@ -19,6 +20,7 @@ DEFAULT_PACKAGES=(
     fonts-noto-cjk      # Noto Sans/Serif CJK SC for Chinese text
     fontconfig          # fc-list / font discovery
     poppler-utils       # pdftotext / pdftoppm, used by the tests
+    systemd             # systemd-analyze: tests/test_deploy.py verifies the units in deploy/
 )
 
 # Debian's own Python makes virtualenvs only with its pythonX.Y-venv package (a fresh
