@@ -101,6 +101,9 @@ def test_readyz_fails_naming_an_unreachable_broker(client, db, settings, monkeyp
     settings.CELERY_TASK_ALWAYS_EAGER = False
     url = f"redis://127.0.0.1:{closed_port()}/0"
     monkeypatch.setitem(celery_app.conf, "broker_url", url)
+    # With CELERY_BROKER_URL in the environment (make test-services) the write URL
+    # would still name the real broker.
+    monkeypatch.setitem(celery_app.conf, "broker_write_url", url)
     start = time.perf_counter()
     response = client.get("/readyz")
     assert time.perf_counter() - start < 2
