@@ -71,14 +71,14 @@ run: install ## demo: migrate var/casework.sqlite3, seed_demo, serve on http://1
 	$(EMBEDDED) DJANGO_DEBUG=1 $(PY) manage.py runserver $(HOST):$(PORT)
 
 test: install ## the whole suite on SQLite with Celery tasks run in-process
-	$(EMBEDDED) $(VENV)/bin/pytest -q $(PYTEST_ARGS)
+	$(EMBEDDED) $(VENV)/bin/pytest -q --durations=20 $(PYTEST_ARGS)
 
 test-services: install ## the whole suite on PostgreSQL + Redis, with a real Celery worker
 	DATABASE_URL=$(SERVICES_DATABASE_URL) CELERY_BROKER_URL=$(SERVICES_BROKER_URL) \
 		CACHE_URL=$(SERVICES_CACHE_URL) $(PY) scripts/prepare_services.py
 	env -u STORAGE_S3_BUCKET -u DJANGO_HTTPS -u CASEWORK_VAR_DIR \
 		DATABASE_URL=$(SERVICES_DATABASE_URL) CELERY_BROKER_URL=$(SERVICES_BROKER_URL) \
-		CACHE_URL=$(SERVICES_CACHE_URL) $(VENV)/bin/pytest -q --create-db $(PYTEST_ARGS)
+		CACHE_URL=$(SERVICES_CACHE_URL) $(VENV)/bin/pytest -q --durations=20 --create-db $(PYTEST_ARGS)
 
 bench: install ## every benchmark, one JSON line each (BENCH="name ..." for some; uses DATABASE_URL if set)
 	@$(PY) manage.py migrate --noinput -v 0
