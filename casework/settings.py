@@ -54,6 +54,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: every log line of the request, and the tasks it sends, carry its id.
+    "casework.core.middleware.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -316,11 +318,31 @@ SEAL_KEY_PASSWORD = env_str("SEAL_KEY_PASSWORD")
 SEAL_TSA_URL = env_str("SEAL_TSA_URL")
 SEAL_DEMO_DIR = VAR_DIR / "seal"
 
+# Log lines: text for the embedded set-up (readable `make run` output), json (one object
+# a line) for a log collector. Every line has the request id (casework.core.logs); ID and
+# mobile numbers are masked.
+LOG_FORMAT = env_choice("DJANGO_LOG_FORMAT", ("text", "json"), "text")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "filters": {
+        "request_id": {"()": "casework.core.logs.RequestIdFilter"},
+        "personal_data": {"()": "casework.core.logs.PersonalDataFilter"},
+    },
+    "formatters": {
+        "text": {
+            "()": "casework.core.logs.TextFormatter",
+            "format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s",
+        },
+        "json": {"()": "casework.core.logs.JsonFormatter"},
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": LOG_FORMAT,
+            "filters": ["request_id", "personal_data"],
+        }
+    },
     "root": {
         "handlers": ["console"],
         "level": env_choice("DJANGO_LOG_LEVEL", ("DEBUG", "INFO", "WARNING", "ERROR"), "INFO"),
@@ -330,3 +352,21 @@ LOGGING = {
         "weasyprint": {"level": "ERROR"},
     },
 }
+
+# Error reporting to Sentry or a self-hosted GlitchTip (same protocol); empty: off.
+# No personal data leaves: no default PII, and casework.core.logs.scrub_event drops
+# request bodies, cookies and query strings and removes ID and mobile numbers.
+SENTRY_DSN = env_str("SENTRY_DSN")
+if SENTRY_DSN:
+    import sentry_sdk
+    from sentry_sdk.integrations.celery import CeleryIntegration
+    from sentry_sdk.integrations.django import DjangoIntegration
+
+    from casework.core.logs import scrub_event
+
+    sentry_sdk.init(
+        dsn=SENTRY_DSN,
+        integrations=[DjangoIntegration(), CeleryIntegration()],
+        send_default_pii=False,
+        before_send=scrub_event,
+    )

@@ -8,7 +8,10 @@ class CoreConfig(AppConfig):
     verbose_name = _("Case core")
 
     def ready(self) -> None:
-        from casework.core import checks  # noqa: F401  (registers system checks)
+        from casework.core import (
+            checks,  # noqa: F401  (registers system checks)
+            logs,  # noqa: F401  (the request id's Celery signals)
+        )
         from casework.core.queues import Queue, register
         from casework.core.roles import Role
         from casework.core.views import recent_access_count

@@ -1,6 +1,14 @@
+import logging
+import time
+
 from django.conf import settings
 from django.utils import translation
 from django.utils.cache import patch_vary_headers
+from django.utils.functional import empty
+
+from casework.core.logs import new_request_id, request_id_var
+
+request_logger = logging.getLogger("casework.request")
 
 
 class ChosenLanguageMiddleware:
@@ -24,3 +32,55 @@ class ChosenLanguageMiddleware:
         patch_vary_headers(response, ["Cookie"])
         response.headers.setdefault("Content-Language", language)
         return response
+
+
+class RequestIdMiddleware:
+    """Gives each request an id for its log lines and the tasks it sends; logs the request.
+
+    The id is the incoming X-Request-ID when it is a plausible token (a proxy's or
+    load balancer's), else a new one; it is returned as X-Request-ID. The line
+    logged at the end (logger casework.request) has the method, the path without
+    its query string (it may hold personal data), the status, the duration and the
+    user's id (never the name). First in MIDDLEWARE so every line of the request
+    has the id.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        request_id = new_request_id(request.headers.get("X-Request-ID"))
+        request.request_id = request_id
+        token = request_id_var.set(request_id)
+        started = time.monotonic()
+        try:
+            response = self.get_response(request)
+            response["X-Request-ID"] = request_id
+            status = response.status_code
+            request_logger.log(
+                logging.WARNING if status >= 500 else logging.INFO,
+                "%s %s %s",
+                request.method,
+                request.path,
+                status,
+                extra={
+                    "method": request.method,
+                    "path": request.path,
+                    "status": status,
+                    "duration_ms": round((time.monotonic() - started) * 1000, 1),
+                    "user_id": _user_id(request),
+                },
+            )
+            return response
+        finally:
+            request_id_var.reset(token)
+
+
+def _user_id(request) -> int | None:
+    # Only a user the request already loaded: reading it here would query the session
+    # (and the database) on requests that never needed it, such as /healthz.
+    user = request.__dict__.get("user")
+    user = getattr(user, "_wrapped", user)
+    if user is None or user is empty or not user.is_authenticated:
+        return None
+    return user.pk
