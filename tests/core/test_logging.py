@@ -37,7 +37,10 @@ def _by_logger(lines, name):
 
 
 @pytest.mark.urls("tests.core.logging_urls")
-@pytest.mark.django_db(transaction=True)  # a real commit, so on_commit runs as in production
+# A real commit, so on_commit runs as in production. serialized_rollback like every
+# transactional test here: a flush without it re-creates content types, which the next
+# serialized test then fails to restore.
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_request_line_and_its_task_line_share_the_request_id(client, json_lines):
     response = client.get("/send-task/?phone=13800138000", HTTP_X_REQUEST_ID=REQUEST_ID)
 
