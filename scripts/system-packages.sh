@@ -29,7 +29,7 @@ DEFAULT_PACKAGES=(
 venv_package() {
     [[ -x .venv/bin/python ]] && return 0
     local py
-    py=$(command -v python3.11 || command -v python3 || true)
+    py=$(command -v python3.11 || command -v python3.12 || command -v python3 || true)
     [[ -n "$py" ]] || return 0
     py=$(readlink -f "$py")
     dpkg-query -S "$py" >/dev/null 2>&1 || return 0

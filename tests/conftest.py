@@ -7,6 +7,7 @@ employer, and oscar_outsider is a mediator of another market.
 """
 
 import pytest
+from celery._state import _set_task_join_will_block
 from django.contrib.auth.models import Group, User
 
 from casework import celery_app
@@ -21,6 +22,8 @@ pytest_plugins = [
     "tests.agreements.fixtures",
     "tests.assistance.fixtures",
     "tests.complaints.fixtures",
+    "tests.seeded",
+    "tests.database_state",
 ]
 
 PASSWORD = "test-pass-123"
@@ -58,6 +61,10 @@ def _celery_in_process(request):
         return
     previous = celery_app.conf.task_always_eager
     celery_app.conf.task_always_eager = True
+    # An eager task runs inside celery's denied_join_result(), which saves and restores
+    # one process-wide flag: the race tests' threads running tasks at once can leave it
+    # set, and every later .get() of an eager result would then refuse to run.
+    _set_task_join_will_block(False)
     yield
     celery_app.conf.task_always_eager = previous
 

@@ -1,9 +1,15 @@
 """Test settings: the project's settings plus the test-only sample workflow app."""
 
+import os
+
 from casework.settings import *  # noqa: F403
-from casework.settings import INSTALLED_APPS
+from casework.settings import CACHES, INSTALLED_APPS
 
 INSTALLED_APPS = [*INSTALLED_APPS, "tests.caseapp"]
 
 # Personas are created for nearly every test; the default PBKDF2 hasher would cost ~0.3 s each.
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+# make test-services runs the suite on several pytest-xdist workers that share one Redis
+# cache database: each worker's keys (rate limits, heartbeats) are its own.
+CACHES["default"]["KEY_PREFIX"] = os.environ.get("PYTEST_XDIST_WORKER", "")

@@ -27,10 +27,11 @@ def wait_until_done(doc: Document, timeout: float = 60) -> Document:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         doc.refresh_from_db()
-        if doc.status != Document.Status.PENDING:
+        # Rendering is a state the worker passes through (a lease), not an end.
+        if doc.status not in (Document.Status.PENDING, Document.Status.RENDERING):
             return doc
         time.sleep(0.25)
-    raise AssertionError(f"document {doc.pk} still pending after {timeout} s")
+    raise AssertionError(f"document {doc.pk} still {doc.status} after {timeout} s")
 
 
 # transaction=True: the worker's own connection sees only committed rows.

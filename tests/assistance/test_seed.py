@@ -38,8 +38,9 @@ OPEN_TASK = {
 
 
 @pytest.fixture
-def demo(db) -> Market:
-    call_command("seed_demo", stdout=StringIO())
+def demo(seeded_demo, db) -> Market:
+    # seed_demo runs once for this module (tests/seeded.py); its on-commit callbacks
+    # (PDF renders, text messages) do not run.
     return Market.objects.get(code="cd")
 
 

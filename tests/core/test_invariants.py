@@ -86,15 +86,6 @@ def test_cases_worked_through_the_services_hold_every_invariant(new_dispute, sta
     assert "All invariants hold." in check_invariants()
 
 
-def test_the_demo_data_holds_every_invariant(db):
-    # The one test that runs seed_demo here (about 20 s); its PDFs are not rendered.
-    call_command("seed_demo", stdout=StringIO())
-
-    out = check_invariants()
-
-    assert "All invariants hold." in out
-
-
 # -- violations --------------------------------------------------------------------------
 
 

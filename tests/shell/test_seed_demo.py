@@ -19,17 +19,17 @@ LOGINS = ["mediator", "mediator2", "caseworker", "officer", "supervisor", "audit
 PORTAL_LOGINS = ["worker", "worker2", "employer"]
 
 
+@pytest.fixture(scope="module")
+def _market_card(seeded_demo, django_db_blocker) -> None:
+    # Render the market card only: the demo disputes' PDFs would take minutes.
+    with django_db_blocker.unblock():
+        seeded_demo.run(Document.objects.get(kind="market_card").pk)
+
+
 @pytest.fixture
-def seeded(db, django_capture_on_commit_callbacks) -> str:
-    out = StringIO()
-    with django_capture_on_commit_callbacks() as callbacks:
-        call_command("seed_demo", stdout=out)
-    # Render the market card only: the demo disputes' PDFs would take minutes per test.
-    card = Document.objects.get(kind="market_card")
-    for callback in callbacks:
-        if getattr(callback, "document_id", None) == card.pk:
-            callback()
-    return out.getvalue()
+def seeded(seeded_demo, _market_card, demo_media, db) -> str:
+    """seed_demo's output; the demo is made once for this module (tests/seeded.py)."""
+    return seeded_demo.output
 
 
 def test_it_prints_every_login(seeded):
@@ -100,3 +100,9 @@ def test_staff_find_the_market_card_on_their_home_page(client, seeded):
     assert (
         reverse("documents:detail", args=[doc.pk]) in client.get(reverse("home")).content.decode()
     )
+
+
+def test_the_demo_data_holds_every_invariant(seeded):
+    out = StringIO()
+    call_command("check_invariants", stdout=out, stderr=StringIO())
+    assert "All invariants hold." in out.getvalue()
