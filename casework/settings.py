@@ -11,7 +11,7 @@ from pathlib import Path
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
-from casework.env import env_bool, env_choice, env_int, env_list, env_str
+from casework.env import env_bool, env_choice, env_int, env_list, env_networks, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(env_str("CASEWORK_VAR_DIR") or BASE_DIR / "var")
@@ -31,6 +31,10 @@ DEBUG = env_bool("DJANGO_DEBUG", False)
 SECRET_KEY = env_str("DJANGO_SECRET_KEY") or _embedded_secret_key()
 ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", ["127.0.0.1", "localhost"])
 CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS")
+# The reverse proxies whose X-Real-IP / X-Forwarded-For are believed (casework.core.audit.
+# client_ip); from any other peer the socket address is the client. The deploy kit's nginx
+# runs on the same host: TRUSTED_PROXIES=127.0.0.1,::1.
+TRUSTED_PROXIES = env_networks("TRUSTED_PROXIES")
 
 INSTALLED_APPS = [
     "django.contrib.admin",

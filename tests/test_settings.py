@@ -10,6 +10,7 @@ import pytest
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 
+from casework.documents.sealing import ensure_demo_seal
 from casework.env import env_bool, env_choice, env_int, env_list, env_str
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -20,7 +21,14 @@ _SWITCHES = [
     name
     for name in os.environ
     if name.startswith(("DJANGO_", "DATABASE_", "CACHE_", "CELERY_", "STORAGE_S3_", "SEAL_"))
-    or name in {"CASEWORK_VAR_DIR", "CASEWORK_PUBLIC_BASE_URL"}
+    or name
+    in {
+        "CASEWORK_VAR_DIR",
+        "CASEWORK_PUBLIC_BASE_URL",
+        "SMS_BACKEND",
+        "IDENTITY_VERIFICATION_BACKEND",
+        "TRUSTED_PROXIES",
+    }
 ]
 
 
@@ -40,13 +48,22 @@ def manage(*args: str, env: dict[str, str], tmp_path: Path) -> subprocess.Comple
 
 
 def production_env(tmp_path: Path) -> dict[str, str]:
+    # A seal pair made like the demo's but kept outside SEAL_DEMO_DIR stands for the
+    # market's own certificate; the check can only tell where the files are.
+    cert, key = ensure_demo_seal(tmp_path / "market-seal")
     return {
         "DJANGO_SECRET_KEY": secrets.token_urlsafe(64),
         "DJANGO_ALLOWED_HOSTS": "casework.example.gov.cn",
         "DJANGO_CSRF_TRUSTED_ORIGINS": "https://casework.example.gov.cn",
         "DJANGO_HTTPS": "1",
         "DATABASE_URL": f"sqlite:///{tmp_path / 'prod.sqlite3'}",
+        "DATABASE_CONN_MAX_AGE": "60",
+        "CACHE_URL": "redis://127.0.0.1:6379/15",  # only named: the checks connect to nothing
         "CASEWORK_PUBLIC_BASE_URL": "https://casework.example.gov.cn",
+        "SEAL_CERT_FILE": str(cert),
+        "SEAL_KEY_FILE": str(key),
+        "SMS_BACKEND": "tests.gateways.GatewaySms",
+        "IDENTITY_VERIFICATION_BACKEND": "tests.gateways.GatewayIdentity",
     }
 
 
@@ -69,11 +86,46 @@ def test_check_deploy_is_clean_with_production_variables(tmp_path):
     assert "security.E" not in output, output
 
 
+# Each stand-in of the embedded set-up, put back into the production variables.
+DEMO_PARTS = {
+    "core.E012": {"CACHE_URL": ""},  # the per-process memory cache
+    "core.E010": {"SMS_BACKEND": "casework.core.sms.OutboxBackend"},
+    "core.E011": {
+        "IDENTITY_VERIFICATION_BACKEND": "casework.parties.verification.DemoIdentityBackend"
+    },
+    "documents.E006": {"SEAL_CERT_FILE": "", "SEAL_KEY_FILE": ""},
+}
+
+
+@pytest.mark.parametrize("check_id", DEMO_PARTS)
+def test_check_deploy_refuses_each_demo_part_by_name(tmp_path, check_id):
+    env = {**production_env(tmp_path), **DEMO_PARTS[check_id]}
+
+    result = manage("check", "--deploy", env=env, tmp_path=tmp_path)
+
+    output = result.stdout + result.stderr
+    assert result.returncode != 0, output
+    assert check_id in output, output
+    assert [other for other in DEMO_PARTS if other != check_id and other in output] == []
+
+
+def test_check_deploy_warns_when_every_request_opens_a_database_connection(tmp_path):
+    env = {**production_env(tmp_path), "DATABASE_CONN_MAX_AGE": "0"}
+
+    result = manage("check", "--deploy", "--fail-level", "ERROR", env=env, tmp_path=tmp_path)
+
+    assert result.returncode == 0, result.stderr
+    assert "core.W010" in result.stdout + result.stderr
+
+
 def test_check_deploy_flags_an_embedded_set_up(tmp_path):
     # Without the production variables the deploy check must complain (no HTTPS, no HSTS):
     # the clean result above is earned by the variables, not by silenced checks.
     result = manage("check", "--deploy", env={}, tmp_path=tmp_path)
-    assert "security.W004" in result.stdout + result.stderr
+    output = result.stdout + result.stderr
+    assert "security.W004" in output
+    assert result.returncode != 0
+    assert all(check_id in output for check_id in DEMO_PARTS), output
 
 
 def test_embedded_set_up_keeps_a_generated_secret_key_under_var(tmp_path):

@@ -3,6 +3,7 @@
 import ipaddress
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.db import models, transaction
 from django.utils import timezone
@@ -33,8 +34,30 @@ class Actor:
 
 
 def client_ip(request) -> str | None:
-    # REMOTE_ADDR is the proxy in production; the proxy must set X-Real-IP.
-    return clean_ip(request.META.get("HTTP_X_REAL_IP")) or clean_ip(request.META.get("REMOTE_ADDR"))
+    """The client's address: the socket's peer, or what a trusted proxy says it is.
+
+    Headers naming the client are believed only from the proxies in TRUSTED_PROXIES;
+    anyone else could send any address and walk past every rate limit.
+    """
+    peer = clean_ip(request.META.get("REMOTE_ADDR"))
+    if not _trusted(peer):
+        return peer
+    real_ip = clean_ip(request.META.get("HTTP_X_REAL_IP"))
+    if real_ip:
+        return real_ip
+    # X-Forwarded-For: client, proxy1, proxy2; the nearest untrusted hop is the client.
+    hops = [clean_ip(hop) for hop in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")]
+    for hop in reversed(hops):
+        if hop and not _trusted(hop):
+            return hop
+    return peer
+
+
+def _trusted(address: str | None) -> bool:
+    if not address:
+        return False
+    ip = ipaddress.ip_address(address)
+    return any(ip in network for network in settings.TRUSTED_PROXIES)
 
 
 def clean_ip(value: str | None) -> str | None:

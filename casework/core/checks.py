@@ -1,10 +1,12 @@
-"""System checks of the case core (calendar coverage)."""
+"""System checks of the case core (calendar coverage, case models, production parts)."""
 
 import datetime
 
-from django.core.checks import Error, Warning, register
+from django.conf import settings
+from django.core.checks import Error, Tags, Warning, register
 from django.db import DatabaseError, connection
 from django.utils import timezone
+from django.utils.module_loading import import_string
 
 WARN_DAYS_BEFORE_YEAR_END = 60
 
@@ -77,3 +79,70 @@ def check_case_models(app_configs=None, **kwargs) -> list[Error]:
                 )
             )
     return errors
+
+
+# Caches every web and worker process sees alike; the others count rate limits and
+# keep one-time codes per process.
+SHARED_CACHES = (
+    "django.core.cache.backends.redis.RedisCache",
+    "django.core.cache.backends.memcached.PyMemcacheCache",
+    "django.core.cache.backends.memcached.PyLibMCCache",
+    "django.core.cache.backends.db.DatabaseCache",
+)
+
+# Pluggable services whose development stand-ins say so with ``demo = True``.
+DEMO_BACKEND_SETTINGS = {
+    "SMS_BACKEND": (
+        "core.E010",
+        "SMS_BACKEND is the development outbox: no text message reaches anyone, and "
+        "staff can read every party's signing code in the outbox.",
+    ),
+    "IDENTITY_VERIFICATION_BACKEND": (
+        "core.E011",
+        "IDENTITY_VERIFICATION_BACKEND is the demo identity service: it passes the demo "
+        "people and nobody else, so no real-name check means anything.",
+    ),
+}
+
+
+@register(Tags.security, deploy=True)
+def check_production_parts(app_configs=None, **kwargs) -> list:
+    """check --deploy refuses the embedded set-up's stand-ins (docs/architecture.md)."""
+    if settings.DEBUG:
+        return []
+    problems: list = []
+    backend = settings.CACHES["default"]["BACKEND"]
+    if backend not in SHARED_CACHES:
+        problems.append(
+            Error(
+                f"The cache ({backend}) is not shared: with several web processes each "
+                "counts its own rate limits, and a login throttle can be walked around.",
+                hint="Set CACHE_URL to a Redis database (redis://127.0.0.1:6379/1).",
+                id="core.E012",
+            )
+        )
+    for name, (check_id, message) in DEMO_BACKEND_SETTINGS.items():
+        if _is_demo(getattr(settings, name)):
+            problems.append(
+                Error(
+                    message,
+                    hint=f"Set {name} to the market's own gateway class.",
+                    id=check_id,
+                )
+            )
+    if settings.DATABASES["default"].get("CONN_MAX_AGE") == 0:
+        problems.append(
+            Warning(
+                "DATABASE_CONN_MAX_AGE=0 opens a database connection for every request.",
+                hint="Leave it unset (60 s with a database server) or set a number of seconds.",
+                id="core.W010",
+            )
+        )
+    return problems
+
+
+def _is_demo(path: str) -> bool:
+    try:
+        return bool(getattr(import_string(path), "demo", False))
+    except ImportError:
+        return False  # reported where the backend is first used, with the import error

@@ -28,6 +28,7 @@ class OutboxBackend:
     """Development: the console and the database outbox; nothing leaves the machine."""
 
     keeps_outbox = True
+    demo = True  # check --deploy refuses it (casework.core.checks)
 
     def send(self, message: Sms) -> None:
         from casework.core.models import SmsMessage

@@ -10,7 +10,7 @@ import subprocess
 from pathlib import Path
 
 from django.conf import settings
-from django.core.checks import Error, Warning, register
+from django.core.checks import Error, Tags, Warning, register
 
 CJK_FONT_PACKAGE = "fonts-noto-cjk"
 HARFBUZZ_SUBSET_PACKAGE = "libharfbuzz-subset0"
@@ -126,6 +126,25 @@ def check_seal_files(app_configs=None, **kwargs) -> list:
             hint="Point SEAL_CERT_FILE and SEAL_KEY_FILE at the market's seal "
             "(PEM or DER), or unset both to use the generated demo seal.",
             id="documents.E003",
+        )
+    ]
+
+
+@register(Tags.security, deploy=True)
+def check_production_seal(app_configs=None, **kwargs) -> list:
+    """check --deploy refuses the generated demo seal: anyone can make one like it."""
+    if settings.DEBUG:
+        return []
+    cert = settings.SEAL_CERT_FILE
+    demo_dir = Path(settings.SEAL_DEMO_DIR).resolve()
+    if cert and demo_dir not in Path(cert).resolve().parents:
+        return []
+    return [
+        Error(
+            "Documents are sealed with the self-signed demo seal, which proves nothing.",
+            hint="Set SEAL_CERT_FILE and SEAL_KEY_FILE to the market's seal certificate "
+            "and key (docs in deploy/README.md).",
+            id="documents.E006",
         )
     ]
 

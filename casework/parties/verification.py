@@ -31,6 +31,8 @@ class IdentityResult:
 class DemoIdentityBackend:
     """Accepts the demo people (by name and ID number); refuses everyone else."""
 
+    demo = True  # check --deploy refuses it (casework.core.checks)
+
     def verify(self, person: Person) -> IdentityResult:
         from casework.parties.seed import PEOPLE
 

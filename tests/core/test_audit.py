@@ -1,5 +1,6 @@
 """The hash-chained audit trail and `manage.py verify_audit`."""
 
+import ipaddress
 from io import StringIO
 
 import pytest
@@ -135,16 +136,41 @@ def test_an_actor_with_many_roles_fits_the_role_column(market, alice_mediator):
     assert verify_chains() == (1, [])
 
 
-def test_the_client_address_ignores_a_header_that_is_not_an_address():
+def test_the_client_address_ignores_a_header_that_is_not_an_address(settings):
+    settings.TRUSTED_PROXIES = [ipaddress.ip_network("192.0.2.0/24")]
     request = RequestFactory().get("/", HTTP_X_REAL_IP="unknown", REMOTE_ADDR="192.0.2.10")
 
     assert client_ip(request) == "192.0.2.10"
 
 
-def test_the_client_address_prefers_the_proxy_header():
+def test_a_trusted_proxy_names_the_client(settings):
+    settings.TRUSTED_PROXIES = [ipaddress.ip_network("10.0.0.0/8")]
     request = RequestFactory().get("/", HTTP_X_REAL_IP="203.0.113.5", REMOTE_ADDR="10.0.0.1")
 
     assert client_ip(request) == "203.0.113.5"
+
+
+def test_a_forged_header_from_an_untrusted_peer_is_ignored(settings):
+    settings.TRUSTED_PROXIES = [ipaddress.ip_network("10.0.0.0/8")]
+    forged = {"HTTP_X_REAL_IP": "203.0.113.5", "HTTP_X_FORWARDED_FOR": "203.0.113.6"}
+    request = RequestFactory().get("/", REMOTE_ADDR="198.51.100.9", **forged)
+
+    assert client_ip(request) == "198.51.100.9"
+
+
+def test_with_no_trusted_proxy_the_socket_address_is_the_client(settings):
+    settings.TRUSTED_PROXIES = []
+    request = RequestFactory().get("/", HTTP_X_REAL_IP="203.0.113.5", REMOTE_ADDR="127.0.0.1")
+
+    assert client_ip(request) == "127.0.0.1"
+
+
+def test_forwarded_for_is_read_from_the_right_past_the_trusted_hops(settings):
+    settings.TRUSTED_PROXIES = [ipaddress.ip_network("10.0.0.0/8")]
+    chain = "1.2.3.4, 203.0.113.7, 10.0.0.2"  # the first entry is whatever the client sent
+    request = RequestFactory().get("/", HTTP_X_FORWARDED_FOR=chain, REMOTE_ADDR="10.0.0.1")
+
+    assert client_ip(request) == "203.0.113.7"
 
 
 def test_deleting_the_last_row_is_caught_by_the_chain_head(chain):

@@ -156,6 +156,19 @@ def test_many_lookups_from_one_address_are_slowed_down(client, notice, settings)
     assert other_address == 200
 
 
+def test_a_forged_client_address_header_does_not_reset_the_limit(client, notice, settings):
+    # Only a listed proxy may name the client; here nobody is listed (the default).
+    settings.DOCUMENT_VERIFY_LIMIT = 3
+    settings.TRUSTED_PROXIES = []
+
+    statuses = [
+        client.get(verify_url(notice), HTTP_X_REAL_IP=f"203.0.113.{n}").status_code
+        for n in range(4)
+    ]
+
+    assert statuses == [200, 200, 200, 429]
+
+
 # Staff pages
 
 
