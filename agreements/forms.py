@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 
 from agreements.models import MIN_PAY, Agreement
 from agreements.services import PARTICULARS
+from casework.core.formfields import AmountField
 from casework.core.models import Market, markets_for
 from casework.parties.forms import OrganizationForm, PersonForm
 from casework.parties.lookup import find_employer, find_person
@@ -49,7 +50,12 @@ _ParticularFields = type(forms.Form)(
     (forms.Form,),
     {
         "__module__": __name__,
-        **forms.fields_for_model(Agreement, fields=PARTICULARS, widgets=WIDGETS),
+        **forms.fields_for_model(
+            Agreement,
+            fields=PARTICULARS,
+            widgets=WIDGETS,
+            field_classes={"pay_rate": AmountField, "pay_total": AmountField},
+        ),
     },
 )
 

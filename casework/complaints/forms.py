@@ -30,6 +30,7 @@ from casework.complaints.models import (
     ReferralTarget,
 )
 from casework.complaints.penalties import Conduct
+from casework.core.formfields import AmountField
 from casework.core.roles import Role
 from casework.parties import identifiers
 from casework.parties.forms import OrganizationForm
@@ -413,7 +414,7 @@ class DecisionForm(forms.Form):
         widget=DateInput,
         help_text=_("For an order to correct."),
     )
-    penalty_amount = forms.DecimalField(
+    penalty_amount = AmountField(
         label=_("proposed fine (yuan)"),
         required=False,
         min_value=0,

@@ -28,6 +28,7 @@ from casework.complaints.models import (
     normalise_tracking_code,
 )
 from casework.complaints.penalties import Conduct
+from casework.core.formfields import AmountField
 from casework.core.models import Market
 from casework.core.uploads import checked_content_type
 from casework.parties import identifiers
@@ -131,7 +132,7 @@ class IntakeForm(forms.Form):
         validators=[not_in_future],
         help_text=_("The day, or the last day, of what you complain about."),
     )
-    deposit_amount = forms.DecimalField(
+    deposit_amount = AmountField(
         label=_("Deposit taken (yuan)"),
         required=False,
         max_digits=12,

@@ -13,6 +13,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from casework.core.formfields import AmountField
 from casework.core.models import markets_for
 from casework.disputes.models import ClaimType, Dispute
 
@@ -26,8 +27,8 @@ def market_choices(user) -> list[tuple[int, str]]:
     return list(markets_for(user).order_by("name").values_list("pk", "name"))
 
 
-def _amount_field(label) -> forms.DecimalField:
-    return forms.DecimalField(
+def _amount_field(label) -> AmountField:
+    return AmountField(
         label=label,
         required=False,
         min_value=Decimal("0"),

@@ -16,6 +16,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from casework.core.formfields import AmountField
 from casework.core.models import markets_for
 from casework.disputes.evidence import evidence_content_type
 from casework.disputes.models import ClaimType, Dispute, Instalment, Session, Settlement
@@ -40,8 +41,8 @@ def _date_field(label, **kwargs) -> forms.DateField:
     return forms.DateField(label=label, widget=widget, **kwargs)
 
 
-def _amount_field(label, **kwargs) -> forms.DecimalField:
-    return forms.DecimalField(
+def _amount_field(label, **kwargs) -> AmountField:
+    return AmountField(
         label=label,
         max_digits=12,
         decimal_places=2,

@@ -8,12 +8,14 @@ from django.utils.translation import gettext_lazy as _
 from stdnum import exceptions as stdnum_errors
 from stdnum.cn import ric, uscc
 
-MOBILE_RE = re.compile(r"^1[3-9]\d{9}$")
+from casework.core.formfields import nfkc
+
+MOBILE_RE = re.compile(r"^1[3-9][0-9]{9}$")  # ASCII digits only: \d also matches ١٢٣
 
 
 def normalise_ric(value: str) -> str:
     """Return the compact resident ID number or raise ValidationError with the reason."""
-    compact = re.sub(r"[\s-]", "", value or "").upper()
+    compact = re.sub(r"[\s-]", "", nfkc(value)).upper()
     try:
         return ric.validate(compact)
     except stdnum_errors.InvalidChecksum:
@@ -47,7 +49,7 @@ def ric_sex(number: str) -> str:
 
 def check_uscc(value: str) -> tuple[str, ValidationError | None]:
     """Return (compact code, problem); a failed check digit is a problem staff may override."""
-    compact = uscc.compact(value)
+    compact = uscc.compact(nfkc(value))
     try:
         return uscc.validate(compact), None
     except stdnum_errors.InvalidChecksum:
@@ -69,7 +71,7 @@ def check_uscc(value: str) -> tuple[str, ValidationError | None]:
 
 
 def normalise_mobile(value: str) -> str:
-    compact = re.sub(r"[\s-]", "", value or "")
+    compact = re.sub(r"[\s-]", "", nfkc(value))
     if compact.startswith("+86"):
         compact = compact[3:]
     if not MOBILE_RE.match(compact):

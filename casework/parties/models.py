@@ -46,18 +46,30 @@ class Person(models.Model):
     def __str__(self) -> str:
         return self.name
 
-    def clean(self) -> None:
-        errors = {}
+    def clean_fields(self, exclude=None) -> None:
+        # Normalised before the field checks, and only the fields not excluded: a form
+        # that has refused an ID number (say, its check digit) excludes it, and checking
+        # the blank left behind would add a second, false message.
+        exclude = set(exclude or ())
+        errors: dict = {}
+        if "id_number" not in exclude:
+            try:
+                self.id_number = identifiers.normalise_ric(self.id_number or "")
+                self.birth_date = identifiers.ric_birth_date(self.id_number)
+                self.sex = identifiers.ric_sex(self.id_number)
+            except ValidationError as exc:
+                errors["id_number"] = exc.error_list
+                exclude.add("id_number")
+        if "mobile" not in exclude:
+            try:
+                self.mobile = identifiers.normalise_mobile(self.mobile)
+            except ValidationError as exc:
+                errors["mobile"] = exc.error_list
+                exclude.add("mobile")
         try:
-            self.id_number = identifiers.normalise_ric(self.id_number or "")
-            self.birth_date = identifiers.ric_birth_date(self.id_number)
-            self.sex = identifiers.ric_sex(self.id_number)
+            super().clean_fields(exclude=exclude)
         except ValidationError as exc:
-            errors["id_number"] = exc
-        try:
-            self.mobile = identifiers.normalise_mobile(self.mobile)
-        except ValidationError as exc:
-            errors["mobile"] = exc
+            errors = exc.update_error_dict(errors)
         if errors:
             raise ValidationError(errors)
 

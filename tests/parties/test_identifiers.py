@@ -1,7 +1,12 @@
+from decimal import Decimal
+
 import pytest
 from django.core.exceptions import ValidationError
 
+from casework.core.formfields import AmountField
 from casework.parties import identifiers
+from casework.parties.forms import PersonForm
+from casework.parties.models import Person
 from tests.conftest import EMPLOYER_USCC, WANG_ID
 
 
@@ -62,3 +67,45 @@ def test_masks_keep_only_what_identifies_the_record():
     assert identifiers.mask_name("王小明") == "王**"
     assert identifiers.mask_name("王") == "王"
     assert identifiers.mask_id("") == ""
+
+
+# -- full-width input (phone keyboards in Chinese mode) ---------------------------------
+
+
+def full_width(text: str) -> str:
+    """The same characters as a Chinese phone keyboard types them: １３８, Ｘ, ．."""
+    return "".join(chr(ord(c) + 0xFEE0) if "!" <= c <= "~" else c for c in text)
+
+
+def test_full_width_identifiers_are_stored_as_ascii(db):
+    person = Person(name="全角", id_number=full_width(WANG_ID), mobile=full_width("13800138000"))
+    person.full_clean(exclude=["user"])
+    person.save()
+
+    person = Person.objects.get(pk=person.pk)
+    assert (person.id_number, person.mobile) == (WANG_ID, "13800138000")
+    assert identifiers.check_uscc(full_width(EMPLOYER_USCC)) == (EMPLOYER_USCC, None)
+
+
+@pytest.mark.parametrize("digits", ["١٣٨٠٠١٣٨٠٠٠", "۱۳۸۰۰۱۳۸۰۰۰"])
+def test_digits_of_other_scripts_are_not_a_mobile_number(digits):
+    # Python's \d matches them, and NFKC leaves them as they are.
+    with pytest.raises(ValidationError):
+        identifiers.normalise_mobile(digits)
+
+
+def test_a_full_width_amount_is_read_as_the_same_amount():
+    field = AmountField(max_digits=12, decimal_places=2)
+
+    assert field.clean(full_width("1234.50")) == Decimal("1234.50")
+
+
+def test_a_wrong_check_digit_gives_exactly_one_message(db):
+    wrong = WANG_ID[:-1] + ("0" if WANG_ID[-1] != "0" else "1")
+    form = PersonForm(
+        data={"name": "王小明", "id_number": wrong, "mobile": "13800138000", "address": ""}
+    )
+
+    assert not form.is_valid()
+    assert [error.code for error in form.errors.as_data()["id_number"]] == ["ric_checksum"]
+    assert list(form.errors) == ["id_number"]
