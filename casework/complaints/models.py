@@ -83,8 +83,10 @@ class Outcome(models.TextChoices):
     MINOR_CORRECTED = "minor_corrected", _("closed as minor and corrected")
 
 
-# Outcomes that put the intermediary on the public list of sanctions.
-SANCTIONING = frozenset({Outcome.ORDER_TO_CORRECT, Outcome.PENALTY_PROPOSED})
+# Outcomes that put the intermediary on the public list of sanctions when the complaint
+# closes: decisions that are final then. A proposed penalty is the market's proposal to
+# the labour administration, which decides the fine; a proposal is never published.
+SANCTIONING = frozenset({Outcome.ORDER_TO_CORRECT})
 
 
 class ReferralTarget(models.TextChoices):

@@ -286,7 +286,7 @@ def test_closing_without_a_violation_publishes_nothing(make_complaint):
 
 
 @pytest.mark.django_db
-def test_a_proposed_penalty_is_recorded_with_its_amount(make_complaint):
+def test_a_proposed_penalty_is_recorded_with_its_amount_and_not_published(make_complaint):
     decision = services.Decision(
         outcome=Outcome.PENALTY_PROPOSED,
         conduct_found=Conduct.DEPOSIT,
@@ -296,7 +296,9 @@ def test_a_proposed_penalty_is_recorded_with_its_amount(make_complaint):
         penalty_amount=Decimal("3000"),
     )
     complaint = make_complaint(S.CLOSED, decision=decision)
-    assert complaint.sanction.amount == Decimal("3000.00")
+    assert complaint.penalty_amount == Decimal("3000.00")
+    # A proposal, not a decision: the labour administration decides the fine.
+    assert not Sanction.objects.filter(complaint=complaint).exists()
 
 
 # -- referral ------------------------------------------------------------------------
