@@ -172,13 +172,27 @@ class SubjectLink(models.Model):
         abstract = True
 
 
+class AppendOnlyError(Exception):
+    pass
+
+
 class CaseEventQuerySet(SubjectQuerySet):
+    """Reads and appends only: bulk changes would bypass CaseEvent.save() and delete()."""
+
     def for_subject(self, subject: models.Model) -> "CaseEventQuerySet":
         return super().for_subject(subject).order_by("seq")
 
+    def update(self, **kwargs):
+        raise AppendOnlyError("case events are append-only")
 
-class AppendOnlyError(Exception):
-    pass
+    def delete(self):
+        raise AppendOnlyError("case events are append-only")
+
+    def bulk_update(self, objs, fields, batch_size=None):
+        raise AppendOnlyError("case events are append-only")
+
+    def update_or_create(self, *args, **kwargs):
+        raise AppendOnlyError("case events are append-only")
 
 
 class CaseEvent(SubjectLink):

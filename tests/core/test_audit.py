@@ -5,11 +5,12 @@ from io import StringIO
 
 import pytest
 from django.core.management import CommandError, call_command
-from django.db import connection
+from django.db import IntegrityError, connection, transaction
 from django.test import RequestFactory
 
 from casework.core.audit import Actor, client_ip, record_event, verify_chains
-from casework.core.models import AppendOnlyError, CaseEvent
+from casework.core.models import AppendOnlyError, CaseEvent, ChainHead
+from tests.tamper import tamper
 
 
 @pytest.fixture
@@ -37,8 +38,7 @@ def verify_audit_fails() -> tuple[CommandError, str]:
 
 
 def raw_sql(sql: str, params: list) -> None:
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
+    tamper(sql, params)  # past the database's own guard, as a database owner could
 
 
 def test_intact_chains_pass(chain):
@@ -126,6 +126,65 @@ def test_deleting_an_event_is_refused(chain):
         CaseEvent.objects.get(pk=chain[0].pk).delete()
 
     assert CaseEvent.objects.count() == 4
+
+
+@pytest.mark.parametrize(
+    "bulk",
+    [
+        lambda events: events.update(note="改过的内容"),
+        lambda events: events.delete(),
+        lambda events: CaseEvent.objects.bulk_update(list(events), ["note"]),
+    ],
+    ids=["update", "delete", "bulk_update"],
+)
+def test_bulk_changes_of_events_are_refused(chain, bulk):
+    with pytest.raises(AppendOnlyError):
+        bulk(CaseEvent.objects.all())
+
+    assert list(CaseEvent.objects.order_by("pk").values_list("note", flat=True)) == [
+        event.note for event in chain
+    ]
+
+
+ON_POSTGRES = connection.vendor == "postgresql"
+needs_postgres = pytest.mark.skipif(
+    not ON_POSTGRES, reason="the triggers are PostgreSQL's; runs in make test-services"
+)
+
+
+def refused_by_the_database(sql: str, params: list) -> str:
+    with pytest.raises(IntegrityError) as refused, transaction.atomic(), connection.cursor() as c:
+        c.execute(sql, params)
+    return str(refused.value)
+
+
+@pytest.mark.services
+@needs_postgres
+@pytest.mark.parametrize(
+    "sql",
+    [
+        "UPDATE core_caseevent SET note = 'x' WHERE id = %s",
+        "DELETE FROM core_caseevent WHERE id = %s",
+    ],
+    ids=["update", "delete"],
+)
+def test_the_database_refuses_raw_changes_of_an_event(chain, sql):
+    message = refused_by_the_database(sql, [chain[1].pk])
+
+    assert "append-only" in message
+    assert CaseEvent.objects.count() == 4 and verify_chains()[1] == []
+
+
+@pytest.mark.services
+@needs_postgres
+def test_the_database_lets_a_chain_head_only_move_forward(chain):
+    head = ChainHead.objects.get()
+    back = "UPDATE core_chainhead SET seq = seq - 1, hash = %s WHERE id = %s"
+
+    assert "only move forward" in refused_by_the_database(back, [chain[2].hash, head.pk])
+    delete = "DELETE FROM core_chainhead WHERE id = %s"
+    assert "never deleted" in refused_by_the_database(delete, [head.pk])
+    assert ChainHead.objects.get().seq == 4
 
 
 def test_an_actor_with_many_roles_fits_the_role_column(market, alice_mediator):
