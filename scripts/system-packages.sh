@@ -21,6 +21,7 @@ DEFAULT_PACKAGES=(
     fontconfig          # fc-list / font discovery
     poppler-utils       # pdftotext / pdftoppm, used by the tests
     systemd             # systemd-analyze: tests/test_deploy.py verifies the units in deploy/
+    procps              # /bin/kill, which the web unit's ExecReload names (verified with it)
 )
 
 # Debian's own Python makes virtualenvs only with its pythonX.Y-venv package (a fresh

@@ -16,7 +16,7 @@ from django.core.management import call_command
 from django.db import connection
 
 from casework.core import backup as backup_module
-from casework.core.backup import BackupError, read_manifest, sha256, verify
+from casework.core.backup import BackupError, _extract_safely, read_manifest, sha256, verify
 from casework.core.models import CaseEvent
 from casework.disputes.models import Dispute
 from casework.documents.models import Document
@@ -180,3 +180,43 @@ def test_postgres_backup_restores_into_a_new_database(some_cases, tmp_path):
     finally:
         with connection.cursor() as cursor:
             cursor.execute(f"DROP DATABASE IF EXISTS {quoted} WITH (FORCE)")
+
+
+# -- extracting the media archive without tarfile's filters (Python before 3.11.4) -------
+
+
+def _archive(tmp_path, name: str, data: bytes = b"pdf") -> tarfile.TarFile:
+    path = tmp_path / "media.tar"
+    with tarfile.open(path, "w") as tar:
+        info = tarfile.TarInfo(name)
+        info.size = len(data)
+        tar.addfile(info, io.BytesIO(data))
+    return tarfile.open(path)
+
+
+@pytest.mark.parametrize("has_filters", [True, False])
+def test_the_media_archive_is_extracted_inside_the_media_folder(tmp_path, monkeypatch, has_filters):
+    if not has_filters:
+        monkeypatch.delattr(tarfile, "data_filter", raising=False)
+    root = tmp_path / "media"
+
+    with _archive(tmp_path, "documents/2026/a.pdf") as tar:
+        _extract_safely(tar, root)
+
+    assert (root / "documents/2026/a.pdf").read_bytes() == b"pdf"
+
+
+@pytest.mark.parametrize("has_filters", [True, False])
+def test_a_member_outside_the_media_folder_is_refused(tmp_path, monkeypatch, has_filters):
+    if not has_filters:
+        monkeypatch.delattr(tarfile, "data_filter", raising=False)
+    root = tmp_path / "media"
+    root.mkdir()
+
+    with (
+        _archive(tmp_path, "../escaped.pdf") as tar,
+        pytest.raises((BackupError, tarfile.TarError)),
+    ):
+        _extract_safely(tar, root)
+
+    assert not (tmp_path / "escaped.pdf").exists()
