@@ -11,6 +11,9 @@ class AgreementsConfig(AppConfig):
     def ready(self) -> None:
         from agreements import queues  # noqa: F401  (registers the home-page queues)
         from agreements.access import _register_document_scopes
+        from agreements.models import Agreement
         from agreements.views import portal  # noqa: F401  (registers the party pages)
+        from casework.parties import cases
 
         _register_document_scopes()
+        cases.register(Agreement, "worker", "hiring_person", "hiring_signer")

@@ -10,3 +10,7 @@ class AssistanceConfig(AppConfig):
 
     def ready(self) -> None:
         from assistance import queues  # noqa: F401  (registers the home-page queues)
+        from assistance.models import AssistanceCase
+        from casework.parties import cases
+
+        cases.register(AssistanceCase, "person")

@@ -11,6 +11,9 @@ class ComplaintsConfig(AppConfig):
     def ready(self) -> None:
         from casework.complaints import queues  # noqa: F401  (registers the home-page queues)
         from casework.complaints.access import register_document_scopes
+        from casework.complaints.models import Complaint
         from casework.complaints.views import portal  # noqa: F401  (registers the party pages)
+        from casework.parties import cases
 
         register_document_scopes()
+        cases.register(Complaint, "complainant")

@@ -13,7 +13,10 @@ class DisputesConfig(AppConfig):
         from casework.disputes import queues  # noqa: F401  (registers the home-page queues)
         from casework.disputes.access import _register_document_scopes
         from casework.disputes.invariants import payment_violations
+        from casework.disputes.models import Dispute
         from casework.disputes.views import portal  # noqa: F401  (registers the party pages)
+        from casework.parties import cases
 
         _register_document_scopes()
+        cases.register(Dispute, "applicants", "respondent_person")
         invariants.register(payment_violations)

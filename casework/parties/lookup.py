@@ -6,10 +6,13 @@ the page offers a registration form under the field, so the message can point th
 """
 
 import re
+from enum import Enum
 
 from django.core.exceptions import ValidationError
+from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
+from casework.core.formfields import nfkc
 from casework.parties import identifiers
 from casework.parties.models import Organization, Person
 
@@ -60,3 +63,33 @@ def _only_one(queryset, name: str, form_below: bool):
             code="party_ambiguous",
         )
     return found[0]
+
+
+class MatchedBy(Enum):
+    ID_NUMBER = "id_number"
+    MOBILE = "mobile"
+    NAME = "name"
+    PART_OF_A_NUMBER = "part_of_a_number"
+
+
+def search_people(term: str) -> tuple[QuerySet[Person], MatchedBy]:
+    """People by a full ID or mobile number (exact), or by part of the name.
+
+    Numbers match only in full: a search that matched parts of numbers would let
+    anyone rebuild a full ID number digit by digit. A term that is part of a number
+    finds nobody.
+    """
+    compact = re.sub(r"[\s-]", "", nfkc(term)).upper()
+    try:
+        number = identifiers.normalise_ric(compact)
+        return Person.objects.filter(id_number=number), MatchedBy.ID_NUMBER
+    except ValidationError:
+        pass
+    try:
+        mobile = identifiers.normalise_mobile(compact)
+        return Person.objects.filter(mobile=mobile), MatchedBy.MOBILE
+    except ValidationError:
+        pass
+    if re.search(r"[0-9]", compact):
+        return Person.objects.none(), MatchedBy.PART_OF_A_NUMBER
+    return Person.objects.filter(name__icontains=term.strip()), MatchedBy.NAME

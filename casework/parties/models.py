@@ -25,7 +25,7 @@ class Person(models.Model):
     )
     birth_date = models.DateField(_("birth date"), editable=False)
     sex = models.CharField(_("sex"), max_length=1, choices=Sex.choices, editable=False)
-    mobile = models.CharField(_("mobile number"), max_length=11)
+    mobile = models.CharField(_("mobile number"), max_length=11, db_index=True)
     address = models.CharField(_("address"), max_length=200, blank=True)
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL,

@@ -7,7 +7,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from casework.core.audit import log_access
+from casework.parties.access import may_reveal
 from casework.parties.forms import OrganizationForm, PersonForm, RealNameCheckForm
+from casework.parties.lookup import MatchedBy, search_people
 from casework.parties.models import Organization, Person, RealNameCheck
 from casework.parties.services import real_name_check_record
 
@@ -25,8 +27,29 @@ def _search(request, queryset, *fields: str):
 @login_required
 @permission_required("parties.view_person", raise_exception=True)
 def people(request):
-    page, term = _search(request, Person.objects.all(), "name", "id_number", "mobile")
-    return render(request, "parties/people.html", {"page": page, "q": term})
+    term = request.GET.get("q", "").strip()
+    found, matched_by = search_people(term) if term else (Person.objects.all(), None)
+    page = Paginator(found, 50).get_page(request.GET.get("page"))
+    if matched_by in (MatchedBy.ID_NUMBER, MatchedBy.MOBILE):
+        _log_number_search(request, matched_by, list(page))
+    context = {
+        "page": page,
+        "q": term,
+        "part_of_a_number": matched_by == MatchedBy.PART_OF_A_NUMBER,
+    }
+    return render(request, "parties/people.html", context)
+
+
+def _log_number_search(request, matched_by: MatchedBy, people: list[Person]) -> None:
+    # A search by a full number shows whether that person is registered: logged like a
+    # reveal, against each person found, or against the searcher when nobody was.
+    what = (
+        _("search by full ID number")
+        if matched_by == MatchedBy.ID_NUMBER
+        else _("search by full mobile number")
+    )
+    for person in people or [request.user]:
+        log_access(request, person, what)
 
 
 @login_required
@@ -37,7 +60,12 @@ def person_detail(request, pk: int):
 
 
 def _person_page(request, person: Person, check_form, *, full: bool = False, status: int = 200):
-    context = {"person": person, "full": full, "check_form": check_form}
+    context = {
+        "person": person,
+        "full": full,
+        "check_form": check_form,
+        "may_reveal": may_reveal(request.user, person),
+    }
     return render(request, "parties/person_detail.html", context, status=status)
 
 
@@ -46,6 +74,12 @@ def _person_page(request, person: Person, check_form, *, full: bool = False, sta
 @permission_required("parties.view_full_personal_data", raise_exception=True)
 def person_reveal(request, pk: int):
     person = get_object_or_404(Person, pk=pk)
+    if not may_reveal(request.user, person):
+        messages.error(
+            request,
+            _("Full ID and mobile numbers are shown only for people with a case in your markets."),
+        )
+        return _person_page(request, person, RealNameCheckForm(), status=403)
     log_access(request, person, _("full ID number and mobile"))
     return _person_page(request, person, RealNameCheckForm(), full=True)
 

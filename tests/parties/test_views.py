@@ -1,13 +1,15 @@
 import pytest
 from django.urls import reverse
+from django.utils.translation import gettext as _
 
 from casework.core.models import AccessLog
 from casework.parties.models import Organization, Person
-from tests.conftest import EMPLOYER_USCC, LI_ID, WANG_ID
+from tests.conftest import EMPLOYER_USCC, LI_ID, WANG_ID, make_person
 
 
 @pytest.fixture
-def wang(wang_worker) -> Person:
+def wang(wang_worker, new_dispute) -> Person:
+    new_dispute()  # wang applies in the test market: its staff may see his full numbers
     return wang_worker.person
 
 
@@ -71,7 +73,7 @@ def test_a_duplicate_id_number_is_refused(client, alice_mediator, wang):
         {"name": "又一个", "id_number": WANG_ID, "mobile": "13900139000"},
     )
     assert response.status_code == 200
-    assert Person.objects.count() == 1
+    assert not Person.objects.filter(name="又一个").exists()
 
 
 def _org_data(**overrides):
@@ -107,3 +109,70 @@ def test_an_intermediary_needs_a_licence_number(client, alice_mediator):
     response = client.post(reverse("parties:organization_create"), _org_data(kind="intermediary"))
     assert response.status_code == 200
     assert not Organization.objects.exists()
+
+
+# -- searching without oracles ----------------------------------------------------------
+
+
+def search(client, term: str) -> str:
+    return client.get(reverse("parties:people"), {"q": term}).content.decode()
+
+
+def test_typing_an_id_number_digit_by_digit_never_narrows_the_list(client, alice_mediator, wang):
+    client.force_login(alice_mediator)
+    make_person("李四", LI_ID, "13900139000")
+
+    for end in range(1, len(WANG_ID)):
+        page = search(client, WANG_ID[:end])
+        assert "王小明" not in page and "李四" not in page, WANG_ID[:end]
+    for end in range(1, 11):
+        assert "王小明" not in search(client, "13800138000"[:end])
+    assert not AccessLog.objects.exists()
+
+
+def test_a_full_id_or_mobile_number_finds_the_person_and_is_logged(client, alice_mediator, wang):
+    client.force_login(alice_mediator)
+
+    by_id = search(client, WANG_ID.lower())
+    by_mobile = search(client, "１３８ ００１３ ８０００")  # full-width, with spaces
+
+    assert "王小明" in by_id and "王小明" in by_mobile
+    logs = AccessLog.objects.order_by("pk")
+    assert [(log.user, log.subject) for log in logs] == [(alice_mediator, wang)] * 2
+    assert [log.fields for log in logs] == [
+        _("search by full ID number"),
+        _("search by full mobile number"),
+    ]
+
+
+def test_a_full_number_nobody_has_is_logged_against_the_searcher(client, alice_mediator, db):
+    client.force_login(alice_mediator)
+
+    assert "王小明" not in search(client, WANG_ID)
+
+    log = AccessLog.objects.get()
+    assert (log.user, log.subject, log.fields) == (
+        alice_mediator,
+        alice_mediator,
+        _("search by full ID number"),
+    )
+
+
+def test_names_are_searched_by_part(client, alice_mediator, wang):
+    client.force_login(alice_mediator)
+
+    assert "王小明" in search(client, "小明")
+    assert not AccessLog.objects.exists()
+
+
+def test_a_person_with_no_case_in_the_viewers_markets_is_not_revealed(client, oscar_outsider, wang):
+    # oscar mediates in another market; wang's only case is in the test market.
+    client.force_login(oscar_outsider)
+
+    detail = client.get(reverse("parties:person", args=[wang.pk])).content.decode()
+    response = client.post(reverse("parties:person_reveal", args=[wang.pk]))
+
+    assert reverse("parties:person_reveal", args=[wang.pk]) not in detail
+    assert response.status_code == 403
+    assert WANG_ID not in response.content.decode()
+    assert not AccessLog.objects.exists()

@@ -5,13 +5,16 @@ from casework.core.models import AccessLog
 
 
 def _reveal(client, user, person):
+    # Full numbers are shown for people with a case in the viewer's markets.
+    assert person.disputes_applied.exists()
     client.force_login(user)
     client.post(reverse("parties:person_reveal", args=[person.pk]))
 
 
 def test_an_auditor_sees_who_looked_at_full_personal_data(
-    client, alice_mediator, audrey_auditor, wang_worker
+    client, alice_mediator, audrey_auditor, wang_worker, new_dispute
 ):
+    new_dispute()
     _reveal(client, alice_mediator, wang_worker.person)
     client.force_login(audrey_auditor)
     page = client.get(reverse("access_log")).content.decode()
@@ -21,8 +24,9 @@ def test_an_auditor_sees_who_looked_at_full_personal_data(
 
 
 def test_the_auditor_home_counts_recent_entries(
-    client, alice_mediator, audrey_auditor, wang_worker
+    client, alice_mediator, audrey_auditor, wang_worker, new_dispute
 ):
+    new_dispute()
     _reveal(client, alice_mediator, wang_worker.person)
     client.force_login(audrey_auditor)
     page = client.get(reverse("home")).content.decode()
@@ -31,8 +35,9 @@ def test_the_auditor_home_counts_recent_entries(
 
 
 def test_another_markets_auditor_does_not_see_the_entries(
-    client, alice_mediator, wang_worker, other_market
+    client, alice_mediator, wang_worker, other_market, new_dispute
 ):
+    new_dispute()
     from tests.conftest import make_user
 
     _reveal(client, alice_mediator, wang_worker.person)
