@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 
 from agreements.models import MIN_PAY, Agreement
 from agreements.services import PARTICULARS
+from casework.core import dates
 from casework.core.formfields import AmountField
 from casework.core.models import Market, markets_for
 from casework.parties.forms import OrganizationForm, PersonForm
@@ -59,6 +60,10 @@ _ParticularFields = type(forms.Form)(
     },
 )
 
+# The term's days inside the plausible window of casework.core.dates.
+for _name in ("start_date", "end_date", "payment_date"):
+    dates.with_validators(_ParticularFields.base_fields[_name], dates.term_day)
+
 
 class ParticularsForm(_ParticularFields):
     """What the parties agree (services.PARTICULARS), checked before anything is saved."""
@@ -86,6 +91,10 @@ class ParticularsForm(_ParticularFields):
             self.add_error("end_date", _("The last day of work cannot be before the first."))
         if start and due and due < start:
             self.add_error("payment_date", _("Pay cannot fall due before the work starts."))
+        try:
+            dates.check_term(start, end)
+        except ValidationError as error:
+            self.add_error("end_date", error)
         return cleaned
 
     def particulars(self) -> dict:

@@ -22,6 +22,7 @@ from assistance.models import (
     Tier,
 )
 from assistance.services import CASE_FACTS, SENSITIVE_FIELDS
+from casework.core import dates
 from casework.core.models import Market, markets_for
 from casework.parties.forms import PersonForm
 from casework.parties.lookup import find_employer, find_person
@@ -42,9 +43,7 @@ def _reason_field(label, required_message) -> forms.CharField:
 
 
 def _not_in_future(value):
-    if value is not None and value > timezone.localdate():
-        raise ValidationError(_("This date cannot be in the future."), code="future")
-    return value
+    return dates.past_day(value, code="future")
 
 
 # -- the application at the counter ----------------------------------------------------------
@@ -214,6 +213,9 @@ class PlanItemForm(forms.ModelForm):
         fields = ["kind", "description", "due_on"]
         widgets = {"due_on": _date_widget()}
 
+    def clean_due_on(self):
+        return dates.deadline_day(self.cleaned_data.get("due_on"))
+
 
 class NoteForm(forms.Form):
     note = forms.CharField(label=_("note"), required=False, max_length=300)
@@ -260,17 +262,26 @@ class PostReferralForm(forms.Form):
 
 
 class PlacementStartForm(forms.Form):
-    starts_on = forms.DateField(label=_("first day in the post"), widget=_date_widget())
+    starts_on = forms.DateField(
+        label=_("first day in the post"),
+        widget=_date_widget(),
+        validators=[dates.deadline_day],
+    )
     subsidy_approved_on = forms.DateField(
         label=_("post subsidy approved on"),
         widget=_date_widget(),
+        validators=[dates.deadline_day],
         help_text=_("The term is judged from the person's first subsidy approval."),
     )
 
 
 class PlacementEndForm(forms.Form):
     reason = forms.ChoiceField(label=_("reason for leaving"), choices=ExitReason.choices)
-    ended_on = forms.DateField(label=_("last day in the post"), widget=_date_widget())
+    ended_on = forms.DateField(
+        label=_("last day in the post"),
+        widget=_date_widget(),
+        validators=[dates.deadline_day],
+    )
 
 
 class CloseForm(forms.Form):

@@ -11,7 +11,6 @@ from django import forms
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from casework.complaints import services
@@ -30,6 +29,7 @@ from casework.complaints.models import (
     ReferralTarget,
 )
 from casework.complaints.penalties import Conduct
+from casework.core import dates
 from casework.core.formfields import AmountField
 from casework.core.roles import Role
 from casework.parties import identifiers
@@ -257,6 +257,7 @@ class SupplementRequestForm(forms.Form):
     due = forms.DateField(
         label=_("Send them by"),
         widget=DateInput,
+        validators=[dates.deadline_day],
         help_text=_("The acceptance clock stops until the items arrive."),
     )
 
@@ -331,12 +332,10 @@ class InterviewForm(forms.ModelForm):
         }
 
     def clean_held_at(self):
-        held_at = self.cleaned_data["held_at"]
-        if held_at and held_at > timezone.now():
-            raise ValidationError(
-                _("An investigation record is made after the questioning."), code="future"
-            )
-        return held_at
+        return dates.past_moment(
+            self.cleaned_data["held_at"],
+            _("An investigation record is made after the questioning."),
+        )
 
 
 class ExtensionRequestForm(forms.Form):
@@ -412,6 +411,7 @@ class DecisionForm(forms.Form):
         label=_("correct by"),
         required=False,
         widget=DateInput,
+        validators=[dates.deadline_day],
         help_text=_("For an order to correct."),
     )
     penalty_amount = AmountField(

@@ -19,7 +19,6 @@ from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from casework.complaints.models import (
@@ -28,6 +27,7 @@ from casework.complaints.models import (
     normalise_tracking_code,
 )
 from casework.complaints.penalties import Conduct
+from casework.core import dates
 from casework.core.formfields import AmountField
 from casework.core.models import Market
 from casework.core.uploads import checked_content_type
@@ -90,12 +90,10 @@ class EvidenceFilesField(forms.FileField):
         return cleaned
 
 
-def not_in_future(day: datetime.date | None) -> datetime.date | None:
-    if day and day > timezone.localdate():
-        raise ValidationError(
-            _("The conduct cannot have happened in the future."), code="conduct_in_future"
-        )
-    return day
+def conduct_day(day: datetime.date | None) -> datetime.date | None:
+    return dates.past_day(
+        day, _("The conduct cannot have happened in the future."), code="conduct_in_future"
+    )
 
 
 class IntakeForm(forms.Form):
@@ -129,7 +127,7 @@ class IntakeForm(forms.Form):
     conduct_on = forms.DateField(
         label=_("When it happened"),
         widget=DateInput,
-        validators=[not_in_future],
+        validators=[conduct_day],
         help_text=_("The day, or the last day, of what you complain about."),
     )
     deposit_amount = AmountField(

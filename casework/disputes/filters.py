@@ -8,18 +8,14 @@ import datetime
 from decimal import Decimal
 
 from django import forms
-from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from casework.core import dates
 from casework.core.formfields import AmountField
 from casework.core.models import markets_for
 from casework.disputes.models import ClaimType, Dispute
-
-# Outside these years a date is a typing mistake (and far dates overflow in UTC).
-FIRST_DAY = datetime.date(2000, 1, 1)
-LAST_DAY = datetime.date(2099, 12, 31)
 
 
 def market_choices(user) -> list[tuple[int, str]]:
@@ -43,10 +39,9 @@ def _date_field(label) -> forms.DateField:
         label=label,
         required=False,
         widget=forms.DateInput(attrs={"type": "date"}),
-        validators=[
-            MinValueValidator(FIRST_DAY, _("Enter a date between 2000 and 2099.")),
-            MaxValueValidator(LAST_DAY, _("Enter a date between 2000 and 2099.")),
-        ],
+        # Outside the window of casework.core.dates a date is a typing mistake
+        # (and far dates overflow in UTC).
+        validators=[dates.search_day],
     )
 
 

@@ -16,6 +16,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from casework.core import dates
 from casework.core.formfields import AmountField
 from casework.core.models import markets_for
 from casework.disputes.evidence import evidence_content_type
@@ -25,10 +26,12 @@ from casework.parties import identifiers
 from casework.parties.models import Organization, Person
 
 DATETIME_INPUT = "%Y-%m-%dT%H:%M"
-# Clocks of the counter PC and the server differ a little; a minute is not "the future".
-CLOCK_SKEW = datetime.timedelta(minutes=5)
 ID_NUMBER_RE = re.compile(r"^\d{17}[\dXx]$")
 ENTRY_SEPARATORS = re.compile(r"[\n,，、;；]+")
+
+
+# Every date field of this workflow is bounded by casework.core.dates: either a
+# validator given here, or the form's clean_<field>() (for a message of its own).
 
 
 def _datetime_field(label, **kwargs) -> forms.DateTimeField:
@@ -36,9 +39,9 @@ def _datetime_field(label, **kwargs) -> forms.DateTimeField:
     return forms.DateTimeField(label=label, widget=widget, **kwargs)
 
 
-def _date_field(label, **kwargs) -> forms.DateField:
+def _date_field(label, *, validators=(), **kwargs) -> forms.DateField:
     widget = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
-    return forms.DateField(label=label, widget=widget, **kwargs)
+    return forms.DateField(label=label, widget=widget, validators=list(validators), **kwargs)
 
 
 def _amount_field(label, **kwargs) -> AmountField:
@@ -53,16 +56,6 @@ def _amount_field(label, **kwargs) -> AmountField:
 
 def _now_local() -> datetime.datetime:
     return timezone.localtime().replace(second=0, microsecond=0)
-
-
-def _not_in_future(value: datetime.datetime | None, message) -> None:
-    if value is not None and value > timezone.now() + CLOCK_SKEW:
-        raise ValidationError(message)
-
-
-def _not_after_today(value: datetime.date | None, message) -> None:
-    if value is not None and value > timezone.localdate():
-        raise ValidationError(message)
 
 
 def positive_amount(value: Decimal | None) -> Decimal | None:
@@ -186,8 +179,8 @@ class ClaimForm(forms.Form):
         label=_("claim type"), choices=[("", "---------"), *ClaimType.choices]
     )
     amount = _amount_field(_("amount (yuan)"), validators=[plausible_claim])
-    period_start = _date_field(_("period from"), required=False)
-    period_end = _date_field(_("period to"), required=False)
+    period_start = _date_field(_("period from"), required=False, validators=[dates.past_day])
+    period_end = _date_field(_("period to"), required=False, validators=[dates.deadline_day])
     description = forms.CharField(label=_("details"), max_length=200, required=False)
 
     def clean(self):
@@ -277,17 +270,17 @@ class IntakeForm(forms.Form):
 
     def clean_knew_of_infringement_on(self):
         value = self.cleaned_data.get("knew_of_infringement_on")
-        _not_after_today(value, _("This date cannot be in the future."))
+        dates.past_day(value, _("This date cannot be in the future."))
         return value
 
     def clean_employment_ended_on(self):
         value = self.cleaned_data.get("employment_ended_on")
-        _not_after_today(value, _("This date cannot be in the future."))
+        dates.past_day(value, _("This date cannot be in the future."))
         return value
 
     def clean_received_at(self):
         value = self.cleaned_data.get("received_at")
-        _not_in_future(value, _("The time of receipt cannot be in the future."))
+        dates.past_moment(value, _("The time of receipt cannot be in the future."))
         return value
 
     def filing(self) -> dict:
@@ -390,12 +383,12 @@ class SessionForm(forms.Form):
 
     def clean_held_at(self):
         value = self.cleaned_data.get("held_at")
-        _not_in_future(value, _("Record a session after it has been held."))
+        dates.past_moment(value, _("Record a session after it has been held."))
         return value
 
 
 class ExtensionForm(forms.Form):
-    new_due = _date_field(_("new deadline"))
+    new_due = _date_field(_("new deadline"), validators=[dates.deadline_day])
     applicant_agreed = forms.BooleanField(
         label=_("the applicant agreed"),
         error_messages={
@@ -428,7 +421,7 @@ class SettlementForm(forms.Form):
 
 
 class InstalmentForm(forms.Form):
-    due_date = _date_field(_("due date"))
+    due_date = _date_field(_("due date"), validators=[dates.deadline_day])
     amount = _amount_field(_("amount (yuan)"), validators=[positive_amount])
 
 
@@ -466,7 +459,7 @@ class MarkForm(forms.Form):
 
     def clean_at(self):
         value = self.cleaned_data.get("at")
-        _not_in_future(value, _("A mark cannot be dated in the future."))
+        dates.past_moment(value, _("A mark cannot be dated in the future."))
         return value
 
 
@@ -507,7 +500,7 @@ class PaymentForm(forms.Form):
 
     def clean_paid_on(self):
         value = self.cleaned_data.get("paid_on")
-        _not_after_today(value, _("A payment cannot be dated in the future."))
+        dates.past_day(value, _("A payment cannot be dated in the future."))
         return value
 
 

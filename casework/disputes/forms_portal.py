@@ -3,13 +3,11 @@
 Validation and normalisation only (docs/architecture.md, "A fifth workflow"); they never save.
 """
 
-import datetime
-
 from django import forms
 from django.core.exceptions import ValidationError
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from casework.core import dates
 from casework.core.models import Market
 from casework.disputes import forms as disputes_forms
 from casework.disputes.forms import EvidenceField
@@ -24,12 +22,6 @@ class DateInput(forms.DateInput):
 
     def __init__(self, attrs=None):
         super().__init__(attrs, format="%Y-%m-%d")
-
-
-def not_in_future(day: datetime.date | None) -> datetime.date | None:
-    if day and day > timezone.localdate():
-        raise ValidationError(_("This date is in the future."))
-    return day
 
 
 class RespondentKind:
@@ -92,14 +84,14 @@ class OnlineDisputeForm(forms.Form):
         label=_("Date you knew of the infringement"),
         help_text=_("For unpaid wages: the day the pay was due and not paid."),
         widget=DateInput,
-        validators=[not_in_future],
+        validators=[dates.past_day],
     )
     employment_ended_on = forms.DateField(
         label=_("date employment ended"),
         required=False,
         help_text=_("Leave empty if you still work there."),
         widget=DateInput,
-        validators=[not_in_future],
+        validators=[dates.past_day],
     )
     evidence = EvidenceField(
         label=_("Evidence"),
