@@ -69,7 +69,35 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Content-Security-Policy and Permissions-Policy on every response (below).
+    "csp.middleware.CSPMiddleware",
+    "casework.core.middleware.PermissionsPolicyMiddleware",
 ]
+
+# Scripts and styles come only from this site's static files: no inline script or style
+# attribute anywhere (tests/shell/test_headers.py scans the templates), no CDN.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'none'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
+X_FRAME_OPTIONS = "DENY"
+SECURE_REFERRER_POLICY = "same-origin"
+# Nothing here uses the camera, microphone, location or payment APIs (uploads use a file
+# input, which needs none of them).
+PERMISSIONS_POLICY = (
+    "camera=(), microphone=(), geolocation=(), payment=(), usb=(), "
+    "interest-cohort=(), browsing-topics=()"
+)
 
 ROOT_URLCONF = "casework.urls"
 WSGI_APPLICATION = "casework.wsgi.application"

@@ -34,6 +34,18 @@ class ChosenLanguageMiddleware:
         return response
 
 
+class PermissionsPolicyMiddleware:
+    """Switches off the browser features no page uses (settings.PERMISSIONS_POLICY)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        response.headers.setdefault("Permissions-Policy", settings.PERMISSIONS_POLICY)
+        return response
+
+
 class RequestIdMiddleware:
     """Gives each request an id for its log lines and the tasks it sends; logs the request.
 
