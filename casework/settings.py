@@ -5,6 +5,7 @@ in-process, files on local disk). Every variable is documented in
 .env.example and the README.
 """
 
+import datetime
 import secrets
 from pathlib import Path
 
@@ -38,6 +39,7 @@ TRUSTED_PROXIES = env_networks("TRUSTED_PROXIES")
 
 INSTALLED_APPS = [
     "django.contrib.admin",
+    "axes",  # failed logins (django-axes): see LOGIN_FAILURE_LIMIT below
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -72,7 +74,32 @@ MIDDLEWARE = [
     # Content-Security-Policy and Permissions-Policy on every response (below).
     "csp.middleware.CSPMiddleware",
     "casework.core.middleware.PermissionsPolicyMiddleware",
+    # Last, as django-axes asks: answers a locked-out login with registration/locked_out.html.
+    "axes.middleware.AxesMiddleware",
 ]
+
+# Failed logins (django-axes; 等保 2.0 asks for failed-login handling). After
+# LOGIN_FAILURE_LIMIT wrong passwords for one user name, that account refuses logins for
+# LOGIN_LOCKOUT_MINUTES, on the staff login, the portal and the admin alike; a success
+# resets the count. An administrator unlocks at once: `manage.py axes_reset_username NAME`
+# or by deleting the access attempt in the admin. Per client address the login page is
+# rate-limited instead (LOGIN_IP_LIMIT), so that one mistyping colleague behind a market's
+# shared address does not lock out the whole office.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 5, minimum=1)
+AXES_COOLOFF_TIME = datetime.timedelta(minutes=env_int("LOGIN_LOCKOUT_MINUTES", 30, minimum=1))
+AXES_LOCKOUT_PARAMETERS = ["username"]
+AXES_RESET_ON_SUCCESS = True
+AXES_CLIENT_IP_CALLABLE = "casework.core.audit.client_ip"
+AXES_LOCKOUT_CALLABLE = "casework.core.views.locked_out"
+AXES_USERNAME_FORM_FIELD = "username"
+LOGIN_IP_LIMIT = env_int("LOGIN_IP_LIMIT", 60, minimum=1)  # attempts per address per hour
+# axes.W006 asks for ip_address among the lockout parameters: addresses are limited by
+# LOGIN_IP_LIMIT instead (casework.core.views.LoginView), for the reason above.
+SILENCED_SYSTEM_CHECKS = ["axes.W006"]
 
 # Scripts and styles come only from this site's static files: no inline script or style
 # attribute anywhere (tests/shell/test_headers.py scans the templates), no CDN.

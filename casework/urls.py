@@ -10,7 +10,7 @@ urlpatterns = [
     path("readyz", health_views.readyz, name="readyz"),
     path("", core_views.home, name="home"),
     path("audit/access-log/", core_views.access_log, name="access_log"),
-    path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
+    path("accounts/login/", core_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),

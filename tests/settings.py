@@ -13,3 +13,7 @@ PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 # make test-services runs the suite on several pytest-xdist workers that share one Redis
 # cache database: each worker's keys (rate limits, heartbeats) are its own.
 CACHES["default"]["KEY_PREFIX"] = os.environ.get("PYTEST_XDIST_WORKER", "")
+
+# Django's test client logs in without a request, which django-axes refuses; the login
+# throttling tests switch it on (tests/shell/test_login_throttle.py).
+AXES_ENABLED = False

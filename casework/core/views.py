@@ -1,5 +1,7 @@
 import datetime
 
+from django.conf import settings
+from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
@@ -9,6 +11,7 @@ from casework.core import hooks
 from casework.core.checks import schedule_missing_years
 from casework.core.models import AccessLog, markets_for
 from casework.core.queues import queues_for
+from casework.core.ratelimit import over_limit
 from casework.core.roles import PORTAL_ROLES, Role, roles_of
 
 
@@ -63,3 +66,24 @@ def access_log(request):
         entries = entries.filter(user__username=username)
     page = Paginator(entries, 50).get_page(request.GET.get("page"))
     return render(request, "core/access_log.html", {"page": page, "username": username})
+
+
+class LoginView(auth_views.LoginView):
+    """Django's login, with attempts per client address limited (settings.LOGIN_IP_LIMIT).
+
+    Wrong passwords per user name lock the account (django-axes); this limit stops one
+    address from trying many user names. It is high, since a market's counters may share
+    one address.
+    """
+
+    def post(self, request, *args, **kwargs):
+        if over_limit(request, "login", limit=settings.LOGIN_IP_LIMIT, window=3600):
+            return render(request, "registration/locked_out.html", {"by_address": True}, status=429)
+        return super().post(request, *args, **kwargs)
+
+
+def locked_out(request, original_response=None, credentials=None):
+    """What django-axes answers a locked user name with (settings.AXES_LOCKOUT_CALLABLE)."""
+    minutes = int(settings.AXES_COOLOFF_TIME.total_seconds() // 60)
+    context = {"cooloff_minutes": minutes}
+    return render(request, "registration/locked_out.html", context, status=429)
