@@ -25,5 +25,5 @@ def case_markets(person: Person) -> set[int]:
         named = Q()
         for field in fields:
             named |= Q(**{field: person})
-        markets.update(model.objects.filter(named).values_list("market_id", flat=True))
+        markets.update(model._default_manager.filter(named).values_list("market_id", flat=True))
     return markets
