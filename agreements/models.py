@@ -20,6 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_fsm import FSMField, transition
 
+from casework.core.dates import DB_FLOOR
 from casework.core.models import CaseBase
 from casework.parties.models import Organization, Person, RealNameCheck
 
@@ -322,6 +323,11 @@ class Agreement(CaseBase):
             models.CheckConstraint(
                 condition=Q(end_date__gte=models.F("start_date")),
                 name="agreements_agreement_dates_in_order",
+            ),
+            # Lists sort and deadlines count on the term: no absurd year (casework.core.dates).
+            models.CheckConstraint(
+                condition=Q(start_date__gte=DB_FLOOR),
+                name="agreements_agreement_start_plausible",
             ),
             # One change at a time; a change cancelled or left unsigned makes room for another.
             models.UniqueConstraint(

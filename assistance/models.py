@@ -23,6 +23,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_fsm import FSMField, transition
 
+from casework.core.dates import DB_FLOOR
 from casework.core.models import CaseBase, Market
 from casework.parties.models import Organization, Person
 
@@ -305,6 +306,13 @@ class AssistanceCase(CaseBase):
             ("work_case", _("Can review, plan and refer assistance cases")),
             ("approve_case", _("Can approve certifications and placements")),
             ("view_sensitive", _("Can see disability and 低保 details")),
+        ]
+        constraints = [
+            # The intake queue sorts on it: no absurd year (casework.core.dates).
+            models.CheckConstraint(
+                condition=Q(applied_on__gte=DB_FLOOR),
+                name="assistance_case_applied_plausible",
+            ),
         ]
         indexes = [
             models.Index(fields=["market", "state", "review_due"], name="assist_review_idx"),

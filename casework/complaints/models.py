@@ -27,6 +27,7 @@ from django_fsm import FSMField, transition
 
 from casework.complaints.penalties import Conduct
 from casework.core import calendar
+from casework.core.dates import DB_FLOOR_MOMENT
 from casework.core.models import CaseBase, EvidenceFile
 from casework.parties.models import Organization, Person
 
@@ -256,6 +257,13 @@ class Complaint(CaseBase):
             ("work_complaint", _("Can handle complaints against intermediaries")),
             ("approve_extension", _("Can approve extending an investigation")),
             ("reassign_complaint", _("Can hand a complaint over to another officer")),
+        ]
+        constraints = [
+            # The queues sort and count days on it: no absurd year (casework.core.dates).
+            models.CheckConstraint(
+                condition=Q(received_at__gte=DB_FLOOR_MOMENT),
+                name="complaints_complaint_received_plausible",
+            ),
         ]
         indexes = [
             models.Index(fields=["market", "state", "acceptance_due"], name="complaint_accept_idx"),

@@ -146,14 +146,3 @@ def with_validators(field, *validators):
     """Add validators to a form field (also one built by fields_for_model); returns it."""
     field.validators = [*field.validators, *validators]
     return field
-
-
-# -- display: a stored odd date never takes a page down --------------------------------------
-
-
-def safe_days_between(later, earlier) -> int | None:
-    """Days from ``earlier`` to ``later``, or None when either is missing or out of range."""
-    try:
-        return (_day_of(later) - _day_of(earlier)).days
-    except (TypeError, ValueError, OverflowError):
-        return None

@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy as _
 from django_fsm import FSMField, transition
 
 from casework.core.calendar import add_calendar_days, deadline_calendar_days
+from casework.core.dates import DB_FLOOR_MOMENT
 from casework.core.models import CaseBase, EvidenceFile
 from casework.core.models import evidence_path as core_evidence_path
 from casework.parties.models import Organization, Person
@@ -189,7 +190,12 @@ class Dispute(CaseBase):
                     | Q(respondent_organization__isnull=True, respondent_person__isnull=False)
                 ),
                 name="disputes_dispute_one_respondent",
-            )
+            ),
+            # The queues sort and count days on it: no absurd year (casework.core.dates).
+            models.CheckConstraint(
+                condition=Q(received_at__gte=DB_FLOOR_MOMENT),
+                name="disputes_dispute_received_plausible",
+            ),
         ]
         indexes = [
             # The queue tabs: unassigned / mine / due soon, in priority then deadline order.
