@@ -11,7 +11,7 @@ before anything is saved. The bounds:
 - deadlines and due dates: not before the start year, at most
   DEADLINE_MAX_YEARS ahead;
 - birth dates: from BIRTH_YEAR_MIN, not in the future;
-- agreement terms: inside the plausible window (start year .. a few years
+- agreement terms: inside a window around today (two years back .. five years
   ahead) and at most settings.CASEWORK_TERM_MAX_DAYS long;
 - search filters: the window of the stored data.
 
@@ -36,11 +36,13 @@ DEFAULT_START_YEAR = 2000
 BIRTH_YEAR_MIN = 1900
 DEADLINE_MAX_YEARS = 10
 TERM_AHEAD_YEARS = 5
+TERM_BEHIND_YEARS = 2  # agreements are kept 2 years after they end (docs/domain.md)
 
 MSG_TOO_OLD = _("Enter a date from %(year)s on; check the year.")
 MSG_FUTURE = _("This date cannot be in the future.")
 MSG_MOMENT_FUTURE = _("This time cannot be in the future.")
 MSG_TOO_FAR = _("Enter a date at most %(years)s years ahead; check the year.")
+MSG_TOO_FAR_BACK = _("Enter a date at most %(years)s years back; check the year.")
 MSG_BIRTH_TOO_OLD = _("Enter a birth date from %(year)s on; check the year.")
 MSG_TERM_TOO_LONG = _("An agreement cannot last more than %(days)s days; check the dates.")
 
@@ -54,6 +56,7 @@ def earliest_day() -> datetime.date:
 
 
 def latest_day(years: int = DEADLINE_MAX_YEARS) -> datetime.date:
+    """The same day ``years`` years from today (negative: back)."""
     today = timezone.localdate()
     try:
         return today.replace(year=today.year + years)
@@ -113,10 +116,15 @@ def deadline_day(value: datetime.date | None) -> datetime.date | None:
 
 
 def term_day(value: datetime.date | None) -> datetime.date | None:
-    """A day of an agreement's term (first or last day of work, payment date)."""
+    """A day of an agreement's term (first or last day of work, payment date): in a
+    window around today, TERM_BEHIND_YEARS back to TERM_AHEAD_YEARS ahead."""
     if value is None:
         return value
     _too_old(value)
+    if value < latest_day(-TERM_BEHIND_YEARS):
+        raise ValidationError(
+            MSG_TOO_FAR_BACK, code="date_too_far_back", params={"years": TERM_BEHIND_YEARS}
+        )
     _too_far(value, TERM_AHEAD_YEARS)
     return value
 

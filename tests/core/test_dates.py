@@ -176,6 +176,15 @@ def test_the_start_year_is_a_setting(settings):
     assert dates.earliest_day() == dates.DB_FLOOR
 
 
+def test_an_agreement_term_lies_in_a_window_around_today():
+    today = timezone.localdate()
+    three_years_ago = (today - datetime.timedelta(days=3 * 366)).isoformat()
+    with translation.override("zh-hans"):
+        form = ParticularsForm({"start_date": three_years_ago})
+        form.is_valid()
+        assert "日期不能早于2年以前" in " ".join(form.errors["start_date"])
+
+
 def test_an_agreement_term_has_a_maximum_length(settings):
     settings.CASEWORK_TERM_MAX_DAYS = 30
     today = timezone.localdate()
