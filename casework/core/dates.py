@@ -21,6 +21,7 @@ migration cannot follow a setting); the start year may not go below it.
 """
 
 import datetime
+from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -82,11 +83,11 @@ def _too_far(value, years: int = DEADLINE_MAX_YEARS) -> None:
 
 
 # -- validators: attach them to form fields ------------------------------------------------
+# Each returns the value it checked, so a clean_<field>() can return it too; typed Any
+# because Django's validators are declared as returning None.
 
 
-def past_day(
-    value: datetime.date | None, message=None, code="date_in_future"
-) -> datetime.date | None:
+def past_day(value: datetime.date | None, message=None, code="date_in_future") -> Any:
     """A day on which something already happened."""
     if value is None:
         return value
@@ -96,7 +97,7 @@ def past_day(
     return value
 
 
-def past_moment(value: datetime.datetime | None, message=None) -> datetime.datetime | None:
+def past_moment(value: datetime.datetime | None, message=None) -> Any:
     """A time at which something already happened (receipt, session, signature)."""
     if value is None:
         return value
@@ -106,7 +107,7 @@ def past_moment(value: datetime.datetime | None, message=None) -> datetime.datet
     return value
 
 
-def deadline_day(value: datetime.date | None) -> datetime.date | None:
+def deadline_day(value: datetime.date | None) -> Any:
     """A deadline or due date: not before the start year, not absurdly far ahead."""
     if value is None:
         return value
@@ -115,7 +116,7 @@ def deadline_day(value: datetime.date | None) -> datetime.date | None:
     return value
 
 
-def term_day(value: datetime.date | None) -> datetime.date | None:
+def term_day(value: datetime.date | None) -> Any:
     """A day of an agreement's term (first or last day of work, payment date): in a
     window around today, TERM_BEHIND_YEARS back to TERM_AHEAD_YEARS ahead."""
     if value is None:
@@ -129,12 +130,12 @@ def term_day(value: datetime.date | None) -> datetime.date | None:
     return value
 
 
-def search_day(value: datetime.date | None) -> datetime.date | None:
+def search_day(value: datetime.date | None) -> Any:
     """A day typed into a search filter: inside the window of the stored data."""
     return deadline_day(value)
 
 
-def birth_day(value: datetime.date | None) -> datetime.date | None:
+def birth_day(value: datetime.date | None) -> Any:
     if value is None:
         return value
     _too_old(value, BIRTH_YEAR_MIN, MSG_BIRTH_TOO_OLD)
