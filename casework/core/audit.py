@@ -5,7 +5,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
-from django.db import models, transaction
+from django.db import connection, models, transaction
 from django.utils import timezone
 from django.utils.ipv6 import clean_ipv6_address
 
@@ -218,3 +218,26 @@ def log_access(request, subject: models.Model, fields: str, action: str = "view"
         path=request.get_full_path()[:300],
         client_ip=client_ip(request),
     )
+
+
+def purge_chains(subject_type: ContentType, subject_ids) -> None:
+    """Delete whole audit chains of throwaway subjects, with their heads.
+
+    Only for data a benchmark loaded and removes again (casework.disputes.benchmarks):
+    the audit trail is append-only, in the code and, on PostgreSQL, by triggers (core
+    migration 0007). Those are switched off for this transaction only, which needs a
+    superuser; run the benchmarks against a database of their own, never production.
+    """
+    ids = list(subject_ids)
+    with transaction.atomic(), connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("SET LOCAL session_replication_role = replica")
+        for table in (CaseEvent._meta.db_table, ChainHead._meta.db_table):
+            for start in range(0, len(ids), 500):
+                chunk = ids[start : start + 500]
+                marks = ", ".join(["%s"] * len(chunk))
+                cursor.execute(
+                    f"DELETE FROM {table} WHERE subject_type_id = %s "  # noqa: S608 (names from models)
+                    f"AND subject_id IN ({marks})",
+                    [subject_type.pk, *chunk],
+                )

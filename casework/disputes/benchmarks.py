@@ -41,10 +41,10 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from viewflow.workflow.models import Process, Task
 
-from casework.core.audit import Actor
+from casework.core.audit import Actor, purge_chains
 from casework.core.flows import OPEN as OPEN_TASK
 from casework.core.management.commands.bench import benchmark
-from casework.core.models import AccessLog, CaseEvent, ChainHead, Market, StaffProfile
+from casework.core.models import AccessLog, CaseEvent, Market, StaffProfile
 from casework.core.roles import Role
 from casework.disputes import services
 from casework.disputes.models import Dispute
@@ -400,12 +400,12 @@ def _remove_claim_market(people: list[int] = (), organizations: list[int] = ()) 
         )
     )
     with transaction.atomic():
-        for model in (CaseEvent, ChainHead, AccessLog, Document):
-            rows = model.objects.filter(subject_type=dispute_type, subject_id__in=ids)
-            if model is Document:
-                for document in rows.exclude(file=""):
-                    document.file.delete(save=False)
-            rows.delete()
+        purge_chains(dispute_type, ids)  # the audit trail is append-only: see its docstring
+        AccessLog.objects.filter(subject_type=dispute_type, subject_id__in=ids).delete()
+        documents = Document.objects.filter(subject_type=dispute_type, subject_id__in=ids)
+        for document in documents.exclude(file=""):
+            document.file.delete(save=False)
+        documents.delete()
         disputes.delete()
         Process.objects.filter(pk__in=processes).delete()
         # Parties nothing else points at: the loader made them for this market.

@@ -11,6 +11,7 @@ errors ("current transaction is aborted"), a terminated case reassigned afterwar
 and the owner put back by a whole-row save of a stale copy.
 """
 
+import datetime
 import re
 import threading
 from concurrent.futures import ThreadPoolExecutor
@@ -35,6 +36,7 @@ MESSAGES = re.compile(r'<ul class="messages">(.*?)</ul>|<ul class="errorlist[^>]
 REASSIGN = "reassign"
 TERMINATE = "terminate"
 SETTLE = "settle"
+DUE = datetime.date.today() + datetime.timedelta(days=60)
 
 
 def _posts(dispute: Dispute, bob) -> dict[str, tuple[str, dict]]:
@@ -56,7 +58,8 @@ def _posts(dispute: Dispute, bob) -> dict[str, tuple[str, dict]]:
                 "instalments-INITIAL_FORMS": "0",
                 "instalments-MIN_NUM_FORMS": "0",
                 "instalments-MAX_NUM_FORMS": "24",
-                "instalments-0-due_date": "2099-01-31",
+                # A plausible due date (casework.core.dates: at most 10 years ahead).
+                "instalments-0-due_date": DUE.isoformat(),
                 "instalments-0-amount": "4500",
             },
         ),

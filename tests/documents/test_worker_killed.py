@@ -15,6 +15,7 @@ import subprocess
 import sys
 import time
 import uuid
+from io import StringIO
 from pathlib import Path
 
 import pytest
@@ -22,6 +23,7 @@ import redis
 from django.conf import settings as django_settings
 from django.contrib.contenttypes.models import ContentType
 from django.core.files.storage import default_storage
+from django.core.management import call_command
 from django.db import connection, transaction
 
 from casework import celery_app
@@ -179,11 +181,17 @@ def test_renders_lost_with_a_killed_worker_all_end_ready_exactly_once(own_worker
         assert hashlib.sha256(default_storage.open(doc.file.name).read()).hexdigest() == (
             doc.sha256
         )
-    finals = [name for name in stored_files("documents") if not name.startswith("documents/tmp")]
-    assert sorted(finals) == sorted(names)  # rendered and kept exactly once
+    finals = {name for name in stored_files("documents") if not name.startswith("documents/tmp")}
+    # A kill between a render's final file and its row (storage and database cannot be
+    # one transaction) leaves that one run's file unreferenced: the solo worker had one
+    # render in flight. documents_orphans removes it (docs/workflows.md, "Documents:
+    # faults and recovery"); every document still has exactly one file of its own.
+    assert finals >= names and len(finals - names) <= 1, sorted(finals - names)
     time.sleep(max(0.0, settings.DOCUMENT_RENDER_LEASE - took) + 1)
     services.document_sweep()  # removes a temporary file the kill may have cut short
+    call_command("documents_orphans", "--delete", "--older-than", "0", stdout=StringIO())
     assert orphan_files() == []
+    assert {n for n in stored_files("documents") if not n.startswith("documents/tmp")} == names
     print(f"killed at {at_kill}; all {COUNT} ready {took:.1f} s after the restart")
 
 
