@@ -10,6 +10,8 @@ left to the table owner (test databases are emptied with it). See docs/architect
 
 from django.db import migrations
 
+from casework.core.sql import on_postgresql
+
 CREATE = """
 CREATE OR REPLACE FUNCTION casework_caseevent_append_only() RETURNS trigger AS $$
 BEGIN
@@ -50,18 +52,7 @@ DROP FUNCTION IF EXISTS casework_caseevent_append_only();
 """
 
 
-def _on_postgresql(sql):
-    def run(apps, schema_editor):
-        if schema_editor.connection.vendor == "postgresql":
-            # Not schema_editor.execute(): it passes parameters, and PL/pgSQL's RAISE
-            # uses % placeholders of its own.
-            with schema_editor.connection.cursor() as cursor:
-                cursor.execute(sql)
-
-    return run
-
-
 class Migration(migrations.Migration):
     dependencies = [("core", "0006_formtoken")]
 
-    operations = [migrations.RunPython(_on_postgresql(CREATE), _on_postgresql(DROP))]
+    operations = [on_postgresql(CREATE, DROP)]

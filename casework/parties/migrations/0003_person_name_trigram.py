@@ -8,6 +8,8 @@ indexes (docs/workflows.md, "Personal data").
 
 from django.db import migrations
 
+from casework.core.sql import on_postgresql
+
 CREATE = """
 CREATE EXTENSION IF NOT EXISTS pg_trgm;
 CREATE INDEX IF NOT EXISTS parties_person_name_trgm
@@ -16,16 +18,7 @@ CREATE INDEX IF NOT EXISTS parties_person_name_trgm
 DROP = "DROP INDEX IF EXISTS parties_person_name_trgm;"
 
 
-def _on_postgresql(sql):
-    def run(apps, schema_editor):
-        if schema_editor.connection.vendor == "postgresql":
-            with schema_editor.connection.cursor() as cursor:
-                cursor.execute(sql)
-
-    return run
-
-
 class Migration(migrations.Migration):
     dependencies = [("parties", "0002_organization_licence_status")]
 
-    operations = [migrations.RunPython(_on_postgresql(CREATE), _on_postgresql(DROP))]
+    operations = [on_postgresql(CREATE, DROP)]
