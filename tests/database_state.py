@@ -23,8 +23,18 @@ from pytest_django.plugin import blocking_manager_key
 _emptied = False
 
 
+_USE = pytest.StashKey[tuple[bool, bool]]()
+
+
 def _database_use(item: pytest.Item) -> tuple[bool, bool]:
-    """(uses the database, is transactional), decided as pytest-django decides."""
+    """(uses the database, is transactional), decided as pytest-django decides; once per
+    test, since the sort, the set-up and the teardown each ask."""
+    if _USE not in item.stash:
+        item.stash[_USE] = _decide_database_use(item)
+    return item.stash[_USE]
+
+
+def _decide_database_use(item: pytest.Item) -> tuple[bool, bool]:
     fixtures = getattr(item, "fixturenames", ())
     marker = item.get_closest_marker("django_db")
     transactional = "transactional_db" in fixtures or "live_server" in fixtures
