@@ -72,7 +72,7 @@ run: install ## demo: migrate var/casework.sqlite3, seed_demo, serve on http://1
 	@echo "  演示账号见上（密码 demo12345）/ demo logins above (password demo12345)"
 	@echo "  Celery 任务在进程内运行 / Celery tasks run in-process. Ctrl-C to stop."
 	@echo
-	$(EMBEDDED) DJANGO_DEBUG=1 $(PY) manage.py runserver $(HOST):$(PORT)
+	$(EMBEDDED) DJANGO_DEBUG=1 TWO_FACTOR_DEMO_EXEMPT=1 $(PY) manage.py runserver $(HOST):$(PORT)
 
 test: install ## the whole suite on SQLite with Celery tasks run in-process, with coverage
 	$(EMBEDDED) $(PYTEST) --cov --cov-report= $(PYTEST_ARGS)

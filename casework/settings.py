@@ -45,6 +45,9 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "django_fsm",
     "viewflow",
     "viewflow.workflow",
@@ -69,6 +72,9 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Whether the session passed its second factor; then those who owe it reach nothing else.
+    "django_otp.middleware.OTPMiddleware",
+    "casework.core.twofactor.TwoFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Content-Security-Policy and Permissions-Policy on every response (below).
@@ -100,6 +106,14 @@ LOGIN_IP_LIMIT = env_int("LOGIN_IP_LIMIT", 60, minimum=1)  # attempts per addres
 # axes.W006 asks for ip_address among the lockout parameters: addresses are limited by
 # LOGIN_IP_LIMIT instead (casework.core.views.LoginView), for the reason above.
 SILENCED_SYSTEM_CHECKS = ["axes.W006"]
+
+# Two-step verification (django-otp: an authenticator app's TOTP codes and one-time backup
+# codes; casework.core.twofactor). Required of these roles; "superuser" means superusers.
+# TWO_FACTOR_DEMO_EXEMPT lets a session logged in with the demo password skip it: `make
+# run` sets it, and `check --deploy` refuses it (core.E013).
+TWO_FACTOR_ROLES = env_list("TWO_FACTOR_ROLES", ["supervisor", "auditor", "superuser"])
+TWO_FACTOR_DEMO_EXEMPT = env_bool("TWO_FACTOR_DEMO_EXEMPT", False)
+OTP_TOTP_ISSUER = env_str("OTP_TOTP_ISSUER", "零工市场案件办理")
 
 # Scripts and styles come only from this site's static files: no inline script or style
 # attribute anywhere (tests/shell/test_headers.py scans the templates), no CDN.

@@ -12,6 +12,18 @@ urlpatterns = [
     path("audit/access-log/", core_views.access_log, name="access_log"),
     path("accounts/login/", core_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("accounts/two-factor/", core_views.two_factor, name="two_factor"),
+    path("accounts/two-factor/enrol/", core_views.two_factor_enrol, name="two_factor_enrol"),
+    path(
+        "accounts/two-factor/settings/", core_views.two_factor_settings, name="two_factor_settings"
+    ),
+    path(
+        "accounts/two-factor/backup-codes/",
+        core_views.two_factor_backup_codes,
+        name="two_factor_backup_codes",
+    ),
+    # One login page for the site and the admin: the same throttling, the same second factor.
+    path("admin/login/", core_views.LoginView.as_view(), name="admin_login"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("", include("casework.documents.urls")),

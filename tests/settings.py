@@ -17,3 +17,7 @@ CACHES["default"]["KEY_PREFIX"] = os.environ.get("PYTEST_XDIST_WORKER", "")
 # Django's test client logs in without a request, which django-axes refuses; the login
 # throttling tests switch it on (tests/shell/test_login_throttle.py).
 AXES_ENABLED = False
+
+# Tests log personas in with force_login(), which passes no second factor; the two-step
+# verification tests require it again (tests/shell/test_two_factor.py).
+TWO_FACTOR_ROLES: list[str] = []

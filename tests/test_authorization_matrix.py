@@ -60,9 +60,10 @@ class Redirect:
 
     url_name: str
     same_args: bool = False
+    query: str = ""
 
     def location(self, kwargs: dict) -> str:
-        return reverse(self.url_name, kwargs=kwargs if self.same_args else None)
+        return reverse(self.url_name, kwargs=kwargs if self.same_args else None) + self.query
 
     def __str__(self) -> str:
         return f"redirect to {self.url_name}"
@@ -329,6 +330,7 @@ def post_only_signed_in(args) -> dict:
     return row(args, staff=NOT_ALLOWED, outsider=NOT_ALLOWED, portal=NOT_ALLOWED)
 
 
+TO_CODE_FIRST = Redirect("two_factor", query="?next=/accounts/two-factor/settings/")
 # A case step not open in the case's state sends its reader back to the case.
 TO_DISPUTE = back_to("disputes:detail")
 TO_COMPLAINT = back_to("complaints:detail")
@@ -359,6 +361,23 @@ TABLE: dict[str, dict] = {
         audrey_auditor=OK,
     ),
     "login": everyone(no_args, OK),
+    # The admin's login is the same page (the same throttling and second factor).
+    "admin_login": everyone(no_args, OK),
+    # Two-step verification: open to every signed-in user (required of some roles by
+    # TWO_FACTOR_ROLES, which the tests leave empty; tests/shell/test_two_factor.py).
+    # Without an authenticator yet, the code page sends the user to set one up.
+    "two_factor": row(
+        no_args,
+        staff=redirect_to("two_factor_enrol"),
+        outsider=redirect_to("two_factor_enrol"),
+        portal=redirect_to("two_factor_enrol"),
+    ),
+    "two_factor_enrol": row(no_args, staff=OK, outsider=OK, portal=OK),
+    # Settings need a session that passed the second factor: to the code page first.
+    "two_factor_settings": row(
+        no_args, staff=TO_CODE_FIRST, outsider=TO_CODE_FIRST, portal=TO_CODE_FIRST
+    ),
+    "two_factor_backup_codes": post_only_signed_in(no_args),
     # Django's LogoutView logs out on POST only.
     "logout": everyone(no_args, NOT_ALLOWED),
     # A GET changes nothing and goes back to the site (Django's set_language).

@@ -130,6 +130,15 @@ def check_production_parts(app_configs=None, **kwargs) -> list:
                     id=check_id,
                 )
             )
+    if settings.TWO_FACTOR_DEMO_EXEMPT:
+        problems.append(
+            Error(
+                "TWO_FACTOR_DEMO_EXEMPT is on: anyone who logs in with the published demo "
+                "password skips two-step verification.",
+                hint="Unset TWO_FACTOR_DEMO_EXEMPT; it is for `make run` only.",
+                id="core.E013",
+            )
+        )
     if settings.DATABASES["default"].get("CONN_MAX_AGE") == 0:
         problems.append(
             Warning(
@@ -146,3 +155,21 @@ def _is_demo(path: str) -> bool:
         return bool(getattr(import_string(path), "demo", False))
     except ImportError:
         return False  # reported where the backend is first used, with the import error
+
+
+@register(Tags.security)
+def check_two_factor_roles(app_configs=None, **kwargs) -> list[Error]:
+    """TWO_FACTOR_ROLES names only roles that exist: a typo must not switch the factor off."""
+    from casework.core.roles import Role
+    from casework.core.twofactor import SUPERUSER
+
+    unknown = sorted(set(settings.TWO_FACTOR_ROLES) - set(Role.values) - {SUPERUSER})
+    if not unknown:
+        return []
+    return [
+        Error(
+            f"TWO_FACTOR_ROLES names no such role: {', '.join(unknown)}.",
+            hint=f"Use {', '.join([*Role.values, SUPERUSER])}.",
+            id="core.E014",
+        )
+    ]

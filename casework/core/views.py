@@ -5,10 +5,16 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_POST
 
-from casework.core import hooks
+from casework.core import hooks, twofactor
 from casework.core.checks import schedule_missing_years
+from casework.core.logins import DEMO_PASSWORD
 from casework.core.models import AccessLog, markets_for
 from casework.core.queues import queues_for
 from casework.core.ratelimit import over_limit
@@ -81,9 +87,119 @@ class LoginView(auth_views.LoginView):
             return render(request, "registration/locked_out.html", {"by_address": True}, status=429)
         return super().post(request, *args, **kwargs)
 
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        # The demo's published password marks the session exempt, where the demo allows it.
+        if settings.TWO_FACTOR_DEMO_EXEMPT and form.cleaned_data["password"] == DEMO_PASSWORD:
+            self.request.session[twofactor.DEMO_EXEMPT_SESSION_KEY] = True
+        return response
+
 
 def locked_out(request, original_response=None, credentials=None):
     """What django-axes answers a locked user name with (settings.AXES_LOCKOUT_CALLABLE)."""
     minutes = int(settings.AXES_COOLOFF_TIME.total_seconds() // 60)
     context = {"cooloff_minutes": minutes}
     return render(request, "registration/locked_out.html", context, status=429)
+
+
+# --- the second factor (casework.core.twofactor) -----------------------------------------
+
+
+def _next(request) -> str:
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    safe = url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    )
+    return target if safe else reverse("home")
+
+
+def _with_next(name: str, request) -> str:
+    return f"{reverse(name)}?{request.GET.urlencode()}" if request.GET else reverse(name)
+
+
+@never_cache
+@login_required
+def two_factor(request):
+    """Asks for the code from the authenticator app, or a backup code."""
+    user = request.user
+    if user.is_verified():
+        return redirect(_next(request))
+    if twofactor.app_device(user) is None:
+        return redirect(_with_next("two_factor_enrol", request))
+    error = ""
+    if request.method == "POST":
+        # django-otp doubles a wait after each wrong code; a code sent during it is not tried.
+        wait = twofactor.wait_seconds(twofactor.login_devices(user))
+        if not wait and twofactor.verify(request, request.POST.get("code", "")):
+            return redirect(_next(request))
+        error = _wait_message(wait) or _(
+            "That code is not right, or it has been used. Try the current code."
+        )
+    return render(request, "registration/two_factor.html", {"next": _next(request), "error": error})
+
+
+@never_cache
+@login_required
+def two_factor_enrol(request):
+    """Sets up an authenticator app: a QR code, then its first code; then the backup codes.
+
+    A user who already has one replaces it only after passing the second factor, so
+    that a stolen password alone cannot bring a new phone.
+    """
+    user = request.user
+    if twofactor.app_device(user) and not user.is_verified():
+        return redirect(_with_next("two_factor", request))
+    device = twofactor.pending_device(user)
+    error = ""
+    if request.method == "POST":
+        wait = twofactor.wait_seconds([device])
+        codes = not wait and twofactor.confirm_enrolment(request, request.POST.get("code", ""))
+        if codes:
+            return _backup_codes_page(request, codes)
+        error = _wait_message(wait) or _(
+            "That code is not right. Check the phone's time and enter the current code."
+        )
+    context = {
+        "qr": twofactor.enrolment_qr(device),
+        "key": twofactor.readable_key(device),
+        "next": _next(request),
+        "error": error,
+        "replacing": twofactor.app_device(user) is not None,
+    }
+    return render(request, "registration/two_factor_enrol.html", context)
+
+
+@never_cache
+@login_required
+def two_factor_settings(request):
+    """The user's second factor: when set up, backup codes left, and new ones."""
+    user = request.user
+    if not user.is_verified():
+        return redirect(f"{reverse('two_factor')}?next={reverse('two_factor_settings')}")
+    context = {
+        "device": twofactor.app_device(user),
+        "backup_left": twofactor.remaining_backup_codes(user),
+        "required": twofactor.required_for(user),
+    }
+    return render(request, "registration/two_factor_settings.html", context)
+
+
+@never_cache
+@login_required
+@require_POST
+def two_factor_backup_codes(request):
+    if not request.user.is_verified():
+        return redirect("two_factor_settings")
+    return _backup_codes_page(request, twofactor.new_backup_codes(request.user))
+
+
+def _wait_message(seconds: int) -> str:
+    if not seconds:
+        return ""
+    return _("Too many wrong codes. Wait %(seconds)s seconds and try again.") % {"seconds": seconds}
+
+
+def _backup_codes_page(request, codes):
+    # Shown once, never stored in the page cache; the database keeps only what it checks.
+    context = {"codes": codes, "next": _next(request)}
+    return render(request, "registration/backup_codes.html", context)
