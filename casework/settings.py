@@ -319,6 +319,11 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "casework.core.tasks.purge_form_tokens",
         "schedule": 3600.0,
     },
+    # Once per local day (the first run of the day takes it; later runs find it taken).
+    "core-audit-digest": {
+        "task": "casework.core.tasks.take_audit_digest",
+        "schedule": 3600.0,
+    },
 }
 
 # Documents and sealing.

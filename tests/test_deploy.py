@@ -45,7 +45,7 @@ def test_the_kit_has_web_worker_beat_and_the_timers():
     web = (DEPLOY / "casework-web.service").read_text()
     assert "-k gthread" in web and "Restart=always" in web
     check = (DEPLOY / "casework-check.service").read_text()
-    assert "verify_audit" in check and "check_invariants --orphan-grace 60" in check
+    assert "verify_audit --digests" in check and "check_invariants --orphan-grace 60" in check
     assert "manage.py backup --to" in (DEPLOY / "casework-backup.service").read_text()
     # Exactly one beat: no other unit starts one.
     beats = [u.name for u in DEPLOY.glob("*.service") if "celery -A casework beat" in u.read_text()]

@@ -37,3 +37,13 @@ transition_documents = Hook("transition_documents", lambda case, transition, *, 
 
 # The staff home page: the documents about these markets that the user may open.
 market_documents = Hook("market_documents", lambda user, markets: [])
+
+# take_digest() calls it on the new audit digest, in its transaction: casework.documents
+# issues the sealed document of it.
+seal_digest = Hook("seal_digest", lambda digest: None)
+
+# verify_digests() asks it about each digest's sealed copy: (problem, note), each "" when
+# there is nothing to say. Without a document layer there is no sealed copy to check.
+sealed_digest_check = Hook(
+    "sealed_digest_check", lambda digest: ("", "no sealed copy (no document layer)")
+)

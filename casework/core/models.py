@@ -1,6 +1,7 @@
 import datetime
 import hashlib
 import json
+from typing import Any
 
 from django.conf import settings
 from django.contrib.contenttypes.fields import GenericForeignKey
@@ -176,26 +177,52 @@ class AppendOnlyError(Exception):
     pass
 
 
-class CaseEventQuerySet(SubjectQuerySet):
-    """Reads and appends only: bulk changes would bypass CaseEvent.save() and delete()."""
+class AppendOnly:
+    """Reads and appends only: bulk changes would bypass the model's save() and delete()."""
 
+    model: Any
+
+    def _refuse(self):
+        raise AppendOnlyError(f"{self.model._meta.label} rows are append-only")
+
+    def update(self, **kwargs):
+        self._refuse()
+
+    def delete(self):
+        self._refuse()
+
+    def bulk_update(self, objs, fields, batch_size=None):
+        self._refuse()
+
+    def update_or_create(self, *args, **kwargs):
+        self._refuse()
+
+
+class AppendOnlyQuerySet(AppendOnly, models.QuerySet):
+    pass
+
+
+class AppendOnlyModel(models.Model):
+    """A row written once and never changed or deleted (the audit trail)."""
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs) -> None:
+        if not self._state.adding:
+            raise AppendOnlyError(f"{self._meta.label} rows are append-only")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise AppendOnlyError(f"{self._meta.label} rows are append-only")
+
+
+class CaseEventQuerySet(AppendOnly, SubjectQuerySet):
     def for_subject(self, subject: models.Model) -> "CaseEventQuerySet":
         return super().for_subject(subject).order_by("seq")
 
-    def update(self, **kwargs):
-        raise AppendOnlyError("case events are append-only")
 
-    def delete(self):
-        raise AppendOnlyError("case events are append-only")
-
-    def bulk_update(self, objs, fields, batch_size=None):
-        raise AppendOnlyError("case events are append-only")
-
-    def update_or_create(self, *args, **kwargs):
-        raise AppendOnlyError("case events are append-only")
-
-
-class CaseEvent(SubjectLink):
+class CaseEvent(AppendOnlyModel, SubjectLink):
     """One append-only audit row; rows of one case form a hash chain."""
 
     GENESIS = "0" * 64
@@ -249,14 +276,6 @@ class CaseEvent(SubjectLink):
     def __str__(self) -> str:
         return f"{self.action} #{self.seq}"
 
-    def save(self, *args, **kwargs) -> None:
-        if not self._state.adding:
-            raise AppendOnlyError("case events are append-only")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise AppendOnlyError("case events are append-only")
-
     def payload(self) -> dict:
         payload = {
             "subject": f"{self.subject_type_id}:{self.subject_id}",
@@ -302,6 +321,44 @@ class ChainHead(SubjectLink):
 
     def __str__(self) -> str:
         return f"{self.subject_type_id}:{self.subject_id} #{self.seq}"
+
+
+class AuditDigest(AppendOnlyModel):
+    """The head of every audit chain at one moment, taken once a day.
+
+    casework.documents seals each digest in a document (with an RFC 3161 time stamp
+    when a TSA is configured), out of reach of anyone who can only write the database:
+    a chain rebuilt later with correct hashes no longer matches the digests
+    (``manage.py verify_audit --digests``; docs/architecture.md, "The audit trail").
+    Each digest names the SHA-256 of the one before, so a removed digest shows too.
+    """
+
+    day = models.DateField(_("day"), unique=True)
+    taken_at = models.DateTimeField(_("taken at"))
+    chains = models.PositiveIntegerField(_("chains"))
+    events = models.PositiveBigIntegerField(_("events"))
+    # [["app_label.model", subject id, seq, hash], ...] sorted; labels rather than
+    # content type ids, which differ between a database and its restored copy.
+    heads = models.JSONField(_("chain heads"))
+    previous = models.CharField(_("previous digest's SHA-256"), max_length=64)
+    sha256 = models.CharField(_("SHA-256"), max_length=64)
+
+    objects = AppendOnlyQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("audit digest")
+        verbose_name_plural = _("audit digests")
+        ordering = ["day"]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.sha256[:12]}"
+
+    def computed_sha256(self) -> str:
+        """SHA-256 over what the digest says, in one canonical form."""
+        taken_at = self.taken_at.astimezone(datetime.UTC).isoformat()
+        body = {"previous": self.previous, "taken_at": taken_at, "heads": self.heads}
+        canonical = json.dumps(body, separators=(",", ":"), ensure_ascii=True, sort_keys=True)
+        return hashlib.sha256(canonical.encode("ascii")).hexdigest()
 
 
 class AccessLog(SubjectLink):

@@ -12,6 +12,7 @@ class DocumentsConfig(AppConfig):
 
         from casework.core import hooks, invariants
         from casework.documents import (
+            audit_digest,
             checks,  # noqa: F401  (registers system checks)
             market_card,  # noqa: F401  (registers the market card)
             tasks,  # noqa: F401  (services send its render task)
@@ -23,6 +24,8 @@ class DocumentsConfig(AppConfig):
         # The core calls the documents layer only through these (docs/architecture.md).
         hooks.transition_documents.set(transition_documents)
         hooks.market_documents.set(market_documents)
+        hooks.seal_digest.set(audit_digest.seal_digest)
+        hooks.sealed_digest_check.set(audit_digest.sealed_digest_check)
         invariants.register_storage(file_violations)
 
         # Each workflow app declares the documents its transitions produce in documents.py.

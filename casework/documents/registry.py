@@ -41,6 +41,9 @@ class DocumentKind:
     # Whether the case's parties (portal users, a complainant) may open it: a letter to
     # another authority or an internal record is for staff only.
     for_parties: bool = True
+    # Files carried inside the PDF, under its seal: ``attachments(snapshot)`` returns
+    # PdfAttachment rows (casework.documents.rendering) built from the stored snapshot.
+    attachments: Callable[[dict], list] | None = None
 
 
 @dataclass(frozen=True)

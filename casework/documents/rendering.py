@@ -17,6 +17,7 @@ import logging
 import mimetypes
 import posixpath
 import threading
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -29,7 +30,7 @@ from django.contrib.staticfiles import finders
 from django.core.exceptions import SuspiciousFileOperation
 from django.template.loader import render_to_string
 from django.utils._os import safe_join
-from weasyprint import CSS, HTML
+from weasyprint import CSS, HTML, Attachment
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
@@ -140,6 +141,15 @@ class DocumentMeta:
 
 
 @dataclass(frozen=True)
+class PdfAttachment:
+    """A file carried inside the PDF (and so under its seal)."""
+
+    name: str
+    data: bytes
+    description: str = ""
+
+
+@dataclass(frozen=True)
 class RenderedPdf:
     data: bytes
     pages: int
@@ -171,16 +181,24 @@ def frame_stylesheet() -> CSS:
     return css
 
 
-def html_to_pdf(html: str) -> RenderedPdf:
+def html_to_pdf(html: str, attachments: Sequence[PdfAttachment] = ()) -> RenderedPdf:
     document = HTML(string=html, base_url=PDF_BASE_URL, url_fetcher=StaticOnlyFetcher()).render(
         font_config=font_config(), stylesheets=[frame_stylesheet()]
     )
-    return RenderedPdf(data=document.write_pdf(), pages=len(document.pages))
+    files = [Attachment(string=a.data, name=a.name, description=a.description) for a in attachments]
+    return RenderedPdf(data=document.write_pdf(attachments=files), pages=len(document.pages))
 
 
-def render(template_name: str, context: dict, *, document_meta: DocumentMeta) -> RenderedPdf:
+def render(
+    template_name: str,
+    context: dict,
+    *,
+    document_meta: DocumentMeta,
+    attachments: Sequence[PdfAttachment] = (),
+) -> RenderedPdf:
     # The snapshot's keys come first so that a snapshot can never replace "meta".
-    return html_to_pdf(render_to_string(template_name, {**context, "meta": document_meta}))
+    html = render_to_string(template_name, {**context, "meta": document_meta})
+    return html_to_pdf(html, attachments)
 
 
 def render_pdf(template_name: str, context: dict, *, document_meta: DocumentMeta) -> bytes:

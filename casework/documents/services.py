@@ -199,7 +199,12 @@ def document_render(document_id: int) -> Document:
             raise PermanentDocumentError(f"document {document_id} does not exist") from None
     try:
         kind = get_kind(doc.kind)
-        rendered = render(kind.template, doc.context, document_meta=document_meta(doc))
+        rendered = render(
+            kind.template,
+            doc.context,
+            document_meta=document_meta(doc),
+            attachments=kind.attachments(doc.context) if kind.attachments else (),
+        )
         data = seal_pdf(rendered.data) if doc.seal else rendered.data
         name = _publish(doc, data)
     except Exception as exc:

@@ -11,6 +11,7 @@ from django.db import transaction
 from django.utils.module_loading import module_has_submodule
 
 from casework.core.audit import Actor, record_event
+from casework.core.digests import take_digest
 from casework.core.logins import DEMO_PASSWORD, demo_login, demo_logins
 from casework.core.models import Market, StaffProfile
 from casework.core.roles import Role
@@ -62,6 +63,8 @@ class Command(BaseCommand):
             self._staff(market)
             self._admin()
             _app_seeds(market)
+        # The day's audit digest, so the demo has a sealed one (the beat takes the next).
+        take_digest()
         self._print_logins()
 
     def _staff(self, market: Market) -> None:
