@@ -524,6 +524,15 @@ TABLE: dict[str, dict] = {
     "complaints:hear": row(complaint, **HOLDER_ONLY_COMPLAINT, olga_officer=TO_COMPLAINT),
     "complaints:close": row(complaint, **HOLDER_ONLY_COMPLAINT, olga_officer=TO_COMPLAINT),
     "complaints:refer": row(complaint, **HOLDER_ONLY_COMPLAINT, olga_officer=OK),
+    # The labour administration's decision, after a complaint closed with a proposed penalty:
+    # the holder or a supervisor of the market; the complaint here is still being
+    # investigated, so both are sent back to it.
+    "complaints:penalty_decision": row(
+        complaint,
+        **HOLDER_ONLY_COMPLAINT,
+        olga_officer=TO_COMPLAINT,
+        sam_supervisor=TO_COMPLAINT,
+    ),
     # -- complaints, public pages (no account needed to complain or to track) ------------
     "complaints_public:report": everyone(no_args, OK),
     "complaints_public:track": everyone(no_args, OK),

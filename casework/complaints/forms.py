@@ -26,6 +26,7 @@ from casework.complaints.models import (
     Interview,
     NotAcceptedReason,
     Outcome,
+    Penalty,
     ReferralTarget,
 )
 from casework.complaints.penalties import Conduct
@@ -494,6 +495,71 @@ class ReferForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
         error_messages={"required": _("Say why the complaint is referred.")},
     )
+
+
+class PenaltyDecisionForm(forms.Form):
+    """The labour administration's decision on the proposed penalty, from its decision
+    document; what is wrong comes from services.ruling_problems(), checked again there."""
+
+    authority = forms.CharField(
+        label=_("deciding authority"),
+        max_length=120,
+        help_text=_(
+            "As named on the decision document, e.g. the district's human resources "
+            "and social security bureau."
+        ),
+        error_messages={"required": _("Name the authority that decided.")},
+    )
+    document_number = forms.CharField(
+        label=_("decision number (处罚决定书文号)"),
+        max_length=60,
+        error_messages={"required": _("Give the number of the decision document.")},
+    )
+    decided_on = forms.DateField(
+        label=_("decided on"),
+        widget=DateInput,
+        validators=[dates.past_day],
+        help_text=_("The date on the decision document."),
+    )
+    penalty = forms.ChoiceField(
+        label=_("penalty decided"),
+        choices=Penalty.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": _("Choose what the labour administration decided.")},
+    )
+    amount = AmountField(
+        label=_("fine decided (yuan)"),
+        required=False,
+        max_digits=12,
+        decimal_places=2,
+        widget=forms.NumberInput(attrs={"step": "0.01", "inputmode": "decimal"}),
+        help_text=_("For a fine: the amount decided, which may differ from the one proposed."),
+    )
+
+    def __init__(self, *args, complaint: Complaint, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.complaint = complaint
+
+    def clean(self):
+        cleaned = super().clean()
+        problems = services.ruling_problems(self.complaint, self._ruling(cleaned))
+        for name, problem in problems.items():
+            if name not in self.errors:
+                self.add_error(name, ValidationError(problem, code="invalid"))
+        return cleaned
+
+    @staticmethod
+    def _ruling(data: dict) -> services.Ruling:
+        return services.Ruling(
+            authority=(data.get("authority") or "").strip(),
+            document_number=(data.get("document_number") or "").strip(),
+            decided_on=data.get("decided_on"),
+            penalty=data.get("penalty") or "",
+            amount=data.get("amount"),
+        )
+
+    def ruling(self) -> services.Ruling:
+        return self._ruling(self.cleaned_data)
 
 
 class EvidenceForm(forms.Form):

@@ -15,6 +15,7 @@ so the code is shown once and cannot be read back from the database.
 import datetime
 import hashlib
 import secrets
+from decimal import Decimal
 
 from django.conf import settings
 from django.core.validators import MinValueValidator
@@ -27,7 +28,7 @@ from django_fsm import FSMField, transition
 
 from casework.complaints.penalties import Conduct
 from casework.core import calendar
-from casework.core.dates import DB_FLOOR_MOMENT
+from casework.core.dates import DB_FLOOR, DB_FLOOR_MOMENT
 from casework.core.models import CaseBase, EvidenceFile
 from casework.parties.models import Organization, Person
 
@@ -86,8 +87,33 @@ class Outcome(models.TextChoices):
 
 # Outcomes that put the intermediary on the public list of sanctions when the complaint
 # closes: decisions that are final then. A proposed penalty is the market's proposal to
-# the labour administration, which decides the fine; a proposal is never published.
+# the labour administration, which decides the fine; a proposal is never published, the
+# administration's decision on it is (PenaltyDecision).
 SANCTIONING = frozenset({Outcome.ORDER_TO_CORRECT})
+
+
+class Penalty(models.TextChoices):
+    """What the labour administration decided on a proposed penalty (行政处罚决定)."""
+
+    FINE = "fine", _("fine (罚款)")
+    WARNING = "warning", _("warning (警告)")
+    NONE = "none", _("no penalty (不予处罚)")
+
+
+class SanctionKind(models.TextChoices):
+    """What a row of the public list is: the officer's order, or a decided penalty.
+
+    Its own choices, not Outcome's: the decision form offers Outcome, and an officer
+    must not be able to record a penalty as decided.
+    """
+
+    ORDER_TO_CORRECT = "order_to_correct", _("order to correct")
+    FINE = "fine", _("administrative penalty: fine")
+    WARNING = "warning", _("administrative penalty: warning")
+
+
+# The row the list shows for each decided penalty; no penalty publishes nothing.
+PUBLISHED_PENALTIES = {Penalty.FINE: SanctionKind.FINE, Penalty.WARNING: SanctionKind.WARNING}
 
 
 class ReferralTarget(models.TextChoices):
@@ -324,6 +350,15 @@ class Complaint(CaseBase):
     def pending_extension(self) -> "ExtensionRequest | None":
         return self.extension_requests.filter(approved__isnull=True).first()
 
+    def awaits_penalty_decision(self) -> bool:
+        """Closed with a proposed penalty on which the administration's decision is not
+        yet recorded."""
+        return (
+            self.state == self.State.CLOSED
+            and self.outcome == Outcome.PENALTY_PROPOSED
+            and not PenaltyDecision.objects.filter(complaint_id=self.pk).exists()
+        )
+
     # -- conditions ------------------------------------------------------------
 
     def supplement_not_requested(self) -> bool:
@@ -546,8 +581,64 @@ class ExtensionRequest(models.Model):
         return f"{self.complaint.code} +{settings.COMPLAINT_EXTENSION_WORKING_DAYS}"
 
 
+class PenaltyDecision(models.Model):
+    """The labour administration's decision (行政处罚决定) on a penalty the market proposed.
+
+    Recorded once per complaint, after it closed with ``Outcome.PENALTY_PROPOSED``; a
+    fine or a warning is then published on the list of sanctions with the amount decided,
+    which may differ from the amount proposed.
+    """
+
+    complaint = models.OneToOneField(
+        Complaint, on_delete=models.PROTECT, related_name="penalty_decision"
+    )
+    authority = models.CharField(_("deciding authority"), max_length=120)
+    document_number = models.CharField(_("decision number (处罚决定书文号)"), max_length=60)
+    decided_on = models.DateField(_("decided on"))
+    penalty = models.CharField(_("penalty decided"), max_length=10, choices=Penalty.choices)
+    amount = models.DecimalField(
+        _("fine decided (yuan)"),
+        max_digits=12,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(Decimal("0.01"))],
+    )
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("recorded by"),
+    )
+    recorded_at = models.DateTimeField(_("recorded"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("penalty decision")
+        verbose_name_plural = _("penalty decisions")
+        constraints = [
+            # A fine has its amount, anything else none: the public list shows it as is.
+            models.CheckConstraint(
+                condition=(Q(penalty="fine") & Q(amount__gt=0))
+                | (~Q(penalty="fine") & Q(amount__isnull=True)),
+                name="complaints_penaltydecision_amount_iff_fine",
+            ),
+            models.CheckConstraint(
+                condition=Q(decided_on__gte=DB_FLOOR),
+                name="complaints_penaltydecision_decided_plausible",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.complaint.code} {self.document_number}"
+
+    @property
+    def market(self):
+        return self.complaint.market
+
+
 class Sanction(models.Model):
-    """A decision against an intermediary, as the public list of sanctions shows it."""
+    """A final decision against an intermediary, as the public list of sanctions shows it:
+    an order to correct, or a penalty the labour administration decided."""
 
     intermediary = models.ForeignKey(
         Organization, on_delete=models.PROTECT, related_name="sanctions"
@@ -555,11 +646,14 @@ class Sanction(models.Model):
     complaint = models.OneToOneField(Complaint, on_delete=models.PROTECT, related_name="sanction")
     market = models.ForeignKey("core.Market", on_delete=models.PROTECT, related_name="+")
     conduct = models.CharField(_("conduct"), max_length=20, choices=Conduct.choices)
-    outcome = models.CharField(_("decision"), max_length=20, choices=Outcome.choices)
+    outcome = models.CharField(_("decision"), max_length=20, choices=SanctionKind.choices)
     measures = models.TextField(_("measures"), blank=True)
     amount = models.DecimalField(
         _("fine (yuan)"), max_digits=12, decimal_places=2, null=True, blank=True
     )
+    # For a decided penalty: who decided it and the decision's number, as published.
+    authority = models.CharField(_("deciding authority"), max_length=120, blank=True)
+    document_number = models.CharField(_("decision number"), max_length=60, blank=True)
     decided_on = models.DateField(_("decided on"))
     published_at = models.DateTimeField(_("published"), auto_now_add=True)
 

@@ -8,7 +8,8 @@ closes them, and the demo supervisor 吴国华 ("supervisor") approves an extens
 complaints reach every state of ``Complaint.State`` with real audit chains, flow tasks,
 documents and text messages. 城东鑫诚人力资源服务有限公司 has four complaints accepted
 in the last twelve months (a repeat offender); two closed complaints put sanctions on
-the public list ``/intermediaries/sanctioned/``.
+the public list ``/intermediaries/sanctioned/``: an order to correct, and the fine the
+labour administration decided on a penalty the officer proposed (a different amount).
 
 Complaints received days ago are filed with that ``received_at``; the later steps happen
 on the day the demo is made. ``manage.py seed_demo`` calls ``seed_demo``; each demo
@@ -16,7 +17,7 @@ complaint is known by its facts, so running it again adds nothing.
 """
 
 import datetime
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 
 from django.contrib.auth.models import User
@@ -30,6 +31,7 @@ from casework.complaints.models import (
     Interview,
     NotAcceptedReason,
     Outcome,
+    Penalty,
     ReferralTarget,
 )
 from casework.complaints.penalties import Conduct
@@ -118,6 +120,9 @@ class DemoComplaint:
     extension: str = ""  # "pending" or "approved"
     decision: services.Decision | None = None
     statement: str = ""  # the respondent's statement on the decision; blank: made none
+    # The labour administration's decision on a proposed penalty, recorded after closing
+    # (decided today; {year} in the number is this year).
+    ruling: services.Ruling | None = None
     steps: tuple[str, ...] = ()  # "supplement", "not_competent" or "refer" (from investigating)
 
 
@@ -392,6 +397,14 @@ DEMO_COMPLAINTS = [
             penalty_amount=Decimal("20000.00"),
         ),
         statement="承认没有办理许可证，请求从轻处罚。",
+        # Decided lower than proposed: the respondent asked for leniency and stopped.
+        ruling=services.Ruling(
+            authority="城东区人力资源和社会保障局",
+            document_number="城东人社罚决字〔{year}〕第3号",
+            decided_on=None,
+            penalty=Penalty.FINE,
+            amount=Decimal("15000.00"),
+        ),
     ),
     # Referred from the investigation to labour inspection (wages are not ours to order).
     DemoComplaint(
@@ -435,10 +448,12 @@ def seed_complaints(market: Market) -> list[Complaint]:
     demo = _Demo(market)
     created = []
     for case in DEMO_COMPLAINTS:
-        if Complaint.objects.filter(market=market, facts=case.facts).exists():
-            continue
+        existing = Complaint.objects.filter(market=market, facts=case.facts).first()
         with transaction.atomic():
-            created.append(demo.make(case))
+            if existing is None:
+                created.append(demo.make(case))
+            else:  # made before rulings were recorded: add the one it lacks
+                demo.record_ruling(existing, case)
     return created
 
 
@@ -605,6 +620,18 @@ class _Demo:
         if state == S.RESPONDENT_HEARD:
             return
         services.complaint_close(complaint=complaint, result="", actor=me)
+        complaint.refresh_from_db()
+        self.record_ruling(complaint, case)
+
+    def record_ruling(self, complaint: Complaint, case: DemoComplaint) -> None:
+        if case.ruling is None or not complaint.awaits_penalty_decision():
+            return
+        number = case.ruling.document_number.format(year=self.today.year)
+        services.penalty_decision_record(
+            complaint=complaint,
+            ruling=replace(case.ruling, document_number=number, decided_on=self.today),
+            actor=self.supervisor,
+        )
 
     def _check(self, complaint: Complaint, state: str) -> Complaint:
         complaint.refresh_from_db()

@@ -16,6 +16,7 @@ import datetime
 import logging
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -27,6 +28,7 @@ from django.utils.translation import gettext as _
 from casework.complaints import flows
 from casework.complaints.documents import INTERVIEW_KIND, NOT_ACCEPTED_ZH
 from casework.complaints.models import (
+    PUBLISHED_PENALTIES,
     SANCTIONING,
     Channel,
     Complaint,
@@ -35,8 +37,11 @@ from casework.complaints.models import (
     Interview,
     NotAcceptedReason,
     Outcome,
+    Penalty,
+    PenaltyDecision,
     ReferralTarget,
     Sanction,
+    SanctionKind,
     months_before,
     new_tracking_code,
     tracking_hash,
@@ -44,6 +49,7 @@ from casework.complaints.models import (
 from casework.complaints.penalties import Conduct, rule_for
 from casework.core import calendar
 from casework.core.audit import Actor, record_event
+from casework.core.dates import MSG_FUTURE
 from casework.core.locking import copy_into, locked, save_changed
 from casework.core.models import Market, markets_for
 from casework.core.queues import claim_next, reassign
@@ -56,6 +62,9 @@ from casework.parties.models import Organization, Person
 logger = logging.getLogger(__name__)
 
 STAFF_CHANNELS = (Channel.COUNTER, Channel.PHONE)
+WORK = "complaints.work_complaint"
+# A market's supervisors are those who approve extensions (no separate permission).
+SUPERVISE = "complaints.approve_extension"
 
 
 def _require_holder(complaint: Complaint, actor: Actor) -> None:
@@ -633,19 +642,171 @@ def complaint_close(*, complaint: Complaint, result: str, actor: Actor) -> None:
         )
 
 
-def _publish_sanction(complaint: Complaint) -> Sanction:
-    # The public list shows the statutory measures for the conduct, not the officer's
-    # own words: those may name the workers concerned.
-    rule = rule_for(complaint.conduct_found)
+def _publish(complaint: Complaint, **decision) -> Sanction:
+    """Put a final decision on the public list: the intermediary and the decision only."""
     return Sanction.objects.create(
         intermediary=complaint.respondent,
         complaint=complaint,
         market=complaint.market,
         conduct=complaint.conduct_found,
-        outcome=complaint.outcome,
+        **decision,
+    )
+
+
+def _publish_sanction(complaint: Complaint) -> Sanction:
+    # The public list shows the statutory measures for the conduct, not the officer's
+    # own words: those may name the workers concerned.
+    rule = rule_for(complaint.conduct_found)
+    return _publish(
+        complaint,
+        outcome=SanctionKind(complaint.outcome),
         measures=rule.measures if rule else "",
-        amount=complaint.penalty_amount,
         decided_on=timezone.localdate(complaint.decided_at),
+    )
+
+
+# -- the labour administration's decision on a proposed penalty ---------------------------
+
+
+@dataclass(frozen=True)
+class Ruling:
+    """The labour administration's decision (行政处罚决定书) on the penalty a complaint
+    proposed, as the decision document states it."""
+
+    authority: str
+    document_number: str
+    decided_on: datetime.date | None
+    penalty: str
+    amount: Decimal | None = None
+
+
+PENALTY_ZH = {Penalty.FINE: "罚款", Penalty.WARNING: "警告", Penalty.NONE: "不予处罚"}
+
+
+def ruling_date_problem(complaint: Complaint, day: datetime.date) -> str | None:
+    """The administration decides on the proposal after it was made, and not in the future."""
+    if day > timezone.localdate():
+        return str(MSG_FUTURE)
+    proposed = timezone.localdate(complaint.decided_at)
+    if day < proposed:
+        return _(
+            "The labour administration decides after the complaint's decision (%(day)s): "
+            "check the date."
+        ) % {"day": proposed.isoformat()}
+    return None
+
+
+def ruling_problems(complaint: Complaint, ruling: Ruling) -> dict[str, str]:
+    """What is missing or wrong in a ruling, by field (the form shows them).
+
+    The amount is the authority's: recorded as decided, whatever the statutory range.
+    """
+    problems = {}
+    if not ruling.authority.strip():
+        problems["authority"] = _("Name the authority that decided.")
+    if not ruling.document_number.strip():
+        problems["document_number"] = _("Give the number of the decision document.")
+    fine = ruling.penalty == Penalty.FINE
+    if ruling.penalty not in Penalty.values:
+        problems["penalty"] = _("Choose what the labour administration decided.")
+    elif fine and (ruling.amount is None or ruling.amount <= 0):
+        problems["amount"] = _("Give the fine decided, more than ¥0.")
+    elif not fine and ruling.amount is not None:
+        problems["amount"] = _("Only a fine has an amount: leave the amount empty.")
+    if ruling.decided_on is None:
+        problems["decided_on"] = _("Give the date of the decision.")
+    elif date_problem := ruling_date_problem(complaint, ruling.decided_on):
+        problems["decided_on"] = date_problem
+    return problems
+
+
+def _ruling_recorder(complaint: Complaint, actor: Actor) -> Any:
+    """The user who may record the ruling: the officer holding the complaint or a
+    supervisor of its market (PermissionDenied for anyone else)."""
+    user: Any = actor.user
+    in_market = user is not None and markets_for(user).filter(pk=complaint.market_id).exists()
+    holds = in_market and user.has_perm(WORK) and complaint.owner_id == user.pk
+    if holds or (in_market and user.has_perm(SUPERVISE)):
+        return user
+    raise PermissionDenied(
+        _(
+            "Only the officer holding the complaint or a supervisor of its market may "
+            "record the labour administration's decision."
+        )
+    )
+
+
+def _require_awaiting_ruling(complaint: Complaint) -> None:
+    _require_state(complaint, Complaint.State.CLOSED)
+    if complaint.outcome != Outcome.PENALTY_PROPOSED:
+        raise ValidationError(
+            _("Only a complaint closed with a proposed penalty awaits a decision on it."),
+            code="no_proposal",
+        )
+    if not complaint.awaits_penalty_decision():
+        raise ValidationError(
+            _("The labour administration's decision on this complaint is already recorded."),
+            code="already_recorded",
+        )
+
+
+def penalty_decision_record(
+    *, complaint: Complaint, ruling: Ruling, actor: Actor
+) -> PenaltyDecision:
+    """Record the labour administration's decision on the proposed penalty, once.
+
+    A fine or a warning goes on the public list of sanctions, a fine with the amount
+    decided (not the one proposed); no penalty publishes nothing. The complainant,
+    told at closing that a penalty was proposed, is told what was decided.
+    """
+    with locked(complaint) as complaint:
+        user = _ruling_recorder(complaint, actor)
+        _require_awaiting_ruling(complaint)
+        problems = ruling_problems(complaint, ruling)
+        if problems or ruling.decided_on is None:
+            raise ValidationError(problems)
+        fine = ruling.penalty == Penalty.FINE
+        decision = PenaltyDecision(
+            complaint=complaint,
+            authority=ruling.authority.strip(),
+            document_number=ruling.document_number.strip(),
+            decided_on=ruling.decided_on,
+            penalty=ruling.penalty,
+            amount=ruling.amount if fine else None,
+            recorded_by=user,
+        )
+        decision.full_clean(exclude=["complaint"])
+        decision.save()
+        if decision.penalty in PUBLISHED_PENALTIES:
+            _publish_penalty(complaint, decision)
+        what = PENALTY_ZH[Penalty(decision.penalty)]
+        amount = f"{decision.amount:,.2f}元" if fine else ""
+        record_event(
+            complaint,
+            actor=actor,
+            action="penalty_decision_recorded",
+            to_state=complaint.state,
+            note=f"{decision.authority}（{decision.document_number}）：{what}{amount}",
+        )
+        _notify(
+            complaint,
+            "complaint_penalty_decided",
+            f"您投诉的违法行为（{complaint.code}），{decision.authority}已作出处理决定"
+            f"（{decision.document_number}）：{what}{amount}。",
+        )
+    return decision
+
+
+def _publish_penalty(complaint: Complaint, decision: PenaltyDecision) -> Sanction:
+    # Who decided and the decision's number are published with it; the fine is the one
+    # decided, never the one proposed.
+    return _publish(
+        complaint,
+        outcome=PUBLISHED_PENALTIES[Penalty(decision.penalty)],
+        amount=decision.amount,
+        authority=decision.authority,
+        document_number=decision.document_number,
+        decided_on=decision.decided_on,
     )
 
 

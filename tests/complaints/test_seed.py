@@ -14,8 +14,11 @@ from casework.complaints.models import (
     Interview,
     NotAcceptedReason,
     Outcome,
+    Penalty,
+    PenaltyDecision,
     ReferralTarget,
     Sanction,
+    SanctionKind,
 )
 from casework.complaints.penalties import Conduct
 from casework.complaints.seed import DEMO_COMPLAINTS, INTERMEDIARIES
@@ -66,6 +69,7 @@ def test_running_seed_demo_again_adds_nothing(demo):
         Interview,
         ExtensionRequest,
         Sanction,
+        PenaltyDecision,
         Document,
         CaseEvent,
     )
@@ -96,16 +100,21 @@ def test_one_intermediary_is_a_repeat_offender(demo):
 
 def test_the_final_decisions_are_on_the_public_list_and_the_proposals_are_not(demo, client):
     sanctions = Sanction.objects.filter(market=demo)
-    assert {s.outcome for s in sanctions} == {Outcome.ORDER_TO_CORRECT}
-    order = sanctions.get()
+    assert {s.outcome for s in sanctions} == {SanctionKind.ORDER_TO_CORRECT, SanctionKind.FINE}
+    order = sanctions.get(outcome=SanctionKind.ORDER_TO_CORRECT)
     assert order.conduct == Conduct.DEPOSIT and order.intermediary == intermediary("xincheng")
-    assert order.complaint.workers_affected == 3
-    # suda's complaint closed with a proposed fine: a proposal, not on the public page.
+    assert order.complaint.workers_affected == 3 and order.amount is None
+    # suda's complaint closed with a proposed fine; the labour administration then decided
+    # a lower one, which is what the public page shows.
     proposed = Complaint.objects.get(market=demo, outcome=Outcome.PENALTY_PROPOSED, state=S.CLOSED)
-    assert proposed.respondent == intermediary("suda") and proposed.penalty_amount > 0
+    decided = PenaltyDecision.objects.get(complaint=proposed)
+    assert proposed.respondent == intermediary("suda")
+    assert decided.penalty == Penalty.FINE and decided.amount != proposed.penalty_amount
+    fine = sanctions.get(outcome=SanctionKind.FINE)
+    assert fine.intermediary == intermediary("suda") and fine.amount == decided.amount
     page = client.get(reverse("complaints_public:sanctioned")).content.decode()
-    assert intermediary("xincheng").name in page
-    assert intermediary("suda").name not in page
+    assert intermediary("xincheng").name in page and intermediary("suda").name in page
+    assert f"¥{decided.amount:,.2f}" in page and f"{proposed.penalty_amount:,.2f}" not in page
     assert str(Outcome.PENALTY_PROPOSED.label) not in page
 
 

@@ -62,6 +62,13 @@ STEP_POSTS = {
     "hear": {"waived": "on"},
     "close": {"result": "已办结"},
     "refer": {"target": "police", "body": "测试区公安分局", "reason": "涉嫌诈骗"},
+    "penalty_decision": {
+        "authority": "测试区人力资源和社会保障局",
+        "document_number": "测人社罚决字〔2026〕第1号",
+        "decided_on": "2026-01-05",
+        "penalty": "fine",
+        "amount": "5000",
+    },
     "reassign": {"reason": "工作调整"},
     "contact": {},
 }

@@ -40,6 +40,7 @@ CREATING_VIEWS = {
     "complaints:hear": ["IC-2026-000001"],
     "complaints:refer": ["IC-2026-000001"],
     "complaints:evidence_add": ["IC-2026-000001"],
+    "complaints:penalty_decision": ["IC-2026-000001"],
     "complaints_public:report": [],
     "agreements:new": [],
     "agreements:check": ["GA-2026-000001", "worker"],

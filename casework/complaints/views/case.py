@@ -8,6 +8,7 @@ with its errors (status 200) and nothing is saved. Small step forms are also
 shown on the complaint page itself; they post to the same step URLs.
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -17,6 +18,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
+from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -24,8 +26,9 @@ from django_fsm import ConcurrentTransition, TransitionNotAllowed
 
 from casework.complaints import forms, services
 from casework.complaints.models import Complaint, ComplaintEvidence, ExtensionRequest, Interview
-from casework.complaints.penalties import RULES, Conduct
+from casework.complaints.penalties import RULES, Conduct, rule_for
 from casework.complaints.views.common import (
+    APPROVE,
     REASSIGN,
     WORK,
     add_service_errors,
@@ -53,13 +56,19 @@ OPEN_STATES = tuple(s for s in S.values if s not in Complaint.FINAL_STATES)
 
 @dataclass(frozen=True)
 class Step:
-    """Who may record a step (``perm``; ``holder``: only the officer holding the complaint)
-    and in which states its URL runs the service."""
+    """Who may record a step (``perm``; ``holder``: only the officer holding the complaint;
+    ``or_perm``: also whoever has it, holder or not) and when its URL runs the service (in
+    ``states``, and if ``ready`` says the complaint is ready for it)."""
 
     perm: str
     states: tuple[str, ...]
-    title: str
+    title: str | Promise
     holder: bool = True
+    or_perm: str = ""
+    ready: Callable[[Complaint], bool] | None = None
+
+    def open_on(self, complaint: Complaint) -> bool:
+        return complaint.state in self.states and (self.ready is None or self.ready(complaint))
 
 
 STEPS: dict[str, Step] = {
@@ -93,6 +102,15 @@ STEPS: dict[str, Step] = {
     "close": Step(WORK, (S.RESPONDENT_HEARD,), gettext_lazy("Close and tell the complainant")),
     "refer": Step(WORK, Complaint.INVESTIGATION_STATES, gettext_lazy("Refer to another authority")),
     "evidence": Step(WORK, OPEN_STATES, gettext_lazy("Add evidence")),
+    # After closing: the labour administration's decision on the penalty proposed, entered
+    # by the officer who held the complaint or a supervisor of its market.
+    "penalty_decision": Step(
+        WORK,
+        (S.CLOSED,),
+        gettext_lazy("Record the labour administration's decision"),
+        or_perm=APPROVE,
+        ready=Complaint.awaits_penalty_decision,
+    ),
 }
 
 STEP_INTROS = {
@@ -116,6 +134,12 @@ STEP_INTROS = {
         "Refer what is beyond this office's power: the referral letter (移送函) is issued "
         "and the complainant is told."
     ),
+    "penalty_decision": gettext_lazy(
+        "Enter the decision the labour administration made on the penalty this office "
+        "proposed, from its decision document (行政处罚决定书). A fine or a warning is "
+        "published on the public list of sanctions, a fine with the amount decided; no "
+        "penalty publishes nothing. The complainant is told."
+    ),
 }
 
 # Names of the audit rows that are not transitions (those carry their own labels).
@@ -128,12 +152,15 @@ EVENT_LABELS = {
     "extension_approved": gettext_lazy("Extension approved"),
     "extension_refused": gettext_lazy("Extension refused"),
     "overdue": gettext_lazy("Time limit passed"),
+    "penalty_decision_recorded": gettext_lazy("Labour administration's decision recorded"),
 }
 
 
 def step_refusal(user, complaint: Complaint, name: str) -> str | None:
     """Why ``user`` may not record step ``name`` on ``complaint`` (None when they may)."""
     step = STEPS[name]
+    if step.or_perm and user.has_perm(step.or_perm):
+        return None
     if not user.has_perm(step.perm):
         return _("You may not take this step.")
     if step.holder and complaint.owner_id != user.pk:
@@ -150,7 +177,7 @@ def available_steps(
     steps = {
         name
         for name, step in STEPS.items()
-        if complaint.state in step.states and step_refusal(user, complaint, name) is None
+        if step.open_on(complaint) and step_refusal(user, complaint, name) is None
     }
     extra = {
         # The one notice: never offered again once issued.
@@ -220,6 +247,7 @@ def _detail_page(request, complaint: Complaint, *, contact_shown: bool = False):
         "extensions": extensions,
         "pending_extension": pending,
         "sanction": getattr(complaint, "sanction", None) if complaint.state == S.CLOSED else None,
+        "penalty_decision": getattr(complaint, "penalty_decision", None),
         "documents": documents,
         "documents_pending": any(d.is_pending for d in documents),
         "state_overview": state_overview(complaint),
@@ -310,7 +338,7 @@ def _step_view(request, code: str, name: str, make_form, action, *, done, extra=
     """
     complaint = complaint_for(request, code)
     _require_step(request, complaint, name)
-    if complaint.state not in STEPS[name].states:
+    if not STEPS[name].open_on(complaint):
         return not_now(request, complaint)
     posted = request.method == "POST"
     form = make_form(complaint, request.POST if posted else None, request.FILES if posted else None)
@@ -431,7 +459,7 @@ def _button_step(request, code: str, step: str, call, done: str):
     """A step without a form (a button): check the step and the state, then run it."""
     complaint = complaint_for(request, code)
     _require_step(request, complaint, step)
-    if complaint.state not in STEPS[step].states:
+    if not STEPS[step].open_on(complaint):
         return not_now(request, complaint)
     return run(request, complaint, lambda actor: call(complaint=complaint, actor=actor), done)
 
@@ -617,6 +645,45 @@ def evidence(request, code: str):
         _simple(forms.EvidenceForm, "evidence"),
         action,
         done=_("The evidence has been added."),
+    )
+
+
+# -- after closing: the labour administration's decision on the proposed penalty ---------------
+
+
+@dataclass(frozen=True)
+class Proposal:
+    """What the office proposed, shown beside the form that records what was decided."""
+
+    conduct: str
+    amount: str
+    statutory: str
+
+
+def proposal_of(complaint: Complaint) -> Proposal:
+    rule = rule_for(complaint.conduct_found)
+    return Proposal(
+        conduct=complaint.get_conduct_found_display(),
+        amount=yuan(complaint.penalty_amount),
+        statutory=range_text(*rule.bounds(complaint.workers_affected)) if rule else "",
+    )
+
+
+@_staff
+@one_time_form
+def penalty_decision(request, code: str):
+    return _step_view(
+        request,
+        code,
+        "penalty_decision",
+        lambda c, data, files: forms.PenaltyDecisionForm(
+            data, complaint=c, auto_id="penalty-decision-%s"
+        ),
+        lambda c, form, actor: services.penalty_decision_record(
+            complaint=c, ruling=form.ruling(), actor=actor
+        ),
+        done=_("The labour administration's decision has been recorded."),
+        extra=lambda c, form: {"proposal": proposal_of(c)},
     )
 
 

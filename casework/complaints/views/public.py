@@ -11,6 +11,7 @@ rate-limited per client address (casework.core.ratelimit).
 
 import datetime
 from dataclasses import dataclass
+from decimal import Decimal
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -326,12 +327,20 @@ class SanctionRow:
     conduct: str
     outcome: str
     measures: str
-    amount: object
+    fine: str  # "¥5,000.00"; empty without a fine
+    authority: str  # who decided a penalty, and its decision number
+    document_number: str
     decided_on: datetime.date
     market: str
 
 
+def fine_text(amount: Decimal | None) -> str:
+    return f"¥{amount:,.2f}" if amount is not None else ""
+
+
 def sanctioned(request):
+    """Final decisions only: orders to correct, and the penalties the labour administration
+    decided (with the fine decided). A proposed penalty has no Sanction row."""
     sanctions = Sanction.objects.select_related("intermediary", "market").order_by(
         "-decided_on", "-pk"
     )
@@ -343,7 +352,9 @@ def sanctioned(request):
             conduct=s.get_conduct_display(),
             outcome=s.get_outcome_display(),
             measures=s.measures,
-            amount=s.amount,
+            fine=fine_text(s.amount),
+            authority=s.authority,
+            document_number=s.document_number,
             decided_on=s.decided_on,
             market=s.market.name,
         )
