@@ -405,6 +405,15 @@ TABLE: dict[str, dict] = {
         **DISPUTE_READERS,
     ),
     "documents:retry": post_only_signed_in(document),
+    # The sealed daily audit digests: for those who read the audit trail.
+    "documents:audit_digests": row(
+        no_args,
+        staff=FORBIDDEN,
+        outsider=FORBIDDEN,
+        portal=FORBIDDEN,
+        sam_supervisor=OK,
+        audrey_auditor=OK,
+    ),
     # -- people and organisations (one register shared by all markets; numbers masked
     # unless the viewer's market has a case of that person, see person_reveal) -----------
     "parties:people": row(no_args, staff=OK, outsider=OK, portal=FORBIDDEN),

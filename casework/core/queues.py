@@ -15,6 +15,7 @@ from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from casework.core import locking
@@ -29,7 +30,7 @@ CLAIM_BATCH = 20
 
 @dataclass(frozen=True)
 class Queue:
-    title: str
+    title: str | Promise  # usually a lazy translation
     url_name: str
     count: Callable[[object], int]
     url_query: str = ""

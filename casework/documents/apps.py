@@ -10,7 +10,9 @@ class DocumentsConfig(AppConfig):
     def ready(self) -> None:
         from django.utils.module_loading import autodiscover_modules
 
-        from casework.core import hooks, invariants
+        from casework.core import hooks, invariants, queues
+        from casework.core.queues import Queue
+        from casework.core.roles import Role
         from casework.documents import (
             audit_digest,
             checks,  # noqa: F401  (registers system checks)
@@ -25,6 +27,11 @@ class DocumentsConfig(AppConfig):
         hooks.transition_documents.set(transition_documents)
         hooks.market_documents.set(market_documents)
         hooks.seal_digest.set(audit_digest.seal_digest)
+        digests = Queue(
+            _("Sealed audit digests"), "documents:audit_digests", audit_digest.digest_count
+        )
+        for role in (Role.AUDITOR, Role.SUPERVISOR):
+            queues.register(role, digests)
         hooks.sealed_digest_check.set(audit_digest.sealed_digest_check)
         invariants.register_storage(file_violations)
 

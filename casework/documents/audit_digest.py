@@ -12,6 +12,7 @@ import json
 import logging
 from io import BytesIO
 
+from django.contrib.contenttypes.models import ContentType
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from pyhanko.pdf_utils.reader import PdfFileReader
@@ -77,6 +78,23 @@ register_scope(
     staff=lambda markets: AuditDigest.objects.all(),
     permission="core.view_caseevent",
 )
+
+
+def digests_with_documents(digests: list[AuditDigest], visible) -> list[tuple]:
+    """(digest, its latest sealed document or None) for the page listing digests."""
+    subject_type = ContentType.objects.get_for_model(AuditDigest)
+    documents = visible.filter(
+        kind=AUDIT_DIGEST.slug,
+        subject_type=subject_type,
+        subject_id__in=[digest.pk for digest in digests],
+    ).order_by("version")
+    latest = {doc.subject_id: doc for doc in documents}
+    return [(digest, latest.get(digest.pk)) for digest in digests]
+
+
+def digest_count(user) -> int:
+    """The home page's count of digests (core.queues)."""
+    return AuditDigest.objects.count()
 
 
 def seal_digest(digest: AuditDigest) -> None:

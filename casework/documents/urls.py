@@ -10,4 +10,5 @@ urlpatterns = [
     path("documents/<int:pk>/", views.detail, name="detail"),
     path("documents/<int:pk>/download/", views.download, name="download"),
     path("documents/<int:pk>/retry/", views.retry, name="retry"),
+    path("audit/digests/", views.audit_digests, name="audit_digests"),
 ]

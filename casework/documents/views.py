@@ -2,18 +2,20 @@
 
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
+from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext
 from django.views.decorators.http import require_http_methods, require_POST
 
 from casework.core.audit import log_access
-from casework.core.models import AccessLog
+from casework.core.models import AccessLog, AuditDigest
 from casework.core.ratelimit import limit_key, over_limit
 from casework.documents import sealing, services
-from casework.documents.access import get_document_for_user, may_retry
+from casework.documents.access import documents_visible_to, get_document_for_user, may_retry
+from casework.documents.audit_digest import digests_with_documents
 from casework.documents.forms import (
     VerifyCodeForm,
     VerifyUploadForm,
@@ -126,3 +128,12 @@ def download(request, pk: int):
         filename=services.document_file_name(doc),
         content_type="application/pdf",
     )
+
+
+@login_required
+@permission_required("core.view_caseevent", raise_exception=True)
+def audit_digests(request):
+    """The daily sealed audit digests, newest first, each with its document."""
+    page = Paginator(AuditDigest.objects.order_by("-day"), 31).get_page(request.GET.get("page"))
+    rows = digests_with_documents(list(page), documents_visible_to(request.user))
+    return render(request, "documents/audit_digests.html", {"page": page, "rows": rows})

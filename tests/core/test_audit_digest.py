@@ -10,6 +10,7 @@ import time_machine
 from django.conf import settings as django_settings
 from django.core.management import CommandError, call_command
 from django.db import IntegrityError, connection, transaction
+from django.urls import reverse
 from django.utils import timezone
 from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign import timestamps
@@ -268,3 +269,27 @@ def test_the_database_refuses_raw_changes_of_a_digest(chains, sql):
         c.execute(sql, [digest.pk])
 
     assert "append-only" in str(refused.value)
+
+
+# --- the page listing them --------------------------------------------------------------
+
+
+def test_auditors_find_the_sealed_digests_and_open_them(client, chains, audrey_auditor):
+    digest = sealed_digest()
+    doc = Document.objects.for_subject(digest).get()
+    client.force_login(audrey_auditor)
+
+    home = client.get(reverse("home")).content.decode()
+    page = client.get(reverse("documents:audit_digests")).content.decode()
+
+    assert reverse("documents:audit_digests") in home
+    assert digest.sha256[:12] in page and reverse("documents:detail", args=[doc.pk]) in page
+    assert client.get(reverse("documents:download", args=[doc.pk])).status_code == 200
+
+
+def test_a_mediator_may_not_list_or_open_digests(client, chains, alice_mediator):
+    doc = Document.objects.for_subject(sealed_digest()).get()
+    client.force_login(alice_mediator)
+
+    assert client.get(reverse("documents:audit_digests")).status_code == 403
+    assert client.get(reverse("documents:detail", args=[doc.pk])).status_code == 404
