@@ -2,8 +2,11 @@
 implausibly old and an implausibly future value, with a Chinese message, and saves nothing."""
 
 import datetime
+import importlib
+import pkgutil
 
 import pytest
+from django import forms as django_forms
 from django.urls import reverse
 from django.utils import timezone, translation
 
@@ -11,6 +14,7 @@ from agreements.forms import ParticularsForm
 from assistance import forms as assistance_forms
 from casework.complaints import forms as complaints_forms
 from casework.complaints import forms_intake
+from casework.complaints.models import Complaint
 from casework.core import dates
 from casework.disputes import filters, forms_portal
 from casework.disputes import forms as disputes_forms
@@ -69,6 +73,7 @@ CASES = {
     "complaint supplement: due": ("supplement", "due", DEADLINE),
     "complaint interview: held_at": ("interview", "held_at", PAST_MOMENT),
     "complaint decision: correction_due": ("decision", "correction_due", DEADLINE),
+    "complaint penalty decision: decided_on": ("penalty_decision", "decided_on", PAST_DAY),
     # agreements
     "agreement: start_date": ("particulars", "start_date", TERM),
     "agreement: end_date": ("particulars", "end_date", TERM),
@@ -124,6 +129,9 @@ def _form(kind: str, data: dict, *, user, person):
         return complaints_forms.InterviewForm(data)
     if kind == "decision":
         return complaints_forms.DecisionForm(data)
+    if kind == "penalty_decision":
+        complaint = Complaint(decided_at=timezone.now() - datetime.timedelta(days=30))
+        return complaints_forms.PenaltyDecisionForm(data, complaint=complaint)
     if kind == "particulars":
         return ParticularsForm(data)
     if kind == "application":
@@ -151,6 +159,41 @@ def test_every_date_field_refuses_an_implausible_value(
         errors = " ".join(form.errors.get(field, []))
     expected = TOO_OLD if which == "old" else future_text
     assert expected in errors, (case, value, errors)
+
+
+PROJECT_PACKAGES = ("casework", "agreements", "assistance", "portal")
+
+
+def _project_forms() -> set[type]:
+    """Every form class the project's pages use: the leaves of the project's form classes
+    (a base's fields are tested through its subclasses); their modules imported first."""
+    for package in PROJECT_PACKAGES:
+        root = importlib.import_module(package)
+        for info in pkgutil.walk_packages(root.__path__, f"{package}."):
+            if not any(part in info.name for part in (".migrations", ".management")):
+                importlib.import_module(info.name)
+    found, todo = set(), [django_forms.BaseForm]
+    while todo:
+        for sub in todo.pop().__subclasses__():
+            todo.append(sub)
+            if sub.__module__.split(".")[0] in PROJECT_PACKAGES and not sub.__subclasses__():
+                found.add(sub)
+    return found
+
+
+def test_every_date_field_of_every_form_is_in_the_table(alice_mediator, wang_worker):
+    dated = {
+        (form.__name__, name)
+        for form in _project_forms()
+        for name, field in form.base_fields.items()
+        if isinstance(field, django_forms.DateField | django_forms.DateTimeField)
+    }
+    tabled = {
+        (type(_form(kind, {}, user=alice_mediator, person=wang_worker.person)).__name__, field)
+        for kind, field, _values in CASES.values()
+    }
+    # A new form with a date must join CASES, so its bounds are tested too.
+    assert dated - tabled == set()
 
 
 def test_a_plausible_date_passes_every_bound():
