@@ -31,6 +31,10 @@ class PenaltyRule:
     per_worker: bool
     measures: str
     basis: str
+    # What an order to correct alone requires: the public list shows this for a market's
+    # order to correct, since ``measures`` also names the fine only the labour
+    # administration can impose.
+    correction: str = "责令改正"
 
     def bounds(self, workers: int | None = None) -> tuple[Decimal | None, Decimal | None]:
         """The fine range in yuan; per-worker ranges are multiplied by the workers affected."""
@@ -56,6 +60,7 @@ RULES: dict[str, PenaltyRule] = {
         False,
         "予以关闭或者责令停止从事职业中介活动，没收违法所得，处一万元以上五万元以下罚款",
         "《人力资源市场暂行条例》第十八条、第四十二条；《就业促进法》第四十条、第六十四条",
+        correction="责令停止从事职业中介活动",
     ),
     Conduct.FALSE_AD: PenaltyRule(
         Decimal(10000),
@@ -84,6 +89,7 @@ RULES: dict[str, PenaltyRule] = {
         False,
         "责令限期将扣押的居民身份证退还劳动者；予以警告，可以处二百元以下罚款",
         "《就业促进法》第四十一条第四项、第六十六条；《居民身份证法》第十六条",
+        correction="责令限期将扣押的居民身份证退还劳动者",
     ),
     Conduct.DEPOSIT: PenaltyRule(
         Decimal(500),
@@ -91,6 +97,7 @@ RULES: dict[str, PenaltyRule] = {
         True,
         "责令限期退还劳动者押金，并以每人五百元以上二千元以下的标准处以罚款",
         "《就业促进法》第四十一条第四项、第六十六条",
+        correction="责令限期退还劳动者押金",
     ),
     Conduct.FEES_NOT_DISPLAYED: PenaltyRule(
         Decimal(5000),

@@ -654,13 +654,14 @@ def _publish(complaint: Complaint, **decision) -> Sanction:
 
 
 def _publish_sanction(complaint: Complaint) -> Sanction:
-    # The public list shows the statutory measures for the conduct, not the officer's
-    # own words: those may name the workers concerned.
+    # The public list shows the statutory correction for the conduct, not the officer's
+    # own words (they may name the workers concerned), nor the statutory fine, which only
+    # the labour administration imposes (penalty_decision_record).
     rule = rule_for(complaint.conduct_found)
     return _publish(
         complaint,
         outcome=SanctionKind(complaint.outcome),
-        measures=rule.measures if rule else "",
+        measures=rule.correction if rule else "",
         decided_on=timezone.localdate(complaint.decided_at),
     )
 

@@ -122,7 +122,7 @@ def test_the_intermediary_page_shows_licence_counts_decisions_and_sanctions(
     by_outcome = html[html.index('id="by-outcome"') :].split("</table>")[0]
     assert '<td>责令改正</td><td class="num">1</td>' in by_outcome
     sanctions = html[html.index("处理公示</h2>") :]
-    assert closed.code in sanctions and RULES[Conduct.DEPOSIT].measures in sanctions
+    assert closed.code in sanctions and RULES[Conduct.DEPOSIT].correction in sanctions
     assert "多次被投诉" not in html  # two accepted complaints only
 
 

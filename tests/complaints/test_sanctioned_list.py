@@ -104,7 +104,7 @@ def test_the_list_is_paginated(client, make_complaint, monkeypatch):
 
 def test_the_officers_own_words_in_the_decision_are_not_published(client, make_complaint):
     # The measures ordered may name the workers concerned; the public list shows the
-    # statutory measures for the conduct found instead.
+    # statutory correction for the conduct found instead.
     from casework.complaints import services
     from casework.complaints.penalties import rule_for
     from tests.complaints.fixtures import ORDER
@@ -117,4 +117,7 @@ def test_the_officers_own_words_in_the_decision_are_not_published(client, make_c
     page = client.get(SANCTIONED).content.decode()
 
     assert "马小军" not in page
-    assert Sanction.objects.get(complaint=complaint).measures == rule_for(Conduct.DEPOSIT).measures
+    rule = rule_for(Conduct.DEPOSIT)
+    assert Sanction.objects.get(complaint=complaint).measures == rule.correction
+    # An order to correct imposes no fine: the statutory fine is not shown as if it did.
+    assert rule.correction in page and rule.measures not in page and "罚款" not in rule.correction
