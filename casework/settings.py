@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "casework.core",
     "casework.parties",
     "casework.documents",
+    "casework.reports",
     "casework.disputes",
     "casework.complaints",
     "agreements",

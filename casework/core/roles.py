@@ -15,12 +15,21 @@ class Role(models.TextChoices):
     COMPLAINT_OFFICER = "complaint_officer", _("Complaint officer")
     SUPERVISOR = "supervisor", _("Supervisor")
     AUDITOR = "auditor", _("Auditor")
+    # A county's or city's office watching many markets' figures, never a case or a person.
+    REGIONAL = "regional", _("Regional supervisor")
     WORKER = "worker", _("Worker")
     HIRING_PARTY = "hiring_party", _("Hiring party")
 
 
 STAFF_ROLES = frozenset(
-    {Role.MEDIATOR, Role.CASEWORKER, Role.COMPLAINT_OFFICER, Role.SUPERVISOR, Role.AUDITOR}
+    {
+        Role.MEDIATOR,
+        Role.CASEWORKER,
+        Role.COMPLAINT_OFFICER,
+        Role.SUPERVISOR,
+        Role.AUDITOR,
+        Role.REGIONAL,
+    }
 )
 PORTAL_ROLES = frozenset({Role.WORKER, Role.HIRING_PARTY})
 
@@ -110,6 +119,10 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "core.add_holidayoverride",
         "core.change_holidayoverride",
         "core.delete_holidayoverride",
+        "reports.view_statistics",
+        "reports.view_target",
+        "reports.change_target",
+        "reports.add_target",
     ],
     Role.AUDITOR: [
         "core.view_market",
@@ -124,6 +137,14 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "parties.view_organization",
         "parties.view_realnamecheck",
         "documents.view_document",
+        "reports.view_statistics",
+        "reports.view_target",
+    ],
+    Role.REGIONAL: [
+        "core.view_market",
+        "reports.view_statistics",
+        "reports.view_regional_statistics",
+        "reports.view_target",
     ],
     Role.WORKER: [],
     Role.HIRING_PARTY: [],
