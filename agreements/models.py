@@ -339,6 +339,9 @@ class Agreement(CaseBase):
         indexes = [
             models.Index(fields=["market", "state", "-created_at"], name="agreement_market_idx"),
             models.Index(fields=["state", "sign_deadline"], name="agreement_deadline_idx"),
+            # The statistics count and list agreements by these per period (reports.py).
+            models.Index(fields=["market", "signed_at"], name="agreement_signed_idx"),
+            models.Index(fields=["market", "completed_at"], name="agreement_completed_idx"),
         ]
 
     # -- derived facts -------------------------------------------------------

@@ -34,4 +34,5 @@ urlpatterns = [
     path("agreements/", include("agreements.urls")),
     path("assistance/", include("assistance.urls")),
     path("portal/", include("portal.urls")),
+    path("statistics/", include("casework.reports.urls")),
 ]

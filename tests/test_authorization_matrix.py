@@ -300,6 +300,10 @@ def sample(o: Objects) -> dict:
 # -- the table ---------------------------------------------------------------------------
 
 
+def statistics(o: Objects) -> dict:
+    return {"slug": "disputes"}
+
+
 def row(args, *, staff, outsider, portal, anonymous=REDIRECT, **persona) -> dict:
     """One pattern's expectations: group defaults, then per-persona overrides."""
     unknown = set(persona) - set(PERSONAS)
@@ -330,6 +334,8 @@ def post_only_signed_in(args) -> dict:
     return row(args, staff=NOT_ALLOWED, outsider=NOT_ALLOWED, portal=NOT_ALLOWED)
 
 
+# The statistics' index sends its readers on to the first workflow's page.
+STATISTICS_READERS_SENT_ON = {"sam_supervisor": REDIRECT, "audrey_auditor": REDIRECT}
 TO_CODE_FIRST = Redirect("two_factor", query="?next=/accounts/two-factor/settings/")
 # A case step not open in the case's state sends its reader back to the case.
 TO_DISPUTE = back_to("disputes:detail")
@@ -662,6 +668,36 @@ TABLE: dict[str, dict] = {
             "close": case,
         }.items()
     },
+    # -- statistics (the market's supervisors and auditors; the regional role, which no
+    # persona here has, is tested in tests/reports/) ----------------------------------
+    "reports:index": row(
+        no_args,
+        staff=FORBIDDEN,
+        outsider=FORBIDDEN,
+        portal=FORBIDDEN,
+        **STATISTICS_READERS_SENT_ON,
+    ),
+    **{
+        name: row(
+            statistics,
+            staff=FORBIDDEN,
+            outsider=FORBIDDEN,
+            portal=FORBIDDEN,
+            sam_supervisor=OK,
+            audrey_auditor=OK,
+        )
+        for name in (
+            "reports:workflow",
+            "reports:data",
+            "reports:ledger_xlsx",
+            "reports:ledger_csv",
+        )
+    },
+    # Comparing markets is the regional role's.
+    "reports:compare": row(statistics, staff=FORBIDDEN, outsider=FORBIDDEN, portal=FORBIDDEN),
+    "reports:targets": row(
+        statistics, staff=FORBIDDEN, outsider=FORBIDDEN, portal=FORBIDDEN, sam_supervisor=OK
+    ),
     # -- portal (parties' own cases only; others' cases are not found, not forbidden) ----
     # Staff are sent on to their own home page.
     "portal:home": row(no_args, staff=redirect_to("home"), outsider=redirect_to("home"), portal=OK),

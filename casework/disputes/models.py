@@ -218,6 +218,11 @@ class Dispute(CaseBase):
                 condition=Q(owner__isnull=True),
                 name="dispute_unassigned_idx",
             ),
+            # The statistics read a market's disputes by receipt, end and last change
+            # (casework/disputes/reports.py).
+            models.Index(fields=["market", "received_at"], name="dispute_received_idx"),
+            models.Index(fields=["market", "ended_at"], name="dispute_ended_idx"),
+            models.Index(fields=["market", "updated_at"], name="dispute_updated_idx"),
         ]
 
     # -- derived facts -------------------------------------------------------

@@ -108,6 +108,8 @@ def parse(key: str | None, *, today: datetime.date | None = None) -> Period:
         return current_month(today)
     try:
         return _parse(key)
+    except PeriodError:
+        raise
     except (ValueError, OverflowError):
         raise PeriodError(
             _("“%(key)s” is not a period: use 2026-11, 2026-Q4, 2026 or 2026-01-01..2026-03-31.")

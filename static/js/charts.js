@@ -40,7 +40,8 @@
       animation: !still,
       aria: { enabled: true },
       textStyle: { color: INK, fontFamily: "inherit" },
-      title: { text: title, left: 0, top: 0, textStyle: { fontSize: 14, fontWeight: 600, color: INK } },
+      // The card around the chart has the heading; the title stays for screen readers (aria).
+      title: { text: title, show: false },
       // Drawn in the chart, not as HTML: ECharts' HTML tooltip needs inline styles (the CSP says no).
       tooltip: { confine: true, renderMode: "richText" },
     };
@@ -52,7 +53,7 @@
     const target = series.target === undefined ? null : series.target;
     option.tooltip.trigger = "axis";
     option.tooltip.valueFormatter = format;
-    option.grid = { left: 4, right: 16, top: 40, bottom: 4, containLabel: true };
+    option.grid = { left: 4, right: 16, top: 24, bottom: 4, containLabel: true };
     option.xAxis = { type: "category", data: months, axisLabel: { hideOverlap: true } };
     option.yAxis = { type: "value", min: 0, axisLabel: { formatter: format } };
     if (target !== null) {
@@ -80,7 +81,7 @@
     const rows = breakdown.rows.map(function (row) { return { name: row[0], value: row[1] }; });
     option.tooltip.trigger = "item";
     if (breakdown.chart === "bar") {
-      option.grid = { left: 4, right: 40, top: 40, bottom: 4, containLabel: true };
+      option.grid = { left: 4, right: 40, top: 24, bottom: 4, containLabel: true };
       option.xAxis = { type: "value", minInterval: 1 };
       option.yAxis = {
         type: "category", inverse: true, data: rows.map(function (r) { return r.name; }),
@@ -89,13 +90,13 @@
       option.series = [{ type: "bar", data: rows, barMaxWidth: 28, label: { show: true, position: "right" } }];
     } else if (breakdown.chart === "funnel") {
       option.series = [{
-        type: "funnel", data: rows, sort: "none", top: 40, bottom: 8, left: "4%", width: narrow ? "52%" : "60%",
+        type: "funnel", data: rows, sort: "none", top: 16, bottom: 8, left: "4%", width: narrow ? "52%" : "60%",
         minSize: "8%", gap: 2, label: { position: "right", formatter: "{b}  {c}", color: INK },
         labelLine: { show: true }, itemStyle: { borderColor: "#fff", borderWidth: 1 },
       }];
     } else {
       option.series = [{
-        type: "pie", data: rows, radius: narrow ? "40%" : "62%", center: ["50%", "57%"], percentPrecision: 0,
+        type: "pie", data: rows, radius: narrow ? "40%" : "62%", center: ["50%", "50%"], percentPrecision: 0,
         avoidLabelOverlap: true, itemStyle: { borderColor: "#fff", borderWidth: 1 },
         label: { formatter: "{b}\n{c}（{d}%）", color: INK, overflow: "break", lineHeight: 16 },
         labelLayout: { hideOverlap: false, moveOverlap: "shiftY" },

@@ -15,7 +15,7 @@ from casework.documents.models import Document
 from casework.parties.models import Organization, Person
 from casework.parties.seed import ORGANIZATIONS
 
-LOGINS = ["mediator", "mediator2", "caseworker", "officer", "supervisor", "auditor"]
+LOGINS = ["mediator", "mediator2", "caseworker", "officer", "supervisor", "auditor", "regional"]
 PORTAL_LOGINS = ["worker", "worker2", "employer"]
 
 

@@ -44,6 +44,7 @@ STAFF = [
     ("officer", Role.COMPLAINT_OFFICER, "周强"),
     ("supervisor", Role.SUPERVISOR, "吴国华"),
     ("auditor", Role.AUDITOR, "郑敏"),
+    ("regional", Role.REGIONAL, "钱进"),
 ]
 
 

@@ -1,0 +1,169 @@
+"""Statistics pages, their chart data, the ledgers and the targets (docs/reports.md)."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required, permission_required
+from django.core.exceptions import PermissionDenied
+from django.http import FileResponse, Http404, JsonResponse, StreamingHttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from casework.core.audit import log_access
+from casework.core.models import AccessLog
+from casework.reports import access, exports, services
+from casework.reports.forms import TargetForm
+from casework.reports.periods import KINDS, PeriodError, parse
+from casework.reports.registry import get_report, reports
+
+
+def _report(slug: str):
+    report = get_report(slug)
+    if report is None:
+        raise Http404("No such statistics.")
+    return report
+
+
+def _scope(request):
+    """(markets, period, error): what the query string selects; a bad period falls back
+    to the current month with the reason shown, rather than a 500 or a blank page."""
+    markets = access.selected_markets(request.user, request.GET.get("market"))
+    try:
+        return markets, parse(request.GET.get("period")), ""
+    except PeriodError as error:
+        return markets, parse(""), str(error)
+
+
+@login_required
+def index(request):
+    access.statistics_markets(request.user)  # 403 without the permission
+    available = reports()
+    if not available:
+        raise Http404("No workflow reports statistics.")
+    query = request.GET.urlencode()
+    target = reverse("reports:workflow", args=[available[0].slug])
+    return redirect(f"{target}?{query}" if query else target)
+
+
+@login_required
+def workflow(request, slug: str):
+    report = _report(slug)
+    markets, period, error = _scope(request)
+    stats = services.statistics(report, markets, period)
+    context = {
+        "report": report,
+        "reports": reports(),
+        "stats": stats,
+        "trend": services.trend_rows(services.trend(report, markets, period)),
+        "markets": access.statistics_markets(request.user).order_by("code"),
+        "market": request.GET.get("market") or _default_market(markets),
+        "selected": markets,
+        "period_error": error,
+        "kinds": KINDS,
+        "query": request.GET.urlencode(),
+        "previous_query": _with_period(request, stats.period.previous()),
+        "next_query": _with_period(request, stats.period.next()),
+        "may_export": access.may_export_ledger(request.user, report),
+        "may_compare": access.may_compare(request.user),
+        "may_edit_targets": _single(markets) is not None
+        and request.user.has_perm("reports.change_target"),
+    }
+    return render(request, "reports/workflow.html", context)
+
+
+def _with_period(request, period) -> str:
+    query = request.GET.copy()
+    query["period"] = period.key
+    return query.urlencode()
+
+
+def _default_market(markets) -> str:
+    single = _single(markets)
+    return single.code if single else access.ALL
+
+
+def _single(markets):
+    return services.single_market(markets)
+
+
+@login_required
+def chart_data(request, slug: str):
+    report = _report(slug)
+    markets, period, _error = _scope(request)
+    stats = services.statistics(report, markets, period)
+    data = services.as_json(stats, services.trend(report, markets, period))
+    return JsonResponse(data, json_dumps_params={"ensure_ascii": False})
+
+
+@login_required
+def ledger(request, slug: str, fmt: str):
+    report = _report(slug)
+    if not access.may_export_ledger(request.user, report):
+        raise PermissionDenied
+    markets, period, _error = _scope(request)
+    full = access.full_data(request.user)
+    if full:
+        # Full names and numbers leave the system: who, when, which market and period.
+        for market in markets:
+            note = _("ledger %(workflow)s %(period)s") % {
+                "workflow": report.slug,
+                "period": period.key,
+            }
+            log_access(request, market, note, action=AccessLog.Action.EXPORT)
+    rows = report.ledger_rows(markets, period, full_data=full)
+    name = f"{report.slug}-ledger-{period.key}"
+    if fmt == "csv":
+        response = StreamingHttpResponse(
+            exports.csv_ledger(report.ledger_columns, rows), content_type="text/csv; charset=utf-8"
+        )
+        response["Content-Disposition"] = f'attachment; filename="{name}.csv"'
+        return response
+    stats = services.statistics(report, markets, period)
+    title = f"{report.title} {period.label}"
+    handle = exports.xlsx_ledger(report.ledger_columns, rows, stats, title)
+    return FileResponse(
+        handle,
+        as_attachment=True,
+        filename=f"{name}.xlsx",
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+
+
+@login_required
+@permission_required(access.COMPARE, raise_exception=True)
+def compare(request, slug: str):
+    """The same indicators for each market of the region, side by side (figures only)."""
+    report = _report(slug)
+    markets, period, error = _scope(request)
+    rows = [
+        (market, services.statistics(report, markets.filter(pk=market.pk), period))
+        for market in markets
+    ]
+    context = {
+        "report": report,
+        "reports": reports(),
+        "rows": rows,
+        "period": period,
+        "period_error": error,
+        "kinds": KINDS,
+        "query": request.GET.urlencode(),
+        "as_of": timezone.now(),
+    }
+    return render(request, "reports/compare.html", context)
+
+
+@login_required
+@permission_required("reports.change_target", raise_exception=True)
+def targets(request, slug: str):
+    report = _report(slug)
+    markets = access.selected_markets(request.user, request.GET.get("market"))
+    market = services.single_market(markets)
+    if market is None:
+        raise Http404("Targets are set per market: choose one.")
+    form = TargetForm(request.POST or None, report=report, market=market, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, _("The targets are saved."))
+        return redirect(f"{reverse('reports:workflow', args=[slug])}?market={market.code}")
+    context = {"report": report, "market": market, "form": form}
+    return render(request, "reports/targets.html", context)
