@@ -25,7 +25,7 @@ from django.db.models import (
     Value,
     When,
 )
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from agreements.models import Agreement, PaymentStatus, PayUnit, Trade
@@ -37,13 +37,14 @@ from casework.reports.registry import (
     Indicator,
     LedgerColumn,
     WorkflowReport,
+    choice_labels,
     register,
+    user_name,
 )
 
 # The action dispute_open() records in the agreement's trail; its note is the dispute's code.
 DISPUTE_OPENED = "dispute_opened"
 # The ledger is a Chinese document, whatever language the user reads the site in.
-LEDGER_LANGUAGE = "zh-hans"
 # Local days are Asia/Shanghai's (settings.TIME_ZONE), as the periods' bounds are.
 ZONE = timezone.get_default_timezone()
 
@@ -170,10 +171,10 @@ class AgreementReport(WorkflowReport):
     ) -> Iterator[list]:
         """The agreements signed in the period, in the order they were signed."""
         start, end = period.bounds()
-        trades = _labels(Trade.choices)
-        units = _labels(PayUnit.choices)
-        payments = _labels(PaymentStatus.choices)
-        states = _labels(S.choices)
+        trades = choice_labels(Trade.choices)
+        units = choice_labels(PayUnit.choices)
+        payments = choice_labels(PaymentStatus.choices)
+        states = choice_labels(S.choices)
         dispute_code = Subquery(
             CaseEvent.objects.filter(
                 subject_type=_content_type(), subject_id=OuterRef("pk"), action=DISPUTE_OPENED
@@ -266,7 +267,7 @@ class AgreementReport(WorkflowReport):
                 payment_date,
                 payments.get(payment_status, "") if payment_status else "",
                 dispute or "",
-                _holder(first_name, last_name, username),
+                user_name(first_name, last_name, username),
                 states.get(state, state),
                 ended_on,
                 (ended_on - signed_on).days if ended_on else None,
@@ -275,17 +276,6 @@ class AgreementReport(WorkflowReport):
 
 def _content_type() -> ContentType:
     return ContentType.objects.get_for_model(Agreement, for_concrete_model=True)
-
-
-def _labels(choices) -> dict[str, str]:
-    """Each choice's label in the ledger's language, looked up once per export."""
-    with translation.override(LEDGER_LANGUAGE):
-        return {value: str(label) for value, label in choices}
-
-
-def _holder(first_name: str | None, last_name: str | None, username: str | None) -> str:
-    # User.get_full_name(), else the username.
-    return f"{first_name or ''} {last_name or ''}".strip() or username or ""
 
 
 def _local_date(moment: datetime.datetime | None) -> datetime.date | None:

@@ -17,7 +17,7 @@ from decimal import Decimal
 
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery, Sum
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from assistance.models import AssistanceCase, Category, ExitReason, Outcome, Placement, Post, Tier
@@ -30,16 +30,17 @@ from casework.reports.registry import (
     LedgerColumn,
     Unit,
     WorkflowReport,
+    choice_labels,
     percentile,
     rate,
     register,
+    user_name,
 )
 
 S = AssistanceCase.State
 # The transition that starts a support plan (from certified, or again after leaving a post).
 PLAN_STARTED = "start_plan"
 # The ledger is a Chinese document, whatever language the user reads the site in.
-LEDGER_LANGUAGE = "zh-hans"
 CATEGORY_SEPARATOR = "、"
 # Local days are Asia/Shanghai's (settings.TIME_ZONE), as the periods' bounds are.
 ZONE = timezone.get_default_timezone()
@@ -244,10 +245,10 @@ class AssistanceReport(WorkflowReport):
         self, markets: QuerySet[Market], period: Period, *, full_data: bool
     ) -> Iterator[list]:
         """The applications made in the period, oldest first, with their latest placement."""
-        tiers = _labels(Tier.choices)
-        states = _labels(S.choices)
-        outcomes = _labels(Outcome.choices)
-        reasons = _labels(ExitReason.choices)
+        tiers = choice_labels(Tier.choices)
+        states = choice_labels(S.choices)
+        outcomes = choice_labels(Outcome.choices)
+        reasons = choice_labels(ExitReason.choices)
         # Only the categories that are not sensitive personal data (个人信息保护法 Art. 28).
         categories = {
             (rule_set, code): name
@@ -336,23 +337,12 @@ class AssistanceReport(WorkflowReport):
                 post_starts,
                 post_ended,
                 reasons.get(post_exit, "") if post_exit else "",
-                _holder(first_name, last_name, username),
+                user_name(first_name, last_name, username),
                 states.get(state, state),
                 outcomes.get(outcome, "") if outcome else "",
                 ended_on,
                 (decided_on - applied_on).days if decided_on else None,
             ]
-
-
-def _labels(choices) -> dict[str, str]:
-    """Each choice's label in the ledger's language, looked up once per export."""
-    with translation.override(LEDGER_LANGUAGE):
-        return {value: str(label) for value, label in choices}
-
-
-def _holder(first_name: str | None, last_name: str | None, username: str | None) -> str:
-    # User.get_full_name(), else the username.
-    return f"{first_name or ''} {last_name or ''}".strip() or username or ""
 
 
 register(AssistanceReport())

@@ -39,18 +39,20 @@ from casework.core.models import Market
 from casework.parties.identifiers import mask_id, mask_name, mask_phone
 from casework.reports.periods import Period
 from casework.reports.registry import (
+    LEDGER_LANGUAGE,
     Breakdown,
     Indicator,
     LedgerColumn,
     Unit,
     WorkflowReport,
+    choice_labels,
     rate,
     register,
+    user_name,
 )
 
 S = Complaint.State
 # The ledger is a Chinese document, whatever language the user reads the site in.
-LEDGER_LANGUAGE = "zh-hans"
 LIST_SEPARATOR = "、"
 # Local days are Asia/Shanghai's (settings.TIME_ZONE), as the periods' bounds are.
 ZONE = timezone.get_default_timezone()
@@ -268,12 +270,12 @@ class ComplaintReport(WorkflowReport):
     ) -> Iterator[list]:
         """The complaints received in the period, in the order they were received."""
         start, end = period.bounds()
-        channels = _labels(Channel.choices)
-        conducts = _labels(Conduct.choices)
-        states = _labels(S.choices)
-        outcomes = _labels(Outcome.choices)
-        reasons = _labels(NotAcceptedReason.choices)
-        targets = _labels(ReferralTarget.choices)
+        channels = choice_labels(Channel.choices)
+        conducts = choice_labels(Conduct.choices)
+        states = choice_labels(S.choices)
+        outcomes = choice_labels(Outcome.choices)
+        reasons = choice_labels(NotAcceptedReason.choices)
+        targets = choice_labels(ReferralTarget.choices)
         with translation.override(LEDGER_LANGUAGE):
             anonymous_label = str(_("anonymous"))
         rows = (
@@ -375,7 +377,7 @@ class ComplaintReport(WorkflowReport):
                 acceptance_due,
                 timezone.localdate(accepted_at, ZONE) if accepted_at else None,
                 investigation_due,
-                _holder(first_name, last_name, username),
+                user_name(first_name, last_name, username),
                 states.get(state, state),
                 result,
                 conducts.get(conduct_found, "") if conduct_found else "",
@@ -407,17 +409,6 @@ def _repeat_offenders(markets: QuerySet[Market], period: Period) -> int:
         .filter(n__gte=settings.COMPLAINT_REPEAT_COUNT)
         .count()
     )
-
-
-def _labels(choices) -> dict[str, str]:
-    """Each choice's label in the ledger's language, looked up once per export."""
-    with translation.override(LEDGER_LANGUAGE):
-        return {value: str(label) for value, label in choices}
-
-
-def _holder(first_name: str | None, last_name: str | None, username: str | None) -> str:
-    # User.get_full_name(), else the username.
-    return f"{first_name or ''} {last_name or ''}".strip() or username or ""
 
 
 register(ComplaintReport())

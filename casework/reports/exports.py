@@ -1,6 +1,6 @@
 """Ledgers (台账) as Excel and CSV, one row per case, streamed (docs/reports.md).
 
-The .xlsx is written by XlsxWriter in constant-memory mode to a temporary file, so a
+Both are in Chinese (LEDGER_LANGUAGE), whatever the exporting user's language. The .xlsx is written by XlsxWriter in constant-memory mode to a temporary file, so a
 100,000-row ledger never sits in memory; its second sheet holds the page's figures for
 the same period, so the ledger and the page can be checked against each other. The
 CSV is streamed as it is produced, with a byte-order mark so Excel reads it as UTF-8.
@@ -13,10 +13,10 @@ from collections.abc import Iterable, Iterator
 from decimal import Decimal
 
 import xlsxwriter
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from casework.reports.registry import Unit
+from casework.reports.registry import LEDGER_LANGUAGE, Unit
 from casework.reports.services import Statistics
 
 DATE_FORMAT = "yyyy-mm-dd"
@@ -35,8 +35,9 @@ def xlsx_ledger(columns, rows: Iterable[list], stats: Statistics, title: str):
             "date": book.add_format({"num_format": DATE_FORMAT}),
             "amount": book.add_format({"num_format": AMOUNT_FORMAT}),
         }
-        _ledger_sheet(book, formats, columns, rows, title)
-        _figures_sheet(book, formats, stats)
+        with translation.override(LEDGER_LANGUAGE):
+            _ledger_sheet(book, formats, columns, rows, title)
+            _figures_sheet(book, formats, stats)
         book.close()
     except BaseException:
         handle.close()
@@ -106,10 +107,19 @@ class _Echo:
 
 
 def csv_ledger(columns, rows: Iterable[list]) -> Iterator[str]:
+    # Streamed after the view returned: the ledger's language is set here, per chunk.
     writer = csv.writer(_Echo())
-    yield "\ufeff" + writer.writerow([str(column.title) for column in columns])
-    for row in rows:
-        yield writer.writerow([_csv_value(value) for value in row])
+    with translation.override(LEDGER_LANGUAGE):
+        yield "\ufeff" + writer.writerow([str(column.title) for column in columns])
+    rows = iter(rows)
+    while True:
+        # The row is produced inside the override too (its labels are looked up then).
+        with translation.override(LEDGER_LANGUAGE):
+            row = next(rows, None)
+            if row is None:
+                return
+            line = writer.writerow([_csv_value(value) for value in row])
+        yield line
 
 
 def _csv_value(value) -> str:

@@ -19,6 +19,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.db.models import QuerySet
+from django.utils import translation
 from django.utils.functional import Promise
 
 from casework.core.models import Market
@@ -148,3 +149,18 @@ def percentile(values: Iterable[float], fraction: float) -> Decimal | None:
 
 def days_between(start: datetime.datetime, end: datetime.datetime) -> float:
     return (end - start).total_seconds() / 86400
+
+
+# Ledgers are the market's records: in Chinese whatever the exporting user's language.
+LEDGER_LANGUAGE = "zh-hans"
+
+
+def choice_labels(choices) -> dict[str, str]:
+    """Each choice's label in the ledger's language, looked up once per export."""
+    with translation.override(LEDGER_LANGUAGE):
+        return {value: str(label) for value, label in choices}
+
+
+def user_name(first_name: str | None, last_name: str | None, username: str | None) -> str:
+    """User.get_full_name(), else the username, from values() columns (no query per row)."""
+    return f"{first_name or ''} {last_name or ''}".strip() or username or ""
