@@ -124,7 +124,7 @@ class ComplaintReport(WorkflowReport):
         ),
         Indicator(
             "referrals",
-            _("Referrals"),
+            _("Referred to another authority"),
             _("Complaints referred to another authority in the period."),
         ),
         Indicator(
