@@ -185,6 +185,12 @@ DATABASES = {
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Wait for a lock instead of failing at once when a task and a request write together.
     DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 20
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # No JIT compilation: the statistics' aggregate queries spend 0.5-1 s compiling per
+    # page and run in 0.1-0.7 s without it (docs/reports.md, "Speed").
+    _pg_options = DATABASES["default"].setdefault("OPTIONS", {})
+    if "jit" not in _pg_options.get("options", ""):
+        _pg_options["options"] = f"{_pg_options.get('options', '')} -c jit=off".strip()
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 CACHE_URL = env_str("CACHE_URL")
@@ -323,6 +329,11 @@ CELERY_BEAT_SCHEDULE: dict = {
     # Once per local day (the first run of the day takes it; later runs find it taken).
     "core-audit-digest": {
         "task": "casework.core.tasks.take_audit_digest",
+        "schedule": 3600.0,
+    },
+    # Nightly from 01:00 local (later runs of the day find the snapshots taken).
+    "reports-figure-snapshots": {
+        "task": "casework.reports.tasks.take_figure_snapshots",
         "schedule": 3600.0,
     },
 }

@@ -62,3 +62,61 @@ class VariantChoice(models.Model):
 
     def __str__(self) -> str:
         return f"{self.market} {self.workflow}.{self.indicator}={self.variant}"
+
+class FigureSnapshot(models.Model):
+    """A closed period's figures (or chart data) of one workflow over one set of markets,
+    stored so that a statistics page reads them instead of computing them again
+    (casework.reports.snapshots; docs/reports.md, "Speed").
+
+    Only periods that ended before ``taken_at`` are stored; the nightly job takes them
+    again, so a late correction shows within a day."""
+
+    class Kind(models.TextChoices):
+        FIGURES = "figures", _("figures")
+        BREAKDOWNS = "breakdowns", _("chart data")
+
+    workflow = models.CharField(_("workflow"), max_length=40)
+    kind = models.CharField(max_length=12, choices=Kind.choices)
+    # The market when the set is one market (deleted with it), else empty.
+    market = models.ForeignKey(
+        Market, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    # The markets' keys, sorted, and their digest (what the unique key compares).
+    market_ids = models.JSONField(default=list)
+    markets_key = models.CharField(max_length=64)
+    period_kind = models.CharField(max_length=8)
+    first = models.DateField()
+    after = models.DateField()
+    # The formula variants the figures were computed with ("indicator=variant,..."),
+    # and the language of the chart data's labels (empty for figures).
+    variants = models.CharField(max_length=255, blank=True)
+    language = models.CharField(max_length=15, blank=True)
+    # The report's definition (its module's source, its indicators and formulas): a
+    # snapshot of another definition is not used.
+    fingerprint = models.CharField(max_length=64)
+    values = models.JSONField()
+    taken_at = models.DateTimeField()
+    seconds = models.FloatField(default=0)
+
+    class Meta:
+        verbose_name = _("figure snapshot")
+        verbose_name_plural = _("figure snapshots")
+        constraints = [
+            models.UniqueConstraint(
+                fields=[
+                    "workflow",
+                    "kind",
+                    "markets_key",
+                    "period_kind",
+                    "first",
+                    "after",
+                    "variants",
+                    "language",
+                ],
+                name="reports_snapshot_unique",
+            )
+        ]
+
+    def __str__(self) -> str:
+        taken = f"{self.taken_at:%Y-%m-%d %H:%M}"
+        return f"{self.workflow} {self.kind} {self.first}..{self.after} {taken}"

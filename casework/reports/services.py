@@ -1,11 +1,14 @@
 """The statistics a page shows: each indicator of a workflow against its target, the
 trend of the last 12 months, and the breakdowns for the charts (docs/reports.md).
 
-Figures are computed from the cases when asked (indexed aggregate queries per period);
-``Statistics.as_of`` says when.
+Figures are computed from the cases when asked (indexed aggregate queries per period),
+except that a period already over is read from its snapshot when one is fresh enough
+(casework.reports.snapshots; docs/reports.md, "Speed"); ``Statistics.as_of`` says as of
+when: the snapshot's time, or now for figures computed now.
 """
 
 import datetime
+from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -13,6 +16,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from casework.core.models import Market
+from casework.reports import snapshots
 from casework.reports.models import Target, VariantChoice
 from casework.reports.periods import Period, months_ending
 from casework.reports.registry import Breakdown, Indicator, Variant, WorkflowReport
@@ -43,7 +47,8 @@ class Statistics:
     report: WorkflowReport
     period: Period
     figures: list[Figure]
-    breakdowns: list[Breakdown]
+    # Fetched when first read (snapshots.LazyBreakdowns): the comparison shows none.
+    breakdowns: Sequence[Breakdown]
     as_of: datetime.datetime
 
 
@@ -77,8 +82,10 @@ def chosen_variants(report: WorkflowReport, market: Market | None) -> dict[str, 
 def statistics(report: WorkflowReport, markets: QuerySet[Market], period: Period) -> Statistics:
     market = single_market(markets)
     variants = chosen_variants(report, market)
-    current = report.figures(markets, period, variants=variants)
-    before = report.figures(markets, period.previous(), variants=variants)
+    # Both in one look-up of the snapshots; a period not over is computed now.
+    (current, as_of), (before, _before_as_of) = snapshots.figures(
+        report, markets, [period, period.previous()], variants
+    )
     goal = targets(report, market)
     figures = [
         Figure(
@@ -94,8 +101,8 @@ def statistics(report: WorkflowReport, markets: QuerySet[Market], period: Period
         report=report,
         period=period,
         figures=figures,
-        breakdowns=report.breakdowns(markets, period),
-        as_of=timezone.now(),
+        breakdowns=snapshots.LazyBreakdowns(lambda: snapshots.breakdowns(report, markets, period)),
+        as_of=as_of,
     )
 
 
@@ -111,7 +118,9 @@ def trend(report: WorkflowReport, markets: QuerySet[Market], period: Period) -> 
     goal = targets(report, market)
     months = months_ending(period, TREND_MONTHS)
     shown = [i for i in report.indicators if goal.get(i.slug) is not None]
-    values = [report.figures(markets, month, variants=variants) for month in months]
+    # Only the indicators with a target have a trend: none, no figures to fetch.
+    fetched = snapshots.figures(report, markets, months, variants) if shown else []
+    values = [row for row, _as_of in fetched] or [{} for _month in months]
     return {
         "months": [month.key for month in months],
         "series": [

@@ -1,0 +1,452 @@
+"""Figures of closed periods, stored once and read back (docs/reports.md, "Speed").
+
+A statistics page shows a period, the period before it and twelve months of trend:
+fourteen computations of a report's ``figures()``, each up to a second at a million
+disputes in a market. A period that has ended no longer changes, apart from late
+corrections (a payment entered with an earlier date), so its figures are stored in a
+``FigureSnapshot`` the first time they are computed, keyed by workflow, set of markets,
+period and formula variants, and read back in one query for all the months a page
+needs. The rules:
+
+* a period that has not ended (the current month, a quarter or year containing today)
+  is always computed from the cases;
+* a snapshot is used only for a period that ended at least SETTLE before the snapshot
+  was taken (a transaction committing just after midnight is not missed), and only
+  while it is younger than MAX_AGE: a late correction shows within a day, whether or
+  not the nightly job ran (casework.reports.tasks.take_figure_snapshots takes the
+  snapshots the pages need most again every night, so pages seldom compute them);
+* a snapshot of another definition of the report (its module's source, its indicators
+  and their formulas: its ``fingerprint``) is not used, so a fix to a report's code
+  shows at once.
+
+Chart data (``breakdowns()``) of a closed period is stored the same way, per language
+since its labels are translated. ``Statistics.as_of`` is the snapshot's time.
+
+Within one request, what was computed or read once is reused (the page's period is
+also the last month of its trend), through a memo that lives from Django's
+request_started to its request_finished signal.
+"""
+
+import datetime
+import hashlib
+import inspect
+import logging
+import time
+from collections.abc import Callable, Iterator, Sequence
+from decimal import Decimal
+from pathlib import Path
+
+from asgiref.local import Local
+from django.conf import settings
+from django.core.signals import request_finished, request_started
+from django.db.models import QuerySet
+from django.utils import timezone, translation
+
+from casework.core.models import Market
+from casework.reports import registry
+from casework.reports.models import FigureSnapshot
+from casework.reports.periods import Period
+from casework.reports.registry import Breakdown, WorkflowReport
+
+logger = logging.getLogger(__name__)
+
+Values = dict[str, Decimal | int | None]
+Kind = FigureSnapshot.Kind
+
+# A period counts as over this long after its end: a step committing just after
+# midnight still counts in the month it was taken in.
+SETTLE = datetime.timedelta(minutes=5)
+# A snapshot older than this is computed again (a day and the nightly job's own time).
+MAX_AGE = datetime.timedelta(hours=26)
+# Bumped when the stored form changes: older rows are then not read.
+FORMAT = "1"
+
+
+# -- keys -------------------------------------------------------------------------------------
+
+
+def market_ids(markets: QuerySet[Market]) -> list[int]:
+    return sorted(markets.order_by().values_list("pk", flat=True))
+
+
+def markets_key(ids: Sequence[int]) -> str:
+    return hashlib.sha256(",".join(map(str, ids)).encode()).hexdigest()
+
+
+def variants_key(variants: dict[str, str]) -> str:
+    return ",".join(f"{slug}={variant}" for slug, variant in sorted(variants.items()))
+
+
+_FINGERPRINTS: dict[int, str] = {}
+
+
+def fingerprint(report: WorkflowReport) -> str:
+    """A digest of what the report's figures depend on in the code: the source of its
+    module and of the shared helpers (registry.rate, percentile), and its indicators,
+    variants and formulas as written (untranslated)."""
+    key = id(report)
+    if key not in _FINGERPRINTS:
+        digest = hashlib.sha256(FORMAT.encode())
+        for module in (type(report), registry):
+            path = inspect.getsourcefile(module)
+            if path and Path(path).is_file():
+                digest.update(Path(path).read_bytes())
+        with translation.override(None):
+            for indicator in report.indicators:
+                digest.update(f"{indicator.slug}|{indicator.unit}|{indicator.formula}".encode())
+            for slug, options in sorted(report.variants.items()):
+                for option in options:
+                    digest.update(f"{slug}|{option.slug}|{option.formula}".encode())
+        _FINGERPRINTS[key] = digest.hexdigest()
+    return _FINGERPRINTS[key]
+
+
+def is_over(period: Period, now: datetime.datetime) -> bool:
+    """Whether ``period`` ended (at least SETTLE) before ``now``: only then is it stored."""
+    return period.bounds()[1] + SETTLE <= now
+
+
+def usable(snapshot: FigureSnapshot, period: Period, now: datetime.datetime) -> bool:
+    """A snapshot is read only for a period that ended before it was taken, and only while
+    it is younger than MAX_AGE."""
+    return (
+        is_over(period, now)
+        and snapshot.taken_at >= period.bounds()[1] + SETTLE
+        and now - snapshot.taken_at <= MAX_AGE
+    )
+
+
+# -- the memo of one request -------------------------------------------------------------------
+
+_request = Local()
+
+
+def _request_started(**kwargs) -> None:
+    _request.memo = {}
+
+
+def _request_finished(**kwargs) -> None:
+    _request.memo = None
+
+
+request_started.connect(_request_started, dispatch_uid="reports-snapshots-started")
+request_finished.connect(_request_finished, dispatch_uid="reports-snapshots-finished")
+
+
+def _memo() -> dict | None:
+    return getattr(_request, "memo", None)
+
+
+# -- figures ---------------------------------------------------------------------------------
+
+
+class _Scope:
+    """A report over one set of markets with its formula choices: what a snapshot's key holds
+    besides the period."""
+
+    def __init__(
+        self, report: WorkflowReport, markets: QuerySet[Market], variants: dict[str, str]
+    ) -> None:
+        self.report, self.markets, self.variants = report, markets, variants
+        self.ids = market_ids(markets)
+        self.markets_key = markets_key(self.ids)
+        self.variants_key = variants_key(variants)
+        self.fingerprint = fingerprint(report)
+
+    def memo_key(self, kind: str, period: Period, language: str) -> tuple:
+        return (
+            self.report.slug,
+            kind,
+            self.markets_key,
+            self.variants_key if kind == Kind.FIGURES else "",
+            language,
+            period,
+        )
+
+    def stored(self, kind: str, periods: Sequence[Period], language: str) -> dict:
+        """(period kind, first, after) -> the snapshot, for those of ``periods`` stored with
+        this scope and definition: one query."""
+        if not periods:
+            return {}
+        rows = FigureSnapshot.objects.filter(
+            workflow=self.report.slug,
+            kind=kind,
+            markets_key=self.markets_key,
+            variants=self.variants_key if kind == Kind.FIGURES else "",
+            language=language,
+            fingerprint=self.fingerprint,
+            first__in={p.first for p in periods},
+        )
+        return {(row.period_kind, row.first, row.after): row for row in rows}
+
+    def store(
+        self,
+        kind: str,
+        period: Period,
+        language: str,
+        values,
+        taken_at: datetime.datetime,
+        seconds: float,
+    ) -> None:
+        """Insert or replace the snapshot (two requests storing the same one at once both
+        succeed; the later wins)."""
+        row = FigureSnapshot(
+            workflow=self.report.slug,
+            kind=kind,
+            market_id=self.ids[0] if len(self.ids) == 1 else None,
+            market_ids=self.ids,
+            markets_key=self.markets_key,
+            period_kind=period.kind,
+            first=period.first,
+            after=period.after,
+            variants=self.variants_key if kind == Kind.FIGURES else "",
+            language=language,
+            fingerprint=self.fingerprint,
+            values=values,
+            taken_at=taken_at,
+            seconds=round(seconds, 3),
+        )
+        FigureSnapshot.objects.bulk_create(
+            [row],
+            update_conflicts=True,
+            unique_fields=UNIQUE_FIELDS,
+            update_fields=["market", "market_ids", "fingerprint", "values", "taken_at", "seconds"],
+        )
+
+
+UNIQUE_FIELDS = [
+    "workflow",
+    "kind",
+    "markets_key",
+    "period_kind",
+    "first",
+    "after",
+    "variants",
+    "language",
+]
+
+
+def figures(
+    report: WorkflowReport,
+    markets: QuerySet[Market],
+    periods: Sequence[Period],
+    variants: dict[str, str],
+) -> list[tuple[Values, datetime.datetime]]:
+    """Each period's figures and the moment they describe: a usable snapshot's, else
+    computed now (and stored when the period is over)."""
+    scope = _Scope(report, markets, variants)
+    memo = _memo()
+    results: dict[Period, tuple[Values, datetime.datetime]] = {}
+    for period in periods:
+        if memo is not None and (hit := memo.get(scope.memo_key(Kind.FIGURES, period, ""))):
+            results[period] = hit
+    now = timezone.now()
+    wanted = [p for p in dict.fromkeys(periods) if p not in results and is_over(p, now)]
+    stored = scope.stored(Kind.FIGURES, wanted, "")
+    for period in dict.fromkeys(periods):
+        if period in results:
+            continue
+        row = stored.get((period.kind, period.first, period.after))
+        if row is not None and usable(row, period, now) and (values := _decode(row.values)):
+            results[period] = (values, row.taken_at)
+        else:
+            results[period] = _compute(scope, period)
+        if memo is not None:
+            memo[scope.memo_key(Kind.FIGURES, period, "")] = results[period]
+    return [(dict(results[p][0]), results[p][1]) for p in periods]
+
+
+def take(
+    report: WorkflowReport,
+    markets: QuerySet[Market],
+    periods: Sequence[Period],
+    variants: dict[str, str],
+    *,
+    breakdowns: Sequence[Period] = (),
+    language: str | None = None,
+) -> int:
+    """Compute and store the figures of ``periods`` (and the chart data of ``breakdowns``
+    in ``language``) whatever is stored: the nightly job. Periods not over are skipped.
+    Returns how many snapshots were taken."""
+    scope = _Scope(report, markets, variants)
+    taken = 0
+    for period in periods:
+        if is_over(period, timezone.now()):
+            _compute(scope, period)
+            taken += 1
+    language = language or settings.LANGUAGE_CODE
+    for period in breakdowns:
+        if is_over(period, timezone.now()):
+            with translation.override(language):
+                _compute_breakdowns(scope, period, language)
+            taken += 1
+    return taken
+
+
+def _compute(scope: _Scope, period: Period) -> tuple[Values, datetime.datetime]:
+    taken_at = timezone.now()
+    started = time.perf_counter()
+    values = scope.report.figures(scope.markets, period, variants=scope.variants)
+    if is_over(period, taken_at):
+        encoded = _encode(values)
+        if encoded is None:
+            logger.warning("%s: figures of unexpected types, not stored", scope.report.slug)
+        else:
+            seconds = time.perf_counter() - started
+            scope.store(Kind.FIGURES, period, "", encoded, taken_at, seconds)
+    return values, taken_at
+
+
+# Stored as JSON pairs in their order (jsonb would sort an object's keys): a Decimal as its
+# text, so 50.0 stays Decimal("50.0"), the rest as it is.
+_PLAIN = (int, float, bool, type(None))
+
+
+class _Unstorable(ValueError):
+    pass
+
+
+def _to_json(value):
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, _PLAIN):
+        return value
+    raise _Unstorable(type(value).__name__)
+
+
+def _from_json(value):
+    return Decimal(value) if isinstance(value, str) else value
+
+
+def _encode(values: Values) -> list | None:
+    try:
+        return [[slug, _to_json(value)] for slug, value in values.items()]
+    except _Unstorable:
+        return None
+
+
+def _decode(stored) -> Values | None:
+    if not isinstance(stored, list):
+        return None
+    return {slug: _from_json(value) for slug, value in stored}
+
+
+# -- chart data --------------------------------------------------------------------------------
+
+
+def breakdowns(
+    report: WorkflowReport, markets: QuerySet[Market], period: Period
+) -> list[Breakdown]:
+    """The period's chart data in the active language: stored, else computed now (and
+    stored when the period is over)."""
+    scope = _Scope(report, markets, {})
+    language = translation.get_language() or ""
+    memo = _memo()
+    key = scope.memo_key(Kind.BREAKDOWNS, period, language)
+    if memo is not None and key in memo:
+        return list(memo[key])
+    now = timezone.now()
+    result = None
+    if is_over(period, now):
+        row = scope.stored(Kind.BREAKDOWNS, [period], language).get(
+            (period.kind, period.first, period.after)
+        )
+        if row is not None and usable(row, period, now):
+            result = _decode_breakdowns(row.values)
+    if result is None:
+        result = _compute_breakdowns(scope, period, language)
+    if memo is not None:
+        memo[key] = result
+    return list(result)
+
+
+def _compute_breakdowns(scope: _Scope, period: Period, language: str) -> list[Breakdown]:
+    taken_at = timezone.now()
+    started = time.perf_counter()
+    charts = scope.report.breakdowns(scope.markets, period)
+    if is_over(period, taken_at):
+        encoded = _encode_breakdowns(charts)
+        if encoded is not None:
+            seconds = time.perf_counter() - started
+            scope.store(Kind.BREAKDOWNS, period, language, encoded, taken_at, seconds)
+    return charts
+
+
+def _encode_breakdowns(charts: list[Breakdown]) -> list | None:
+    try:
+        return [
+            {
+                "slug": chart.slug,
+                "title": str(chart.title),
+                "rows": [[str(label), _to_json(value)] for label, value in chart.rows],
+                "chart": chart.chart,
+            }
+            for chart in charts
+        ]
+    except _Unstorable:
+        return None
+
+
+def _decode_breakdowns(stored) -> list[Breakdown] | None:
+    if not isinstance(stored, list):
+        return None
+    return [
+        Breakdown(
+            chart["slug"],
+            chart["title"],
+            [(label, _from_json(value)) for label, value in chart["rows"]],
+            chart=chart["chart"],
+        )
+        for chart in stored
+    ]
+
+
+class LazyBreakdowns(Sequence[Breakdown]):
+    """The chart data, fetched when first read: the comparison of many markets shows none,
+    and computing it for each market would cost as much as the figures."""
+
+    def __init__(self, load: Callable[[], list[Breakdown]]) -> None:
+        self._load = load
+        self._charts: list[Breakdown] | None = None
+
+    def _all(self) -> list[Breakdown]:
+        if self._charts is None:
+            self._charts = self._load()
+        return self._charts
+
+    def __getitem__(self, index):  # type: ignore[override]
+        return self._all()[index]
+
+    def __len__(self) -> int:
+        return len(self._all())
+
+    def __iter__(self) -> Iterator[Breakdown]:
+        return iter(self._all())
+
+    def __repr__(self) -> str:
+        return f"LazyBreakdowns({self._charts!r})"
+
+
+# -- housekeeping ----------------------------------------------------------------------------
+
+
+def prune(now: datetime.datetime | None = None) -> int:
+    """Delete the snapshots too old to be read; returns how many."""
+    now = now or timezone.now()
+    deleted, _ = FigureSnapshot.objects.filter(taken_at__lt=now - MAX_AGE).delete()
+    return deleted
+
+
+def forget(markets: Sequence[int]) -> int:
+    """Delete every snapshot covering one of ``markets`` (after changing their data in bulk)."""
+    wanted = set(markets)
+    doomed = [
+        pk
+        for pk, ids in FigureSnapshot.objects.values_list("pk", "market_ids").iterator()
+        if wanted & set(ids or ())
+    ]
+    deleted = 0
+    for start in range(0, len(doomed), 1000):
+        count, _ = FigureSnapshot.objects.filter(pk__in=doomed[start : start + 1000]).delete()
+        deleted += count
+    return deleted
