@@ -64,6 +64,9 @@ from casework.reports.registry import (
     Breakdown,
     Indicator,
     LedgerColumn,
+    MonthlyTable,
+    TableColumn,
+    Text,
     Unit,
     Variant,
     WorkflowReport,
@@ -469,6 +472,40 @@ class DisputeReport(WorkflowReport):
             for case in chunk:
                 yield _ledger_row(case, people.get(case.pk, []), labels, full_data)
 
+    # -- the monthly table ----------------------------------------------------------------
+
+    def monthly_table(self, markets: QuerySet[Market], period: Period) -> MonthlyTable:
+        """劳动人事争议调解月报表: the period's figures (keyed by their indicators' slugs)
+        in the form's layout, and the cases received by claim type (争议原因)."""
+        ids = _market_ids(markets)
+        main = _main_counts(ids, period)
+        later = _later_counts(ids, period)
+        workers = _worker_counts(ids, period)
+        claims = _claim_type_cases(ids, period)
+        ended = main["effective"] + main["terminated"] + main["withdrawn"]
+        values = {
+            "open_at_start": main["open_at_start"],
+            "received": main["received"],
+            "group_cases": workers["group_cases"] or 0,
+            "group_workers": workers["group_workers"] or 0,
+            "workers": workers["workers"] or 0,
+            **{f"claim_{kind.value}": claims.get(kind.value, 0) for kind in ClaimType},
+            "closed": main["not_accepted"] + ended,
+            "ended_effective": main["effective"],
+            "ended_terminated": main["terminated"],
+            "ended_withdrawn": main["withdrawn"],
+            "not_accepted": main["not_accepted"],
+            "referred_payment_order": later["payment_order"],
+            "referred_arbitration": later["arbitration"],
+            "open_at_end": main["open_at_end"],
+        }
+        return MonthlyTable(
+            title=_("Labour dispute mediation: monthly statistics"),
+            columns=MONTHLY_COLUMNS,
+            values=values,
+            notes=_monthly_notes(),
+        )
+
 
 # -- the queries ------------------------------------------------------------------------------
 
@@ -764,6 +801,74 @@ def _result(case, labels: _Labels) -> str:
             return labels.then_referred % {"result": result, "referral": referral}
         return result
     return ""
+
+
+# -- the monthly table's layout ----------------------------------------------------------------
+
+RECEIVED_HEAD = _("Cases received this month")
+GROUP_HEAD = _("Of which group disputes")
+CLOSED_HEAD = _("How cases were closed")
+NOT_PERFORMED_HEAD = _("Agreement not performed")
+
+MONTHLY_COLUMNS = [
+    TableColumn("open_at_start", (_("Cases open from the previous month"),)),
+    TableColumn("received", (RECEIVED_HEAD, _("Total"))),
+    TableColumn("group_cases", (RECEIVED_HEAD, GROUP_HEAD, _("Number of cases"))),
+    TableColumn("group_workers", (RECEIVED_HEAD, GROUP_HEAD, _("Number of workers"))),
+    TableColumn("workers", (_("Workers who are parties"),)),
+    *(
+        TableColumn(f"claim_{kind.value}", (_("Causes of dispute"), kind.label))
+        for kind in ClaimType
+    ),
+    TableColumn("closed", (CLOSED_HEAD, _("Total"))),
+    TableColumn("ended_effective", (CLOSED_HEAD, _("Mediated: agreement effective"))),
+    TableColumn("ended_terminated", (CLOSED_HEAD, _("Mediation terminated"))),
+    TableColumn("ended_withdrawn", (CLOSED_HEAD, _("Application withdrawn"))),
+    TableColumn("not_accepted", (CLOSED_HEAD, _("Not accepted"))),
+    TableColumn(
+        "referred_payment_order",
+        (CLOSED_HEAD, NOT_PERFORMED_HEAD, _("Referred for a payment order")),
+    ),
+    TableColumn(
+        "referred_arbitration", (CLOSED_HEAD, NOT_PERFORMED_HEAD, _("Referred to arbitration"))
+    ),
+    TableColumn("open_at_end", (_("Cases open at the end of the month"),)),
+]
+
+
+def _monthly_notes() -> list[Text]:
+    return [
+        _(
+            "Cases received this month: every application received in the month, those "
+            "later not accepted included (they close as “not accepted”)."
+        ),
+        _("Group disputes: cases with at least %(size)s workers as applicants.")
+        % {"size": settings.DISPUTE_GROUP_SIZE},
+        _("A case with claims of several kinds counts once under each cause of dispute."),
+        _(
+            "Cases open from the previous month + cases received this month − cases closed "
+            "(total) = cases open at the end of the month."
+        ),
+        _(
+            "Agreement not performed: agreements referred this month, those that took effect "
+            "in earlier months included; not part of the cases closed."
+        ),
+    ]
+
+
+def _claim_type_cases(ids: list[int], period: Period) -> dict[str, int]:
+    """Claim type -> the cases received in the period with a claim of it (the
+    breakdown "claim_types")."""
+    start, end = period.bounds()
+    items = ClaimItem.objects.filter(
+        dispute__market__in=ids, dispute__received_at__gte=start, dispute__received_at__lt=end
+    )
+    return dict(
+        items.order_by()
+        .values("claim_type")
+        .annotate(cases=Count("dispute", distinct=True))
+        .values_list("claim_type", "cases")
+    )
 
 
 register(DisputeReport())

@@ -63,6 +63,7 @@ class VariantChoice(models.Model):
     def __str__(self) -> str:
         return f"{self.market} {self.workflow}.{self.indicator}={self.variant}"
 
+
 class FigureSnapshot(models.Model):
     """A closed period's figures (or chart data) of one workflow over one set of markets,
     stored so that a statistics page reads them instead of computing them again
@@ -120,3 +121,30 @@ class FigureSnapshot(models.Model):
     def __str__(self) -> str:
         taken = f"{self.taken_at:%Y-%m-%d %H:%M}"
         return f"{self.workflow} {self.kind} {self.first}..{self.after} {taken}"
+
+
+class TableCopy(models.Model):
+    """A sealed copy of a workflow's monthly statistics table (月报表) for a set of
+    markets and one month, as its figures stood when someone asked for it; the subject of
+    its document (casework.reports.monthly.issue_table_copy)."""
+
+    workflow = models.CharField(_("workflow"), max_length=40)
+    month = models.DateField(_("month"))
+    markets = models.ManyToManyField(Market, related_name="+", verbose_name=_("markets"))
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("monthly table copy")
+        verbose_name_plural = _("monthly table copies")
+
+    def __str__(self) -> str:
+        return f"{self.workflow} {self.month:%Y-%m}"
+
+    @property
+    def market(self) -> Market | None:
+        """The market when the copy covers one (its document's header names it)."""
+        markets = list(self.markets.all()[:2])
+        return markets[0] if len(markets) == 1 else None

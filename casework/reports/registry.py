@@ -10,6 +10,9 @@ A report computes every figure of one period for a set of markets in one call
 (``figures``), so it can share queries between them. Every indicator has exactly
 one formula, written in ``Indicator.formula``: the page shows it as a tooltip and
 docs/reports.md lists them all.
+
+A hook serves the monthly table (casework/reports/monthly.py): ``monthly_table`` gives
+a workflow's monthly statistics table (月报表) in its fixed layout.
 """
 
 import datetime
@@ -77,6 +80,29 @@ class Breakdown:
     chart: str = "bar"  # bar, pie or funnel
 
 
+@dataclass(frozen=True)
+class TableColumn:
+    """One column of a monthly table: its key in ``MonthlyTable.values`` and its headers,
+    top first (当期受理案件数 › 其中：集体争议 › 件数). Neighbouring columns that share
+    their top headers share those cells, merged as on the printed form."""
+
+    key: str
+    heads: tuple[Text, ...]
+
+
+@dataclass(frozen=True)
+class MonthlyTable:
+    """A workflow's monthly statistics table for a set of markets and one month.
+
+    Counts only, so a region's table is the sum of its markets' tables."""
+
+    title: Text
+    columns: list[TableColumn]
+    values: dict[str, int]
+    # Printed under the table: how its columns add up.
+    notes: list[Text] = field(default_factory=list)
+
+
 class WorkflowReport:
     """A workflow's reporting, subclassed in its ``reports.py``."""
 
@@ -107,6 +133,15 @@ class WorkflowReport:
         Personal columns are masked unless ``full_data`` (casework.parties.identifiers:
         mask_name, mask_id, mask_phone)."""
         raise NotImplementedError
+
+    def monthly_table(self, markets: QuerySet[Market], period: Period) -> MonthlyTable | None:
+        """The workflow's monthly statistics table (月报表) for the month ``period`` over
+        ``markets``, in the active language; None for a workflow that reports none."""
+        return None
+
+    @property
+    def has_monthly_table(self) -> bool:
+        return type(self).monthly_table is not WorkflowReport.monthly_table
 
     def indicator(self, slug: str) -> Indicator:
         return next(i for i in self.indicators if i.slug == slug)

@@ -1,4 +1,7 @@
-"""Statistics pages, their chart data, the ledgers and the targets (docs/reports.md)."""
+"""Statistics pages, their chart data, the ledgers and the targets, and the monthly table
+(docs/reports.md)."""
+
+import io
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
@@ -8,13 +11,18 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
 from casework.core.audit import log_access
+from casework.core.formtokens import one_time_form
 from casework.core.models import AccessLog
-from casework.reports import access, exports, services
+from casework.documents.services import document_file_name
+from casework.reports import access, exports, monthly, services
 from casework.reports.forms import TargetForm
 from casework.reports.periods import KINDS, PeriodError, parse
 from casework.reports.registry import get_report, reports
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _report(slug: str):
@@ -167,3 +175,55 @@ def targets(request, slug: str):
         return redirect(f"{reverse('reports:workflow', args=[slug])}?market={market.code}")
     context = {"report": report, "market": market, "form": form}
     return render(request, "reports/targets.html", context)
+
+
+# -- the monthly table -----------------------------------------------------------------------
+
+
+def _monthly_scope(request, slug: str):
+    """(report, markets, month) of a monthly table: a workflow that has one, and a month."""
+    report = _report(slug)
+    if not report.has_monthly_table:
+        raise Http404("This workflow has no monthly table.")
+    markets, period, error = _scope(request)
+    if error or period.kind != "month":
+        raise Http404("The monthly table is for one month.")
+    return report, markets, period
+
+
+@login_required
+def monthly_xlsx(request, slug: str):
+    report, markets, period = _monthly_scope(request, slug)
+    data = monthly.table_xlsx(monthly.table_sheet(report, markets, period))
+    name = f"{report.slug}-monthly-{period.key}.xlsx"
+    return FileResponse(io.BytesIO(data), as_attachment=True, filename=name, content_type=XLSX)
+
+
+@login_required
+@require_POST
+@one_time_form
+def monthly_pdf(request, slug: str):
+    """Issue a sealed copy of the monthly table; its page offers the PDF once rendered."""
+    report, markets, period = _monthly_scope(request, slug)
+    copy = monthly.issue_table_copy(report, markets, period, by=request.user)
+    return redirect("reports:monthly_copy", pk=copy.pk)
+
+
+@login_required
+def monthly_copy(request, pk: int):
+    copy, doc = monthly.copy_for_user(request.user, pk)
+    context = {"copy": copy, "doc": doc, "report": get_report(copy.workflow)}
+    return render(request, "reports/monthly_copy.html", context)
+
+
+@login_required
+def monthly_copy_pdf(request, pk: int):
+    _copy, doc = monthly.copy_for_user(request.user, pk)
+    if doc is None or not doc.is_ready or not doc.file:
+        raise Http404("The PDF is not ready.")
+    return FileResponse(
+        doc.file.open("rb"),
+        as_attachment=True,
+        filename=document_file_name(doc),
+        content_type="application/pdf",
+    )
