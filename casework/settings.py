@@ -336,6 +336,12 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "casework.reports.tasks.take_figure_snapshots",
         "schedule": 3600.0,
     },
+    # Daily: the first run on or after the 1st issues each market's sealed work report for
+    # the month before; later runs find them issued (casework.reports.monthly).
+    "reports-monthly-reports": {
+        "task": "casework.reports.tasks.issue_monthly_reports",
+        "schedule": datetime.timedelta(days=1),
+    },
 }
 
 # Documents and sealing.

@@ -472,7 +472,7 @@ class DisputeReport(WorkflowReport):
             for case in chunk:
                 yield _ledger_row(case, people.get(case.pk, []), labels, full_data)
 
-    # -- the monthly table ----------------------------------------------------------------
+    # -- the monthly table and the monthly work report ------------------------------------
 
     def monthly_table(self, markets: QuerySet[Market], period: Period) -> MonthlyTable:
         """劳动人事争议调解月报表: the period's figures (keyed by their indicators' slugs)
@@ -505,6 +505,14 @@ class DisputeReport(WorkflowReport):
             values=values,
             notes=_monthly_notes(),
         )
+
+    def notable_cases(
+        self, markets: QuerySet[Market], period: Period, *, limit: int = 20
+    ) -> list[tuple[str, str]]:
+        """The cases overdue at the period's end (or now), then the group cases received in
+        the period: case number, days overdue or workers and amount, and the state now."""
+        ids = _market_ids(markets)
+        return _overdue_cases(ids, period, limit) + _group_cases(ids, period, limit)
 
 
 # -- the queries ------------------------------------------------------------------------------
@@ -803,7 +811,7 @@ def _result(case, labels: _Labels) -> str:
     return ""
 
 
-# -- the monthly table's layout ----------------------------------------------------------------
+# -- the monthly table's layout and the notable cases -------------------------------------------
 
 RECEIVED_HEAD = _("Cases received this month")
 GROUP_HEAD = _("Of which group disputes")
@@ -869,6 +877,79 @@ def _claim_type_cases(ids: list[int], period: Period) -> dict[str, int]:
         .annotate(cases=Count("dispute", distinct=True))
         .values_list("claim_type", "cases")
     )
+
+
+def _deadline_at(moment: datetime.datetime) -> Case:
+    """The deadline in force at ``moment``, as _main_counts computes it for "overdue"."""
+    extension = (
+        Extension.objects.filter(dispute=OuterRef("pk"), recorded_at__lt=moment)
+        .order_by("-recorded_at", "-pk")
+        .values("new_due")[:1]
+    )
+    return Case(
+        When(due_date=F("mediation_due"), then=F("mediation_due")),
+        default=Coalesce(Subquery(extension, output_field=DateField()), F("mediation_due")),
+        output_field=DateField(),
+    )
+
+
+def _overdue_cases(ids: list[int], period: Period, limit: int) -> list[tuple[str, str]]:
+    """The cases the indicator "overdue" counts, longest overdue first."""
+    _start, end = period.bounds()
+    moment = min(end, timezone.now())
+    today = timezone.localdate(moment, timezone.get_default_timezone())
+    rows = (
+        _live(ids, period)
+        .annotate(deadline=_deadline_at(moment))
+        .filter(_open_at(moment) & Q(accepted_at__lt=moment) & Q(deadline__lt=today))
+        .order_by("deadline", "pk")
+        .values_list("code", "deadline", "state")[:limit]
+    )
+    states = dict(S.choices)
+    text = _("Overdue by %(days)s days (deadline %(deadline)s); now: %(state)s")
+    return [
+        (
+            code,
+            text
+            % {
+                "days": (today - deadline).days,
+                "deadline": deadline.isoformat(),
+                "state": states.get(state, state),
+            },
+        )
+        for code, deadline, state in rows
+    ]
+
+
+def _group_cases(ids: list[int], period: Period, limit: int) -> list[tuple[str, str]]:
+    """The group cases received in the period, in the order they came in."""
+    start, end = period.bounds()
+    links = Dispute.applicants.through.objects.filter(dispute=OuterRef("pk"))
+    people = Subquery(
+        links.order_by().values("dispute").annotate(n=Count("pk")).values("n"),
+        output_field=IntegerField(),
+    )
+    rows = (
+        Dispute.objects.filter(market__in=ids, received_at__gte=start, received_at__lt=end)
+        .annotate(people=people)
+        .filter(people__gte=settings.DISPUTE_GROUP_SIZE)
+        .order_by("received_at", "pk")
+        .values_list("code", "people", "total_claimed", "state")[:limit]
+    )
+    states = dict(S.choices)
+    text = _("Group dispute: %(workers)s workers, %(amount)s yuan claimed; now: %(state)s")
+    return [
+        (
+            code,
+            text
+            % {
+                "workers": workers,
+                "amount": f"{amount or ZERO:,.2f}",
+                "state": states.get(state, state),
+            },
+        )
+        for code, workers, amount, state in rows
+    ]
 
 
 register(DisputeReport())

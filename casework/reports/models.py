@@ -123,6 +123,29 @@ class FigureSnapshot(models.Model):
         return f"{self.workflow} {self.kind} {self.first}..{self.after} {taken}"
 
 
+class MonthlyReport(models.Model):
+    """A market's monthly work report (月度工作报告) for one month, issued once: its
+    creation issues the sealed document (casework.reports.monthly.issue_monthly_report),
+    and the unique key keeps a second run of the monthly job from issuing it again."""
+
+    market = models.ForeignKey(
+        Market, on_delete=models.PROTECT, related_name="+", verbose_name=_("market")
+    )
+    month = models.DateField(_("month"), help_text=_("The first day of the month reported on."))
+    issued_at = models.DateTimeField(_("issued at"))
+
+    class Meta:
+        verbose_name = _("monthly work report")
+        verbose_name_plural = _("monthly work reports")
+        ordering = ["-month", "market"]
+        constraints = [
+            models.UniqueConstraint(fields=["market", "month"], name="reports_monthly_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.market} {self.month:%Y-%m}"
+
+
 class TableCopy(models.Model):
     """A sealed copy of a workflow's monthly statistics table (月报表) for a set of
     markets and one month, as its figures stood when someone asked for it; the subject of

@@ -11,8 +11,9 @@ A report computes every figure of one period for a set of markets in one call
 one formula, written in ``Indicator.formula``: the page shows it as a tooltip and
 docs/reports.md lists them all.
 
-A hook serves the monthly table (casework/reports/monthly.py): ``monthly_table`` gives
-a workflow's monthly statistics table (月报表) in its fixed layout.
+Two hooks serve the monthly outputs (casework/reports/monthly.py): ``monthly_table``
+gives a workflow's monthly statistics table (月报表) in its fixed layout, and
+``notable_cases`` the cases of a month its monthly work report names.
 """
 
 import datetime
@@ -142,6 +143,14 @@ class WorkflowReport:
     @property
     def has_monthly_table(self) -> bool:
         return type(self).monthly_table is not WorkflowReport.monthly_table
+
+    def notable_cases(
+        self, markets: QuerySet[Market], period: Period, *, limit: int = 20
+    ) -> list[tuple[str, str]]:
+        """The month's cases its monthly work report names (overdue, group cases), at most
+        ``limit`` of each kind: (case number, a short description in the active language).
+        No personal data: no name, ID or mobile number."""
+        return []
 
     def indicator(self, slug: str) -> Indicator:
         return next(i for i in self.indicators if i.slug == slug)

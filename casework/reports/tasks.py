@@ -1,5 +1,6 @@
 """Celery tasks of the statistics (docs/reports.md)."""
 
+import dataclasses
 import datetime
 import time
 from collections.abc import Iterator
@@ -12,7 +13,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from casework.core.models import Market
-from casework.reports import access, services, snapshots
+from casework.reports import access, monthly, services, snapshots
 from casework.reports.models import FigureSnapshot
 from casework.reports.periods import current_month, months_ending
 from casework.reports.registry import reports
@@ -138,3 +139,14 @@ def _market_sets() -> Iterator[tuple[QuerySet[Market], Market | None]]:
         if len(ids) > 1 and ids not in seen:
             seen.add(ids)
             yield Market.objects.filter(pk__in=ids), None
+
+
+# -- the monthly work reports (docs/reports.md, "Monthly table and monthly report") -----------
+
+
+@shared_task(acks_late=True, soft_time_limit=3300, time_limit=3600)
+def issue_monthly_reports() -> dict:
+    """Daily (CELERY_BEAT_SCHEDULE): each market's sealed work report for the month
+    before, issued by the first run on or after the 1st; later runs find it issued. A
+    market whose report failed is tried again by the next run."""
+    return dataclasses.asdict(monthly.issue_monthly_reports())

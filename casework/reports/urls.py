@@ -6,6 +6,7 @@ app_name = "reports"
 
 urlpatterns = [
     path("", views.index, name="index"),
+    path("monthly/reports/", views.monthly_reports, name="monthly_reports"),
     path("monthly/tables/<int:pk>/", views.monthly_copy, name="monthly_copy"),
     path("monthly/tables/<int:pk>/pdf/", views.monthly_copy_pdf, name="monthly_copy_pdf"),
     path("<slug:slug>/", views.workflow, name="workflow"),

@@ -1,11 +1,12 @@
-"""Statistics pages, their chart data, the ledgers and the targets, and the monthly table
-(docs/reports.md)."""
+"""Statistics pages, their chart data, the ledgers and the targets, the monthly table
+and the monthly work reports (docs/reports.md)."""
 
 import io
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, JsonResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -16,6 +17,7 @@ from django.views.decorators.http import require_POST
 from casework.core.audit import log_access
 from casework.core.formtokens import one_time_form
 from casework.core.models import AccessLog
+from casework.documents.access import documents_visible_to
 from casework.documents.services import document_file_name
 from casework.reports import access, exports, monthly, services
 from casework.reports.forms import TargetForm
@@ -75,6 +77,7 @@ def workflow(request, slug: str):
         "may_compare": access.may_compare(request.user),
         "may_edit_targets": _single(markets) is not None
         and request.user.has_perm("reports.change_target"),
+        "may_see_monthly_reports": monthly.may_see_monthly_reports(request.user),
     }
     return render(request, "reports/workflow.html", context)
 
@@ -177,7 +180,7 @@ def targets(request, slug: str):
     return render(request, "reports/targets.html", context)
 
 
-# -- the monthly table -----------------------------------------------------------------------
+# -- the monthly table and the monthly work reports ------------------------------------------
 
 
 def _monthly_scope(request, slug: str):
@@ -227,3 +230,19 @@ def monthly_copy_pdf(request, pk: int):
         filename=document_file_name(doc),
         content_type="application/pdf",
     )
+
+
+@login_required
+def monthly_reports(request):
+    """The sealed monthly work reports of the markets the page covers, newest first."""
+    if not monthly.may_see_monthly_reports(request.user):
+        raise PermissionDenied
+    markets = access.selected_markets(request.user, request.GET.get("market"))
+    page = Paginator(monthly.monthly_reports(markets), 24).get_page(request.GET.get("page"))
+    context = {
+        "page": page,
+        "rows": monthly.with_documents(list(page), documents_visible_to(request.user)),
+        "markets": access.statistics_markets(request.user).order_by("code"),
+        "market": request.GET.get("market") or _default_market(markets),
+    }
+    return render(request, "reports/monthly_reports.html", context)

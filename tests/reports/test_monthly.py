@@ -1,29 +1,42 @@
-"""The monthly statistics table (casework/reports/monthly.py) on hand-built cases: the
-disputes' table worked out by hand, and who may get it (another market's staff: 404)."""
+"""The monthly statistics table and the sealed monthly work report (casework/reports/
+monthly.py) on hand-built cases: the disputes' table and notable cases worked out by
+hand, the report issued once per market and month (by the beat's task, the command, two
+runs at once on PostgreSQL), and who may get which (another market's staff: 404)."""
 
 import datetime
+import json
+import threading
+from concurrent.futures import ThreadPoolExecutor
 from decimal import Decimal
+from io import StringIO
 from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
+from django.conf import settings
+from django.core.management import CommandError, call_command
+from django.db import connection
 from django.urls import reverse
+from django.utils import translation
 
 from casework.core.models import Market
 from casework.core.roles import Role
 from casework.disputes import services as dispute_services
 from casework.disputes.models import ClaimType, Dispute
-from casework.reports import monthly
-from casework.reports.models import TableCopy
+from casework.documents.models import Document
+from casework.reports import monthly, tasks
+from casework.reports.models import MonthlyReport, TableCopy
 from casework.reports.periods import current_month, month
 from casework.reports.registry import get_report
-from tests.conftest import make_user
+from tests.conftest import make_market, make_user
 from tests.disputes.fixtures import advance
 
+ON_POSTGRES = connection.vendor == "postgresql"
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 S = Dispute.State
 NOVEMBER = month(2025, 11)
 TABLE = reverse("reports:monthly_xlsx", args=["disputes"])
+LIST = reverse("reports:monthly_reports")
 
 
 def at(day: str, hour: int = 10) -> datetime.datetime:
@@ -90,12 +103,147 @@ def test_the_disputes_monthly_table_worked_out_by_hand(market, november):
     assert [c.key for c in table.columns] == list(values)
 
 
+def test_the_notable_cases_are_the_overdue_and_the_group_cases(market, november):
+    overdue_days = (datetime.date(2025, 12, 1) - november["A"].due_date).days
+
+    with translation.override("en"):
+        cases = get_report("disputes").notable_cases(one(market), NOVEMBER)
+
+    assert cases == [
+        (
+            november["A"].code,
+            f"Overdue by {overdue_days} days (deadline {november['A'].due_date.isoformat()}); "
+            "now: in mediation",
+        ),
+        (november["G"].code, "Group dispute: 2 workers, 5,000.00 yuan claimed; now: received"),
+    ]
+
+
 def test_a_workflow_without_a_monthly_table_has_none():
-    assert not get_report("samples").has_monthly_table
-    assert get_report("disputes").has_monthly_table
+    samples = get_report("samples")
+    assert not samples.has_monthly_table and get_report("disputes").has_monthly_table
+    assert samples.notable_cases(Market.objects.none(), NOVEMBER) == []
 
 
-# -- who gets the monthly table --------------------------------------------------------------
+# -- the monthly work report ---------------------------------------------------------------------
+
+
+def documents_of(report: MonthlyReport) -> list[Document]:
+    return list(Document.objects.for_subject(report).filter(kind=monthly.REPORT_KIND))
+
+
+def test_the_report_is_issued_once_per_market_and_month(market, other_market):
+    first = monthly.issue_monthly_reports(current_month())
+    again = monthly.issue_monthly_reports(current_month())
+
+    assert first.issued == ["other", "test"] and first.existing == []
+    assert again.issued == [] and again.existing == ["other", "test"]
+    assert MonthlyReport.objects.count() == 2
+    for report in MonthlyReport.objects.all():
+        [doc] = documents_of(report)
+        assert doc.seal and doc.market_name == report.market.name
+        assert doc.context["period"] == current_month().key
+
+
+def test_the_report_holds_the_figures_and_notable_cases_but_no_personal_data(
+    market, november, wang_worker, li_worker
+):
+    report, new = monthly.issue_monthly_report(market, NOVEMBER)
+
+    [doc] = documents_of(report)
+    sections = {section["title"]: section for section in doc.context["sections"]}
+    with translation.override(settings.LANGUAGE_CODE):
+        disputes = sections[str(get_report("disputes").title)]
+    assert new and doc.context["month"] == "2025年11月"
+    assert [case["code"] for case in disputes["notable"]] == [
+        november["A"].code,
+        november["G"].code,
+    ]
+    assert {chart["title"] for chart in disputes["trends"]} and len(disputes["trends"]) == 2
+    assert disputes["met"] + disputes["missed"] <= disputes["targeted"] == 2
+    snapshot = json.dumps(doc.context, ensure_ascii=False)
+    for person in (wang_worker.person, li_worker.person):
+        for value in (person.name, person.id_number, person.mobile):
+            assert value not in snapshot
+
+
+def test_the_beat_task_issues_last_months_report_on_the_first(market, other_market):
+    this_month = current_month()
+    first_of_next = at(this_month.next().first.isoformat(), hour=0).replace(minute=30)
+
+    with time_machine.travel(first_of_next, tick=False):
+        latecomer = make_market(code="late", name="新设零工市场")
+        issued = tasks.issue_monthly_reports()
+    with time_machine.travel(first_of_next + datetime.timedelta(days=1), tick=False):
+        later = tasks.issue_monthly_reports()
+
+    assert issued == {"issued": ["other", "test"], "existing": [], "failed": []}
+    assert later == {"issued": [], "existing": ["other", "test"], "failed": []}
+    assert set(MonthlyReport.objects.values_list("month", flat=True)) == {this_month.first}
+    assert not MonthlyReport.objects.filter(market=latecomer).exists()  # none before it existed
+    entry = settings.CELERY_BEAT_SCHEDULE["reports-monthly-reports"]
+    assert entry["task"] == tasks.issue_monthly_reports.name
+    assert entry["schedule"] == datetime.timedelta(days=1)
+
+
+def test_a_market_whose_report_fails_does_not_stop_the_others(market, other_market, monkeypatch):
+    issue = monthly.issue_monthly_report
+
+    def failing(chosen, period):
+        if chosen.code == "other":
+            raise RuntimeError("boom")
+        return issue(chosen, period)
+
+    monkeypatch.setattr(monthly, "issue_monthly_report", failing)
+
+    result = monthly.issue_monthly_reports(current_month())
+
+    assert (result.issued, result.failed) == (["test"], ["other"])
+
+
+def test_the_command_issues_a_month_by_hand(market, other_market):
+    out = StringIO()
+    key = current_month().key
+
+    call_command("monthly_reports", "--month", key, stdout=out)
+    call_command("monthly_reports", "--month", key, "--market", "test", stdout=out)
+
+    lines = out.getvalue().splitlines()
+    assert lines == [f"Issued for {key}: other, test", f"Already issued for {key}: test"]
+    with pytest.raises(CommandError):
+        call_command("monthly_reports", "--month", "2026-Q4", stdout=out)
+    with pytest.raises(CommandError):
+        call_command("monthly_reports", "--market", "nowhere", stdout=out)
+
+
+@pytest.mark.services
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.skipif(
+    not ON_POSTGRES, reason="needs PostgreSQL row locks; runs in make test-services"
+)
+def test_two_runs_at_once_issue_one_report_per_market_and_month(market, other_market):
+    period = current_month()
+    start = threading.Barrier(2)
+
+    def run(_index: int) -> monthly.IssueResult:
+        try:
+            start.wait()
+            return monthly.issue_monthly_reports(period)
+        finally:
+            connection.close()
+
+    with ThreadPoolExecutor(2) as pool:
+        results = list(pool.map(run, range(2)))
+
+    assert sorted(code for result in results for code in result.issued) == ["other", "test"]
+    assert sorted(code for result in results for code in result.existing) == ["other", "test"]
+    assert not any(result.failed for result in results)
+    assert MonthlyReport.objects.count() == 2
+    for report in MonthlyReport.objects.all():
+        assert len(documents_of(report)) == 1
+
+
+# -- who gets what ------------------------------------------------------------------------------
 
 
 @pytest.fixture
@@ -109,10 +257,45 @@ def regional(market, other_market):
     return make_user("rita", Role.REGIONAL, markets=[market, other_market])
 
 
-def test_another_markets_staff_get_404(client, sue_elsewhere, market):
+@pytest.fixture
+def issued(market) -> Document:
+    report, _new = monthly.issue_monthly_report(market, current_month())
+    return documents_of(report)[0]
+
+
+def test_supervisors_and_auditors_see_their_markets_reports(
+    client, sam_supervisor, audrey_auditor, issued
+):
+    detail = reverse("documents:detail", args=[issued.pk])
+    for user in (sam_supervisor, audrey_auditor):
+        client.force_login(user)
+        page = client.get(LIST).content.decode()
+        assert detail in page and current_month().first.strftime("%Y-%m") in page
+        assert client.get(detail).status_code == 200
+        statistics = client.get(reverse("reports:workflow", args=["disputes"])).content.decode()
+        assert LIST in statistics
+
+
+def test_another_markets_staff_get_404(client, sue_elsewhere, market, issued):
     client.force_login(sue_elsewhere)
 
+    assert client.get(LIST, {"market": market.code}).status_code == 404
+    assert issued.verification_code not in client.get(LIST).content.decode()
+    assert client.get(reverse("documents:detail", args=[issued.pk])).status_code == 404
     assert client.get(TABLE, {"market": market.code}).status_code == 404
+
+
+def test_the_regional_role_and_case_staff_see_no_report(client, regional, alice_mediator, issued):
+    client.force_login(regional)
+    assert client.get(LIST).status_code == 403
+    assert client.get(reverse("documents:detail", args=[issued.pk])).status_code == 404
+    page = client.get(reverse("reports:workflow", args=["disputes"])).content.decode()
+    assert LIST not in page
+    client.force_login(alice_mediator)
+    assert client.get(LIST).status_code == 403
+
+
+# -- who gets the monthly table --------------------------------------------------------------
 
 
 def test_the_table_is_for_a_month_of_a_workflow_that_has_one(client, sam_supervisor):

@@ -1,7 +1,7 @@
 """The monthly statistics table (劳动人事争议调解月报表) on the demo data
 (casework/reports/monthly.py): its figures reconcile, a region's table sums its markets,
 the .xlsx holds the same figures in the form's layout, and the sealed PDF reads in
-Chinese."""
+Chinese; the monthly work report of the demo market renders with its charts."""
 
 import io
 import subprocess
@@ -170,3 +170,23 @@ def test_a_sealed_copy_of_the_table_reads_in_chinese(demo, tmp_path):
     assert f"{period.first.year}年{period.first.month}月" in text
     values = sheet_of(one(demo), period).values()
     assert str(values["received"]) in text
+
+
+def test_the_monthly_work_report_of_the_demo_market_renders_with_charts(demo, tmp_path):
+    period = current_month().previous()
+    report, new = monthly.issue_monthly_report(demo, period)
+    doc = Document.objects.for_subject(report).get()
+
+    document_render(doc.pk)
+
+    doc.refresh_from_db()
+    assert new and doc.is_ready and doc.seal
+    sections = {section["title"]: section for section in doc.context["sections"]}
+    disputes = next(s for s in doc.context["sections"] if s["trends"] and s["notable"] is not None)
+    assert len(disputes["trends"]) == 2  # the success and on-time rates have targets
+    assert all(len(chart["months"]) == 12 for chart in disputes["trends"])
+    assert len(sections) == len(doc.context["sections"])
+    text = pdf_text(doc.file.read(), tmp_path)
+    assert "月度工作报告" in text and "近12个月" in text and "是否达标" in text
+    for case in disputes["notable"]:
+        assert case["code"] in text
