@@ -26,11 +26,15 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from casework.complaints import services as complaint_services
 from casework.complaints.views.public import submit_limit_key, track_limit_key
+from casework.core.models import Market
 from casework.disputes import services as dispute_services
 from casework.documents import services as document_services
 from casework.documents.models import Document
 from casework.documents.views import rate_limit_key
 from casework.parties.models import Organization
+from casework.reports import monthly
+from casework.reports.periods import current_month
+from casework.reports.registry import get_report
 from tests.caseapp.models import SampleCase
 from tests.conftest import EMPLOYER_USCC
 from tests.disputes.fixtures import actor
@@ -216,6 +220,23 @@ class Objects:
             ),
         )
 
+    @property
+    def table_copy(self):
+        # A sealed copy of the test market's monthly table, rendered, so that a refused
+        # download is refused for its reader, not for a missing file.
+        def build():
+            copy = monthly.issue_table_copy(
+                get_report("disputes"),
+                Market.objects.filter(pk=self.fixture("market").pk),
+                current_month(),
+                by=None,
+            )
+            doc = Document.objects.for_subject(copy).get()
+            document_services.document_render(doc.pk)
+            return copy
+
+        return self._once("table_copy", build)
+
 
 def no_args(o: Objects) -> dict:
     return {}
@@ -302,6 +323,10 @@ def sample(o: Objects) -> dict:
 
 def statistics(o: Objects) -> dict:
     return {"slug": "disputes"}
+
+
+def table_copy(o: Objects) -> dict:
+    return {"pk": o.table_copy.pk}
 
 
 def row(args, *, staff, outsider, portal, anonymous=REDIRECT, **persona) -> dict:
@@ -697,6 +722,35 @@ TABLE: dict[str, dict] = {
     "reports:compare": row(statistics, staff=FORBIDDEN, outsider=FORBIDDEN, portal=FORBIDDEN),
     "reports:targets": row(
         statistics, staff=FORBIDDEN, outsider=FORBIDDEN, portal=FORBIDDEN, sam_supervisor=OK
+    ),
+    # The monthly statistics table (figures only): the statistics' readers (the regional
+    # role too, tested in tests/reports/test_seed_monthly.py and test_monthly.py); its
+    # sealed copy is asked for by POST and shown to those who see all the markets it covers.
+    **{
+        name: row(
+            args,
+            staff=FORBIDDEN,
+            outsider=FORBIDDEN,
+            portal=FORBIDDEN,
+            sam_supervisor=OK,
+            audrey_auditor=OK,
+        )
+        for name, args in {
+            "reports:monthly_xlsx": statistics,
+            "reports:monthly_copy": table_copy,
+            "reports:monthly_copy_pdf": table_copy,
+        }.items()
+    },
+    "reports:monthly_pdf": post_only_signed_in(statistics),
+    # The sealed monthly work reports of the market: its supervisors and auditors (not
+    # the regional role, tested in tests/reports/test_monthly.py: they name cases).
+    "reports:monthly_reports": row(
+        no_args,
+        staff=FORBIDDEN,
+        outsider=FORBIDDEN,
+        portal=FORBIDDEN,
+        sam_supervisor=OK,
+        audrey_auditor=OK,
     ),
     # -- portal (parties' own cases only; others' cases are not found, not forbidden) ----
     # Staff are sent on to their own home page.

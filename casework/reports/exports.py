@@ -1,7 +1,8 @@
 """Ledgers (台账) as Excel and CSV, one row per case, streamed (docs/reports.md).
 
-Both are in Chinese (LEDGER_LANGUAGE), whatever the exporting user's language. The .xlsx is written by XlsxWriter in constant-memory mode to a temporary file, so a
-100,000-row ledger never sits in memory; its second sheet holds the page's figures for
+Both are in Chinese (LEDGER_LANGUAGE), whatever the exporting user's language. The .xlsx
+is written by XlsxWriter in constant-memory mode to a temporary file, so a 100,000-row
+ledger never sits in memory; its second sheet holds the page's figures for
 the same period, so the ledger and the page can be checked against each other. The
 CSV is streamed as it is produced, with a byte-order mark so Excel reads it as UTF-8.
 """
