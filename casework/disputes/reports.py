@@ -46,6 +46,7 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce, Greatest, RowNumber, TruncDate
 from django.utils import timezone
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from casework.core.models import CaseEvent, Market
@@ -131,9 +132,12 @@ class DisputeReport(WorkflowReport):
         Indicator(
             "group_cases",
             _("Group cases"),
-            _(
-                "Cases received in the period with at least DISPUTE_GROUP_SIZE applicants "
-                "(the size from which a case gets a group case's priority)."
+            format_lazy(
+                _(
+                    "Cases received in the period with at least {size} applicants "
+                    "(the size from which a case gets a group case's priority)."
+                ),
+                size=settings.DISPUTE_GROUP_SIZE,
             ),
         ),
         Indicator(
