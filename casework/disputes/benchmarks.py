@@ -19,7 +19,6 @@ documents, the parties the loader made, the users and the market); only the
 numbers it took from CodeSequence stay used.
 """
 
-import math
 import statistics
 import sys
 import threading
@@ -31,7 +30,6 @@ from django.conf import settings
 from django.contrib.auth import user_logged_in
 from django.contrib.auth.models import Group, User, update_last_login
 from django.contrib.contenttypes.models import ContentType
-from django.core.signals import request_finished, request_started
 from django.db import connection, transaction
 from django.db.models import Count
 from django.http.request import validate_host
@@ -42,6 +40,7 @@ from django.utils.translation import gettext as _
 from viewflow.workflow.models import Process, Task
 
 from casework.core.audit import Actor, purge_chains
+from casework.core.benchtools import ServerClock, get_ok, percentile, reference_loop_ms
 from casework.core.flows import OPEN as OPEN_TASK
 from casework.core.management.commands.bench import benchmark
 from casework.core.models import AccessLog, CaseEvent, Market, StaffProfile
@@ -100,21 +99,8 @@ def bench_queue(iterations: int) -> dict:
         "target_p95_ms": TARGET_P95_MS,
         "target_queries": TARGET_QUERIES,
         "met": met,
-        "reference_loop_ms": _reference_loop_ms(),
+        "reference_loop_ms": reference_loop_ms(),
     }
-
-
-def _reference_loop_ms() -> float:
-    """A fixed pure-Python loop (10 million additions), timed now on this machine.
-
-    Page times are mostly Python; this number lets runs on machines of different
-    speed, or on one shared machine at different moments, be compared.
-    """
-    start = time.perf_counter()
-    total = 0
-    for number in range(10_000_000):
-        total += number
-    return round((time.perf_counter() - start) * 1000, 1)
 
 
 def _tab_size(tab: str, user, market: Market) -> int:
@@ -158,63 +144,31 @@ def _login(client: Client, user: User) -> None:
 def _time_tab(client: Client, tab: str, iterations: int) -> dict:
     url = f"{reverse('disputes:queue')}?tab={tab}"
     for _warm in range(WARM_UP):
-        _get(client, url)
+        get_ok(client, url)
     with CaptureQueriesContext(connection) as captured:
-        _get(client, url)
+        get_ok(client, url)
     # Read now: every request clears the connection's query log (request_started).
     queries = [query["sql"] for query in captured.captured_queries]
     times, cpu, round_trips = [], [], []
-    with _ServerClock() as clock:
+    with ServerClock() as clock:
         for _run in range(iterations):
             started, cpu_started = time.perf_counter(), time.process_time()
-            _get(client, url)
+            get_ok(client, url)
             round_trips.append((time.perf_counter() - started) * 1000)
             cpu.append((time.process_time() - cpu_started) * 1000)
             times.append(clock.last_ms)
     return {
         # Server time: from request_started to request_finished, as a WSGI server sees it.
         "median_ms": round(statistics.median(times), 2),
-        "p95_ms": round(_percentile(times, 95), 2),
+        "p95_ms": round(percentile(times, 95), 2),
         # The same requests timed around client.get(), the test client's own work included.
-        "client_p95_ms": round(_percentile(round_trips, 95), 2),
+        "client_p95_ms": round(percentile(round_trips, 95), 2),
         # This process's CPU (view, templates, driver): the part SQL tuning cannot remove.
         "cpu_median_ms": round(statistics.median(cpu), 2),
         "queries": len(queries),
         # The statements themselves when there are too many, to see which to merge.
         **({"sql": queries} if len(queries) > TARGET_QUERIES else {}),
     }
-
-
-class _ServerClock:
-    """Times each request from Django's request_started to its request_finished signal."""
-
-    def __enter__(self) -> "_ServerClock":
-        self.last_ms = 0.0
-        request_started.connect(self._started, dispatch_uid="bench-queue-started")
-        request_finished.connect(self._finished, dispatch_uid="bench-queue-finished")
-        return self
-
-    def __exit__(self, *exc) -> None:
-        request_started.disconnect(dispatch_uid="bench-queue-started")
-        request_finished.disconnect(dispatch_uid="bench-queue-finished")
-
-    def _started(self, **kwargs) -> None:
-        self._start = time.perf_counter()
-
-    def _finished(self, **kwargs) -> None:
-        self.last_ms = (time.perf_counter() - self._start) * 1000
-
-
-def _get(client: Client, url: str) -> None:
-    response = client.get(url)
-    if response.status_code != 200:
-        raise RuntimeError(f"GET {url} answered {response.status_code}")
-
-
-def _percentile(values: list[float], percent: float) -> float:
-    """Nearest-rank percentile."""
-    ordered = sorted(values)
-    return ordered[max(math.ceil(len(ordered) * percent / 100) - 1, 0)]
 
 
 def _skipped(reason: str) -> dict:
@@ -332,7 +286,7 @@ def _claim_race(market: Market, mediators: list[User], target: int) -> dict:
         "seconds": round(seconds, 2),
         "claims_per_s": round(len(claimed) / seconds, 1) if seconds else 0,
         "median_ms": round(statistics.median(latencies), 1) if latencies else None,
-        "p95_ms": round(_percentile(latencies, 95), 1) if latencies else None,
+        "p95_ms": round(percentile(latencies, 95), 1) if latencies else None,
         "double_assignments": doubles,
         "errors": dict(errors),
         "unassigned_left": Dispute.objects.filter(market=market).unassigned().count(),

@@ -28,7 +28,6 @@ were reached.
 """
 
 import json
-import math
 import os
 import resource
 import statistics
@@ -46,7 +45,6 @@ from django.contrib.auth import user_logged_in
 from django.contrib.auth.models import Group, User, update_last_login
 from django.contrib.contenttypes.models import ContentType
 from django.core.management import call_command
-from django.core.signals import request_finished, request_started
 from django.db import connection, models, transaction
 from django.db.models import Exists, Max, Min, OuterRef, QuerySet
 from django.http.request import validate_host
@@ -59,6 +57,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from viewflow.workflow.models import Process
 
 from casework.core.audit import purge_chains
+from casework.core.benchtools import ServerClock, get_ok, percentile, reference_loop_ms
 from casework.core.management.commands.bench import benchmark
 from casework.core.models import AccessLog, CaseEvent, ChainHead, Market, StaffProfile
 from casework.core.roles import Role
@@ -161,7 +160,7 @@ def bench_stats(iterations: int) -> dict:
         }
         result["met"] = _met(result)
         result["load_average"] = [round(n, 2) for n in os.getloadavg()]
-        result["reference_loop_ms"] = _reference_loop_ms()
+        result["reference_loop_ms"] = reference_loop_ms()
         # Kept should the clean-up fail: the run took minutes.
         sys.stderr.write(f"bench stats, before the clean-up: {json.dumps(result)}\n")
         return result
@@ -383,20 +382,20 @@ def _time_pages(supervisor: User, regional: User, markets: list[Market], n: int)
     try:
         results["one_market"] = {
             "current_month": {
-                "page": _time_get(client, f"{page}?{one}", n),
-                "data": _time_get(client, f"{data}?{one}", n),
+                "page": _timeget_ok(client, f"{page}?{one}", n),
+                "data": _timeget_ok(client, f"{data}?{one}", n),
             },
             "past_month": {
-                "page": _time_get(client, f"{page}?{one}&period={past.key}", n),
-                "data": _time_get(client, f"{data}?{one}&period={past.key}", n),
+                "page": _timeget_ok(client, f"{page}?{one}&period={past.key}", n),
+                "data": _timeget_ok(client, f"{data}?{one}&period={past.key}", n),
             },
         }
         # The previous month computed from the cases at every request: the current
         # month's cost on its last day.
         forget = _forget_period(report.slug, markets[0], past)
         results["one_market"]["month_end"] = {
-            "page": _time_get(client, f"{page}?{one}&period={past.key}", n, before=forget),
-            "data": _time_get(client, f"{data}?{one}&period={past.key}", n, before=forget),
+            "page": _timeget_ok(client, f"{page}?{one}&period={past.key}", n, before=forget),
+            "data": _timeget_ok(client, f"{data}?{one}&period={past.key}", n, before=forget),
         }
     finally:
         client.logout()
@@ -405,11 +404,11 @@ def _time_pages(supervisor: User, regional: User, markets: list[Market], n: int)
     try:
         results["region"] = {
             "markets": len(markets),
-            "compare": _time_get(client, compare, n),
-            "summed_page": _time_get(client, page, n),
-            "summed_data": _time_get(client, data, n),
-            "compare_past_month": _time_get(client, f"{compare}?period={past.key}", n),
-            "summed_page_past_month": _time_get(client, f"{page}?period={past.key}", n),
+            "compare": _timeget_ok(client, compare, n),
+            "summed_page": _timeget_ok(client, page, n),
+            "summed_data": _timeget_ok(client, data, n),
+            "compare_past_month": _timeget_ok(client, f"{compare}?period={past.key}", n),
+            "summed_page_past_month": _timeget_ok(client, f"{page}?period={past.key}", n),
         }
     finally:
         client.logout()
@@ -425,21 +424,21 @@ def _forget_period(workflow: str, market: Market, period):
     return forget
 
 
-def _time_get(client: Client, url: str, n: int, *, before=None) -> dict:
+def _timeget_ok(client: Client, url: str, n: int, *, before=None) -> dict:
     for _warm in range(WARM_UP):
         if before:
             before()
-        _get(client, url)
+        get_ok(client, url)
     times = []
-    with _ServerClock() as clock:
+    with ServerClock() as clock:
         for _run in range(n):
             if before:
                 before()
-            _get(client, url)
+            get_ok(client, url)
             times.append(clock.last_ms)
     return {
         "median_ms": round(statistics.median(times), 1),
-        "p95_ms": round(_percentile(times, 95), 1),
+        "p95_ms": round(percentile(times, 95), 1),
         "max_ms": round(max(times), 1),
     }
 
@@ -616,45 +615,3 @@ def _login(client: Client, user: User) -> None:
         session = client.session
         session[DEVICE_ID_SESSION_KEY] = device.persistent_id
         session.save()
-
-
-class _ServerClock:
-    """Times each request from Django's request_started to its request_finished signal."""
-
-    def __enter__(self) -> "_ServerClock":
-        self.last_ms = 0.0
-        request_started.connect(self._started, dispatch_uid="bench-stats-started")
-        request_finished.connect(self._finished, dispatch_uid="bench-stats-finished")
-        return self
-
-    def __exit__(self, *exc) -> None:
-        request_started.disconnect(dispatch_uid="bench-stats-started")
-        request_finished.disconnect(dispatch_uid="bench-stats-finished")
-
-    def _started(self, **kwargs) -> None:
-        self._start = time.perf_counter()
-
-    def _finished(self, **kwargs) -> None:
-        self.last_ms = (time.perf_counter() - self._start) * 1000
-
-
-def _get(client: Client, url: str) -> None:
-    response = client.get(url)
-    if response.status_code != 200:
-        raise RuntimeError(f"GET {url} answered {response.status_code}")
-
-
-def _percentile(values: list[float], percent: float) -> float:
-    """Nearest-rank percentile."""
-    ordered = sorted(values)
-    return ordered[max(math.ceil(len(ordered) * percent / 100) - 1, 0)]
-
-
-def _reference_loop_ms() -> float:
-    """A fixed pure-Python loop (10 million additions), timed now on this machine: page
-    times are mostly Python, so runs at different moments can be compared."""
-    start = time.perf_counter()
-    total = 0
-    for number in range(10_000_000):
-        total += number
-    return round((time.perf_counter() - start) * 1000, 1)
