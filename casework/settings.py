@@ -336,6 +336,12 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "casework.reports.tasks.take_figure_snapshots",
         "schedule": 3600.0,
     },
+    # Every few minutes: the pages' current month taken again before its snapshot is too old
+    # to read (STATISTICS_LAG below; casework.reports.snapshots).
+    "reports-open-figures": {
+        "task": "casework.reports.tasks.refresh_open_figures",
+        "schedule": 300.0,
+    },
     # Daily: the first run on or after the 1st issues each market's sealed work report for
     # the month before; later runs find them issued (casework.reports.monthly).
     "reports-monthly-reports": {
@@ -343,6 +349,13 @@ CELERY_BEAT_SCHEDULE: dict = {
         "schedule": datetime.timedelta(days=1),
     },
 }
+
+# Statistics: how old the figures of a period still open (the current month) may be when
+# cases changed since they were computed (docs/reports.md, "Speed"); 0 computes them again
+# after every change.
+STATISTICS_LAG = datetime.timedelta(
+    seconds=env_int("STATISTICS_LAG_SECONDS", 600, minimum=0)
+)
 
 # Documents and sealing.
 PUBLIC_BASE_URL = env_str("CASEWORK_PUBLIC_BASE_URL", "http://127.0.0.1:8000").rstrip("/")

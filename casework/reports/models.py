@@ -65,12 +65,13 @@ class VariantChoice(models.Model):
 
 
 class FigureSnapshot(models.Model):
-    """A closed period's figures (or chart data) of one workflow over one set of markets,
-    stored so that a statistics page reads them instead of computing them again
+    """A period's figures (or chart data) of one workflow over one set of markets, stored
+    so that a statistics page reads them instead of computing them again
     (casework.reports.snapshots; docs/reports.md, "Speed").
 
-    Only periods that ended before ``taken_at`` are stored; the nightly job takes them
-    again, so a late correction shows within a day."""
+    A period over is read for a day (the nightly job takes it again, so a late correction
+    shows within a day); a period still open (the current month) only while nothing was
+    recorded since (``mark``) or for a few minutes (settings.STATISTICS_LAG)."""
 
     class Kind(models.TextChoices):
         FIGURES = "figures", _("figures")
@@ -98,6 +99,9 @@ class FigureSnapshot(models.Model):
     values = models.JSONField()
     taken_at = models.DateTimeField()
     seconds = models.FloatField(default=0)
+    # The newest audit event (CaseEvent) when the figures were computed: while it is still
+    # the newest, nothing has changed since.
+    mark = models.BigIntegerField(null=True, blank=True)
 
     class Meta:
         verbose_name = _("figure snapshot")

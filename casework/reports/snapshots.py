@@ -1,26 +1,29 @@
-"""Figures of closed periods, stored once and read back (docs/reports.md, "Speed").
+"""Figures stored once and read back (docs/reports.md, "Speed").
 
 A statistics page shows a period, the period before it and twelve months of trend:
 fourteen computations of a report's ``figures()``, each up to a second at a million
-disputes in a market. A period that has ended no longer changes, apart from late
-corrections (a payment entered with an earlier date), so its figures are stored in a
-``FigureSnapshot`` the first time they are computed, keyed by workflow, set of markets,
-period and formula variants, and read back in one query for all the months a page
-needs. The rules:
+disputes in a market. So every computation is stored in a ``FigureSnapshot``, keyed by
+workflow, set of markets, period and formula variants, and the pages read them back in
+one query for all the periods they need. When a stored one is read:
 
-* a period that has not ended (the current month, a quarter or year containing today)
-  is always computed from the cases;
-* a snapshot is used only for a period that ended at least SETTLE before the snapshot
-  was taken (a transaction committing just after midnight is not missed), and only
-  while it is younger than MAX_AGE: a late correction shows within a day, whether or
-  not the nightly job ran (casework.reports.tasks.take_figure_snapshots takes the
-  snapshots the pages need most again every night, so pages seldom compute them);
+* a period that has ended (at least SETTLE before the snapshot was taken: a transaction
+  committing just after midnight is not missed) no longer changes, apart from late
+  corrections (a payment entered with an earlier date): its snapshot is read while it is
+  younger than MAX_AGE, so a correction shows within a day, whether or not the nightly
+  job ran (casework.reports.tasks.take_figure_snapshots takes again every night those the
+  pages need most);
+* a period still open (the current month; a quarter, year or range containing today) is
+  read from a snapshot taken the same local day, either while nothing has been recorded
+  since (its ``mark``, the newest audit event then, is still the newest: a quiet market
+  sees exact figures) or while it is younger than settings.STATISTICS_LAG (a busy market's
+  figures lag by at most that; casework.reports.tasks.refresh_open_figures takes the
+  pages' current month again every few minutes, so pages seldom compute it);
 * a snapshot of another definition of the report (its module's source, its indicators
-  and their formulas: its ``fingerprint``) is not used, so a fix to a report's code
-  shows at once.
+  and their formulas: its ``fingerprint``) is not read, so a fix to a report's code shows
+  at once.
 
-Chart data (``breakdowns()``) of a closed period is stored the same way, per language
-since its labels are translated. ``Statistics.as_of`` is the snapshot's time.
+Chart data (``breakdowns()``) is stored the same way, per language since its labels are
+translated. ``Statistics.as_of`` is the snapshot's time.
 
 Within one request, what was computed or read once is reused (the page's period is
 also the last month of its trend), through a memo that lives from Django's
@@ -42,7 +45,7 @@ from django.core.signals import request_finished, request_started
 from django.db.models import QuerySet
 from django.utils import timezone, translation
 
-from casework.core.models import Market
+from casework.core.models import CaseEvent, Market
 from casework.reports import registry
 from casework.reports.models import FigureSnapshot
 from casework.reports.periods import Period
@@ -102,18 +105,42 @@ def fingerprint(report: WorkflowReport) -> str:
 
 
 def is_over(period: Period, now: datetime.datetime) -> bool:
-    """Whether ``period`` ended (at least SETTLE) before ``now``: only then is it stored."""
+    """Whether ``period`` ended (at least SETTLE) before ``now``: its figures no longer
+    change but for late corrections."""
     return period.bounds()[1] + SETTLE <= now
 
 
-def usable(snapshot: FigureSnapshot, period: Period, now: datetime.datetime) -> bool:
-    """A snapshot is read only for a period that ended before it was taken, and only while
-    it is younger than MAX_AGE."""
-    return (
-        is_over(period, now)
-        and snapshot.taken_at >= period.bounds()[1] + SETTLE
-        and now - snapshot.taken_at <= MAX_AGE
-    )
+def lag() -> datetime.timedelta:
+    """How old an open period's snapshot may be read although something changed since."""
+    return settings.STATISTICS_LAG
+
+
+def audit_mark() -> int | None:
+    """The newest audit event's key: every step that changes a case records one. Read once
+    a request."""
+    memo = _memo()
+    if memo is not None and "mark" in memo:
+        return memo["mark"]
+    mark = CaseEvent.objects.order_by("-pk").values_list("pk", flat=True).first()
+    if memo is not None:
+        memo["mark"] = mark
+    return mark
+
+
+def usable(
+    snapshot: FigureSnapshot, period: Period, now: datetime.datetime, mark: int | None
+) -> bool:
+    """Whether a page reads ``snapshot`` at ``now`` (``mark``: the newest audit event now).
+
+    A period over: if the snapshot was taken after it ended and is younger than MAX_AGE.
+    A period open: if taken the same local day, and either nothing was recorded since or
+    it is younger than the lag."""
+    age = now - snapshot.taken_at
+    if is_over(period, now):
+        return snapshot.taken_at >= period.bounds()[1] + SETTLE and age <= MAX_AGE
+    if timezone.localdate(snapshot.taken_at) != timezone.localdate(now):
+        return False
+    return (snapshot.mark is not None and snapshot.mark == mark) or age <= lag()
 
 
 # -- the memo of one request -------------------------------------------------------------------
@@ -187,6 +214,7 @@ class _Scope:
         values,
         taken_at: datetime.datetime,
         seconds: float,
+        mark: int | None,
     ) -> None:
         """Insert or replace the snapshot (two requests storing the same one at once both
         succeed; the later wins)."""
@@ -205,12 +233,21 @@ class _Scope:
             values=values,
             taken_at=taken_at,
             seconds=round(seconds, 3),
+            mark=mark,
         )
         FigureSnapshot.objects.bulk_create(
             [row],
             update_conflicts=True,
             unique_fields=UNIQUE_FIELDS,
-            update_fields=["market", "market_ids", "fingerprint", "values", "taken_at", "seconds"],
+            update_fields=[
+                "market",
+                "market_ids",
+                "fingerprint",
+                "values",
+                "taken_at",
+                "seconds",
+                "mark",
+            ],
         )
 
 
@@ -241,13 +278,15 @@ def figures(
         if memo is not None and (hit := memo.get(scope.memo_key(Kind.FIGURES, period, ""))):
             results[period] = hit
     now = timezone.now()
-    wanted = [p for p in dict.fromkeys(periods) if p not in results and is_over(p, now)]
+    wanted = [p for p in dict.fromkeys(periods) if p not in results]
     stored = scope.stored(Kind.FIGURES, wanted, "")
+    # Only an open period's snapshot needs it.
+    mark = audit_mark() if any(not is_over(p, now) for p in wanted) else None
     for period in dict.fromkeys(periods):
         if period in results:
             continue
         row = stored.get((period.kind, period.first, period.after))
-        if row is not None and usable(row, period, now) and (values := _decode(row.values)):
+        if row is not None and usable(row, period, now, mark) and (values := _decode(row.values)):
             results[period] = (values, row.taken_at)
         else:
             results[period] = _compute(scope, period)
@@ -266,34 +305,57 @@ def take(
     language: str | None = None,
 ) -> int:
     """Compute and store the figures of ``periods`` (and the chart data of ``breakdowns``
-    in ``language``) whatever is stored: the nightly job. Periods not over are skipped.
-    Returns how many snapshots were taken."""
+    in ``language``) whatever is stored: the background jobs. Returns how many snapshots
+    were taken."""
     scope = _Scope(report, markets, variants)
-    taken = 0
     for period in periods:
-        if is_over(period, timezone.now()):
-            _compute(scope, period)
-            taken += 1
+        _compute(scope, period)
     language = language or settings.LANGUAGE_CODE
     for period in breakdowns:
-        if is_over(period, timezone.now()):
-            with translation.override(language):
-                _compute_breakdowns(scope, period, language)
-            taken += 1
-    return taken
+        with translation.override(language):
+            _compute_breakdowns(scope, period, language)
+    return len(periods) + len(breakdowns)
+
+
+def due(
+    report: WorkflowReport,
+    markets: QuerySet[Market],
+    period: Period,
+    variants: dict[str, str],
+    language: str,
+) -> list[str]:
+    """The kinds (figures, chart data in ``language``) of the open ``period`` to take again
+    before pages stop reading them: not stored, not usable, or older than half the lag
+    with something recorded since."""
+    scope = _Scope(report, markets, variants)
+    now, mark = timezone.now(), audit_mark()
+    kinds = []
+    for kind in (Kind.FIGURES, Kind.BREAKDOWNS):
+        row = scope.stored(kind, [period], language if kind == Kind.BREAKDOWNS else "").get(
+            (period.kind, period.first, period.after)
+        )
+        settled = row is not None and row.mark is not None and row.mark == mark
+        if (
+            row is None
+            or not usable(row, period, now, mark)
+            or (not settled and now - row.taken_at > lag() / 2)
+        ):
+            kinds.append(kind)
+    return kinds
 
 
 def _compute(scope: _Scope, period: Period) -> tuple[Values, datetime.datetime]:
+    # The mark before the figures: a step recorded while they are computed makes them stale.
+    mark = audit_mark()
     taken_at = timezone.now()
     started = time.perf_counter()
     values = scope.report.figures(scope.markets, period, variants=scope.variants)
-    if is_over(period, taken_at):
-        encoded = _encode(values)
-        if encoded is None:
-            logger.warning("%s: figures of unexpected types, not stored", scope.report.slug)
-        else:
-            seconds = time.perf_counter() - started
-            scope.store(Kind.FIGURES, period, "", encoded, taken_at, seconds)
+    encoded = _encode(values)
+    if encoded is None:
+        logger.warning("%s: figures of unexpected types, not stored", scope.report.slug)
+    else:
+        seconds = time.perf_counter() - started
+        scope.store(Kind.FIGURES, period, "", encoded, taken_at, seconds, mark)
     return values, taken_at
 
 
@@ -338,7 +400,7 @@ def breakdowns(
     report: WorkflowReport, markets: QuerySet[Market], period: Period
 ) -> list[Breakdown]:
     """The period's chart data in the active language: stored, else computed now (and
-    stored when the period is over)."""
+    stored)."""
     scope = _Scope(report, markets, {})
     language = translation.get_language() or ""
     memo = _memo()
@@ -347,12 +409,11 @@ def breakdowns(
         return list(memo[key])
     now = timezone.now()
     result = None
-    if is_over(period, now):
-        row = scope.stored(Kind.BREAKDOWNS, [period], language).get(
-            (period.kind, period.first, period.after)
-        )
-        if row is not None and usable(row, period, now):
-            result = _decode_breakdowns(row.values)
+    row = scope.stored(Kind.BREAKDOWNS, [period], language).get(
+        (period.kind, period.first, period.after)
+    )
+    if row is not None and usable(row, period, now, None if is_over(period, now) else audit_mark()):
+        result = _decode_breakdowns(row.values)
     if result is None:
         result = _compute_breakdowns(scope, period, language)
     if memo is not None:
@@ -361,14 +422,14 @@ def breakdowns(
 
 
 def _compute_breakdowns(scope: _Scope, period: Period, language: str) -> list[Breakdown]:
+    mark = audit_mark()
     taken_at = timezone.now()
     started = time.perf_counter()
     charts = scope.report.breakdowns(scope.markets, period)
-    if is_over(period, taken_at):
-        encoded = _encode_breakdowns(charts)
-        if encoded is not None:
-            seconds = time.perf_counter() - started
-            scope.store(Kind.BREAKDOWNS, period, language, encoded, taken_at, seconds)
+    encoded = _encode_breakdowns(charts)
+    if encoded is not None:
+        seconds = time.perf_counter() - started
+        scope.store(Kind.BREAKDOWNS, period, language, encoded, taken_at, seconds, mark)
     return charts
 
 

@@ -112,6 +112,49 @@ def refresh_snapshots(
     return {"taken": taken, "left": left, "pruned": pruned}
 
 
+# -- the current month, kept fresh (docs/reports.md, "Speed") ----------------------------------
+
+OPEN_LOCK = "reports:open-figures:running"
+OPEN_BUDGET_SECONDS = 120
+
+
+@shared_task(acks_late=True, soft_time_limit=240, time_limit=300)
+def refresh_open_figures() -> dict:
+    """Every 5 minutes (CELERY_BEAT_SCHEDULE): for every workflow and every market or set
+    of markets the pages show by default (as the nightly job), the current month's figures
+    and chart data in the default language, taken again when a page would soon stop
+    reading them (snapshots.due): something recorded since and older than half the lag.
+    A quiet market costs one look-up. Works for OPEN_BUDGET_SECONDS at most; the next run
+    goes on. Two runs at once: the second finds the lock taken and returns."""
+    if not cache.add(OPEN_LOCK, "1", timeout=300):
+        return {"skipped": "running"}
+    try:
+        return refresh_open()
+    finally:
+        cache.delete(OPEN_LOCK)
+
+
+def refresh_open(*, budget: float = OPEN_BUDGET_SECONDS) -> dict:
+    month = current_month()
+    language = settings.LANGUAGE_CODE
+    started = time.monotonic()
+    taken = left = 0
+    market_sets = list(_market_sets())
+    for report in reports():
+        for markets, market in market_sets:
+            variants = services.chosen_variants(report, market)
+            for kind in snapshots.due(report, markets, month, variants, language):
+                if taken and time.monotonic() - started > budget:
+                    left += 1
+                elif kind == FIGURES:
+                    taken += snapshots.take(report, markets, [month], variants)
+                else:
+                    taken += snapshots.take(
+                        report, markets, [], variants, breakdowns=[month], language=language
+                    )
+    return {"taken": taken, "left": left}
+
+
 FIGURES, BREAKDOWNS = FigureSnapshot.Kind.FIGURES, FigureSnapshot.Kind.BREAKDOWNS
 _KEY_FIELDS = (
     "workflow",

@@ -158,7 +158,8 @@ def compare(request, slug: str):
         "period_error": error,
         "kinds": KINDS,
         "query": request.GET.urlencode(),
-        "as_of": timezone.now(),
+        # The oldest of the markets' figures: the page is as of then at least.
+        "as_of": min((stats.as_of for _market, stats in rows), default=timezone.now()),
     }
     return render(request, "reports/compare.html", context)
 

@@ -1,23 +1,29 @@
-"""Snapshots of closed periods' figures (casework.reports.snapshots; docs/reports.md,
-"Speed"): a stored figure equals a fresh one, and a snapshot is read only where the rules
-allow it (never for the current period, nor for a period that ended after it was taken,
-nor once older than a day, nor for another definition of the report)."""
+"""Snapshots of the figures (casework.reports.snapshots; docs/reports.md, "Speed"): a
+stored figure equals a fresh one, and a snapshot is read only where the rules allow it
+(the current period: while nothing was recorded since, or within the lag, the same day;
+never for a period that ended after it was taken, nor once older than a day, nor for
+another definition of the report)."""
 
 import datetime
 from decimal import Decimal
 
 import pytest
+import time_machine
 from django.conf import settings
 from django.db import connection
+from django.test import override_settings
 from django.urls import reverse
 from django.utils import timezone
 
+from casework.core.audit import Actor, record_event
 from casework.reports import services, snapshots
 from casework.reports.models import FigureSnapshot, VariantChoice
 from casework.reports.periods import current_month, months_ending
 from casework.reports.registry import get_report, reports
 from casework.reports.tasks import (
     SNAPSHOT_MONTHS,
+    refresh_open,
+    refresh_open_figures,
     refresh_snapshots,
     snapshot_threshold,
     take_figure_snapshots,
@@ -135,22 +141,102 @@ def test_the_page_of_a_past_month_reads_its_snapshot_and_says_as_of_when(
     assert report.figures(markets_of(market), last_month, variants={})["received"] == 4
 
 
-def test_the_current_period_is_always_computed_and_never_stored(
+def a_step_is_recorded(case: SampleCase) -> None:
+    record_event(case, actor=Actor(user=None, role="system"), action="noted")
+
+
+def received_now(client, **query) -> tuple[int, datetime.datetime]:
+    stats = client.get(PAGE, query).context["stats"]
+    return {f.indicator.slug: f.value for f in stats.figures}["received"], stats.as_of
+
+
+@override_settings(STATISTICS_LAG=datetime.timedelta(0))
+def test_the_current_period_is_read_back_while_nothing_was_recorded_since(
+    client, sam_supervisor, market
+):
+    case = sample(market, S.CLOSED, timezone.now() - datetime.timedelta(minutes=1))
+    a_step_is_recorded(case)
+    client.force_login(sam_supervisor)
+    first = received_now(client)
+    assert first[0] == 1
+    assert FigureSnapshot.objects.filter(first=current_month().first, kind="figures").count() == 1
+
+    # A case changed without a step recorded (only a bulk load does that): not seen...
+    sample(market, S.RECEIVED, timezone.now())
+    assert received_now(client) == first
+    # ...until a step is recorded anywhere: then computed again, as of now.
+    a_step_is_recorded(case)
+    again = received_now(client)
+    assert again[0] == 2 and again[1] > first[1]
+
+
+def test_the_current_period_is_read_within_the_lag_though_steps_were_recorded(
     client, sam_supervisor, report, market
 ):
-    month = current_month()
-    sample(market, S.CLOSED, timezone.now() - datetime.timedelta(minutes=1))
-    # A snapshot of the current month (a clock set wrong, a row written by hand): not read.
-    scope = snapshots._Scope(report, markets_of(market), {"closed_rate": "plain"})
-    scope.store("figures", month, "", [["received", 99]], timezone.now(), 0)
-    before = timezone.now()
-
+    case = sample(market, S.CLOSED, timezone.now() - datetime.timedelta(minutes=1))
+    a_step_is_recorded(case)
+    month, variants = current_month(), services.chosen_variants(report, market)
+    scope = snapshots._Scope(report, markets_of(market), variants)
+    stale_mark = snapshots.audit_mark() - 1
     client.force_login(sam_supervisor)
-    stats = client.get(PAGE).context["stats"]
 
-    assert {f.indicator.slug: f.value for f in stats.figures}["received"] == 1
-    assert stats.as_of >= before
-    assert FigureSnapshot.objects.filter(first=month.first).count() == 1  # only the bogus one
+    recent = timezone.now() - snapshots.lag() + datetime.timedelta(minutes=1)
+    scope.store("figures", month, "", [["received", 99]], recent, 0, stale_mark)
+    assert received_now(client) == (99, recent)
+
+    old = timezone.now() - snapshots.lag() - datetime.timedelta(minutes=1)
+    scope.store("figures", month, "", [["received", 99]], old, 0, stale_mark)
+    received, as_of = received_now(client)
+    assert received == 1 and as_of > old
+
+
+def test_the_current_period_is_not_read_from_a_snapshot_of_an_earlier_day(report, market):
+    case = sample(market, S.CLOSED, timezone.now() - datetime.timedelta(minutes=1))
+    a_step_is_recorded(case)
+    month, variants = current_month(), {"closed_rate": "plain"}
+    now = timezone.now()
+    midnight = timezone.localtime(now).replace(hour=0, minute=0, second=0, microsecond=0)
+    yesterday = midnight - datetime.timedelta(seconds=1)
+    row = FigureSnapshot(taken_at=yesterday, mark=snapshots.audit_mark())
+    assert not snapshots.usable(row, month, now, snapshots.audit_mark())
+    row.taken_at = now - datetime.timedelta(seconds=1)
+    assert snapshots.usable(row, month, now, snapshots.audit_mark())
+
+
+def test_the_open_figures_job_takes_the_current_month_when_due_and_then_nothing(
+    report, market, other_market
+):
+    # Midday, so that the steps below stay within one local day.
+    noon = timezone.localtime().replace(hour=12, minute=0, second=0, microsecond=0)
+    with time_machine.travel(noon, tick=False) as clock:
+        _the_open_figures_job(market, other_market, clock)
+
+
+def _the_open_figures_job(market, other_market, clock) -> None:
+    make_user("rita", "regional", markets=[market, other_market])
+    case = sample(market, S.CLOSED, timezone.now() - datetime.timedelta(minutes=1))
+    a_step_is_recorded(case)
+    sets = 3  # the two markets and the regional set of both
+
+    first = refresh_open_figures.delay().get()
+
+    assert first == {"taken": len(reports()) * sets * 2, "left": 0}  # figures and charts
+    month = current_month()
+    stored = FigureSnapshot.objects.filter(workflow="samples", first=month.first)
+    assert stored.filter(kind="figures").count() == sets
+    assert set(stored.filter(kind="breakdowns").values_list("language", flat=True)) == {
+        settings.LANGUAGE_CODE
+    }
+    # Nothing recorded since: nothing to do, however long after.
+    clock.shift(snapshots.lag() / 2 + datetime.timedelta(seconds=1))
+    assert refresh_open() == {"taken": 0, "left": 0}
+    # A step recorded: taken again only once half the lag has gone by.
+    a_step_is_recorded(case)
+    assert refresh_open()["taken"] == len(reports()) * sets * 2
+    a_step_is_recorded(case)
+    assert refresh_open()["taken"] == 0
+    clock.shift(snapshots.lag() / 2 + datetime.timedelta(seconds=1))
+    assert refresh_open(budget=0)["taken"] == 1
 
 
 def test_a_snapshot_taken_before_its_period_ended_is_not_read(report, market, last_month):
@@ -159,7 +245,7 @@ def test_a_snapshot_taken_before_its_period_ended_is_not_read(report, market, la
     scope = snapshots._Scope(report, markets_of(market), variants)
     end = last_month.bounds()[1]
     for taken in (end - datetime.timedelta(seconds=1), end + snapshots.SETTLE / 2):
-        scope.store("figures", last_month, "", [["received", 99]], taken, 0)
+        scope.store("figures", last_month, "", [["received", 99]], taken, 0, None)
 
         [(values, as_of)] = snapshots.figures(report, markets_of(market), [last_month], variants)
 
@@ -173,7 +259,7 @@ def test_a_snapshot_older_than_a_day_is_not_read(report, market, last_month):
     variants = {"closed_rate": "plain"}
     scope = snapshots._Scope(report, markets_of(market), variants)
     old = timezone.now() - snapshots.MAX_AGE - datetime.timedelta(minutes=1)
-    scope.store("figures", last_month, "", [["received", 99]], old, 0)
+    scope.store("figures", last_month, "", [["received", 99]], old, 0, None)
 
     [(values, _as_of)] = snapshots.figures(report, markets_of(market), [last_month], variants)
 
@@ -258,8 +344,8 @@ def test_a_page_computes_its_open_period_once_and_the_comparison_no_chart_data(
     assert len(calls) == 12 + 1  # figures: this month and the 11 before; its chart data
 
     calls.clear()
-    client.get(PAGE)  # a second request: the open month again, the others from snapshots
-    assert calls == [("figures", month), ("breakdowns", month)]
+    client.get(PAGE)  # a second request, nothing recorded since: all from snapshots
+    assert calls == []
 
     regional = make_user("rita", "regional", markets=[market, other_market])
     client.force_login(regional)
@@ -319,8 +405,8 @@ def test_tonight_starts_at_one_oclock_local_time():
 def test_snapshots_too_old_to_be_read_are_pruned(report, market, last_month):
     scope = snapshots._Scope(report, markets_of(market), {})
     old = timezone.now() - snapshots.MAX_AGE - datetime.timedelta(seconds=1)
-    scope.store("figures", last_month, "", [], old, 0)
-    scope.store("figures", last_month.previous(), "", [], timezone.now(), 0)
+    scope.store("figures", last_month, "", [], old, 0, None)
+    scope.store("figures", last_month.previous(), "", [], timezone.now(), 0, None)
     assert snapshots.prune() == 1
     assert FigureSnapshot.objects.count() == 1
 
