@@ -353,9 +353,7 @@ CELERY_BEAT_SCHEDULE: dict = {
 # Statistics: how old the figures of a period still open (the current month) may be when
 # cases changed since they were computed (docs/reports.md, "Speed"); 0 computes them again
 # after every change.
-STATISTICS_LAG = datetime.timedelta(
-    seconds=env_int("STATISTICS_LAG_SECONDS", 600, minimum=0)
-)
+STATISTICS_LAG = datetime.timedelta(seconds=env_int("STATISTICS_LAG_SECONDS", 600, minimum=0))
 
 # Documents and sealing.
 PUBLIC_BASE_URL = env_str("CASEWORK_PUBLIC_BASE_URL", "http://127.0.0.1:8000").rstrip("/")

@@ -190,10 +190,10 @@ def test_the_current_period_is_read_within_the_lag_though_steps_were_recorded(
     assert received == 1 and as_of > old
 
 
-def test_the_current_period_is_not_read_from_a_snapshot_of_an_earlier_day(report, market):
+def test_the_current_period_is_not_read_from_a_snapshot_of_an_earlier_day(market):
     case = sample(market, S.CLOSED, timezone.now() - datetime.timedelta(minutes=1))
     a_step_is_recorded(case)
-    month, variants = current_month(), {"closed_rate": "plain"}
+    month = current_month()
     now = timezone.now()
     midnight = timezone.localtime(now).replace(hour=0, minute=0, second=0, microsecond=0)
     yesterday = midnight - datetime.timedelta(seconds=1)
