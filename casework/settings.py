@@ -400,6 +400,12 @@ COMPLAINT_SUBMIT_LIMIT = env_int("COMPLAINT_SUBMIT_LIMIT", 5, minimum=1)
 COMPLAINT_PUBLIC_WINDOW = env_int("COMPLAINT_PUBLIC_WINDOW", 3600, minimum=10)
 # Pluggable services: text messages (one-time codes) and identity verification.
 SMS_BACKEND = env_str("SMS_BACKEND", "casework.core.sms.OutboxBackend")
+# The providers' codes of our SMS templates: "template=code,template=code" (docs/gateways.md).
+SMS_TEMPLATE_CODES: dict[str, str] = {
+    name.strip(): code.strip()
+    for name, _sep, code in (item.partition("=") for item in env_list("SMS_TEMPLATE_CODES"))
+    if code.strip()
+}
 IDENTITY_VERIFICATION_BACKEND = env_str(
     "IDENTITY_VERIFICATION_BACKEND", "casework.parties.verification.DemoIdentityBackend"
 )
