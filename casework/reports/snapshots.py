@@ -329,7 +329,7 @@ def due(
     with something recorded since."""
     scope = _Scope(report, markets, variants)
     now, mark = timezone.now(), audit_mark()
-    kinds = []
+    kinds: list[str] = []
     for kind in (Kind.FIGURES, Kind.BREAKDOWNS):
         row = scope.stored(kind, [period], language if kind == Kind.BREAKDOWNS else "").get(
             (period.kind, period.first, period.after)

@@ -102,12 +102,7 @@ def refresh_snapshots(
                 if taken and time.monotonic() - started > budget:
                     left += 1
                     continue
-                if kind == FIGURES:
-                    taken += snapshots.take(report, markets, [month], variants)
-                else:
-                    taken += snapshots.take(
-                        report, markets, [], variants, breakdowns=[month], language=language
-                    )
+                taken += _take(report, markets, variants, month, kind, language)
     pruned = 0 if left else snapshots.prune(now)
     return {"taken": taken, "left": left, "pruned": pruned}
 
@@ -146,13 +141,16 @@ def refresh_open(*, budget: float = OPEN_BUDGET_SECONDS) -> dict:
             for kind in snapshots.due(report, markets, month, variants, language):
                 if taken and time.monotonic() - started > budget:
                     left += 1
-                elif kind == FIGURES:
-                    taken += snapshots.take(report, markets, [month], variants)
                 else:
-                    taken += snapshots.take(
-                        report, markets, [], variants, breakdowns=[month], language=language
-                    )
+                    taken += _take(report, markets, variants, month, kind, language)
     return {"taken": taken, "left": left}
+
+
+def _take(report, markets, variants, period, kind: str, language: str) -> int:
+    """Take one snapshot: the period's figures, or its chart data in ``language``."""
+    if kind == FIGURES:
+        return snapshots.take(report, markets, [period], variants)
+    return snapshots.take(report, markets, [], variants, breakdowns=[period], language=language)
 
 
 FIGURES, BREAKDOWNS = FigureSnapshot.Kind.FIGURES, FigureSnapshot.Kind.BREAKDOWNS
