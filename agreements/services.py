@@ -39,7 +39,12 @@ from casework.core.sms import Sms, send_sms
 from casework.parties import identifiers
 from casework.parties.models import Organization, Person, RealNameCheck
 from casework.parties.services import real_name_check_record
-from casework.parties.verification import identifier_problem, identity_backend, passed_check
+from casework.parties.verification import (
+    IdentityServiceUnavailable,
+    identifier_problem,
+    identity_backend,
+    passed_check,
+)
 
 CODE_DIGITS = 6
 # Audit notes are part of the hash chain: the same words whatever the actor's language.
@@ -254,7 +259,13 @@ def identity_verify(*, person: Person, actor: Actor) -> RealNameCheck:
     problem = identifier_problem(person)
     if problem:
         raise ValidationError(problem)
-    result = identity_backend().verify(person)
+    try:
+        result = identity_backend().verify(person)
+    except IdentityServiceUnavailable:
+        # Nothing is known about the person: no check is recorded (the gateway logged why).
+        raise ValidationError(
+            _("The identity service cannot answer just now: try again in a few minutes.")
+        ) from None
     return real_name_check_record(
         party=person,
         method=RealNameCheck.Method.VERIFICATION_SERVICE,

@@ -4,6 +4,7 @@ A value that is set but cannot be parsed stops start-up with a message naming
 the variable, instead of silently falling back to a default.
 """
 
+import datetime
 import ipaddress
 import os
 
@@ -67,3 +68,17 @@ def env_networks(name: str) -> list[ipaddress.IPv4Network | ipaddress.IPv6Networ
                 f"{name}: {item!r} is not an IP address or network (CIDR, e.g. 10.0.0.0/8)"
             ) from None
     return networks
+
+
+def env_time_range(name: str, default: str) -> tuple[datetime.time, datetime.time] | None:
+    """ "HH:MM-HH:MM" as two times (the range may cross midnight); empty: None."""
+    raw = env_str(name, default)
+    if not raw:
+        return None
+    try:
+        start, end = (datetime.time.fromisoformat(part.strip()) for part in raw.split("-"))
+    except ValueError:
+        raise ImproperlyConfigured(f"{name}={raw!r}: not HH:MM-HH:MM") from None
+    if start == end:
+        raise ImproperlyConfigured(f"{name}={raw!r}: the range is empty")
+    return start, end

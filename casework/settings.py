@@ -12,7 +12,15 @@ from pathlib import Path
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
-from casework.env import env_bool, env_choice, env_int, env_list, env_networks, env_str
+from casework.env import (
+    env_bool,
+    env_choice,
+    env_int,
+    env_list,
+    env_networks,
+    env_str,
+    env_time_range,
+)
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(env_str("CASEWORK_VAR_DIR") or BASE_DIR / "var")
@@ -55,6 +63,7 @@ INSTALLED_APPS = [
     "casework.parties",
     "casework.documents",
     "casework.reports",
+    "casework.notifications",
     "casework.disputes",
     "casework.complaints",
     "agreements",
@@ -342,6 +351,11 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "casework.reports.tasks.refresh_open_figures",
         "schedule": 300.0,
     },
+    # Every minute: texts due again (retries, after the quiet hours, lost tasks).
+    "notifications-sweep": {
+        "task": "casework.notifications.tasks.sweep_notifications",
+        "schedule": 60.0,
+    },
     # Daily: the first run on or after the 1st issues each market's sealed work report for
     # the month before; later runs find them issued (casework.reports.monthly).
     "reports-monthly-reports": {
@@ -400,6 +414,25 @@ COMPLAINT_SUBMIT_LIMIT = env_int("COMPLAINT_SUBMIT_LIMIT", 5, minimum=1)
 COMPLAINT_PUBLIC_WINDOW = env_int("COMPLAINT_PUBLIC_WINDOW", 3600, minimum=10)
 # Pluggable services: text messages (one-time codes) and identity verification.
 SMS_BACKEND = env_str("SMS_BACKEND", "casework.core.sms.OutboxBackend")
+# The real gateways (docs/gateways.md): SMS_BACKEND = casework.core.gateways.aliyun_sms.
+# AliyunSmsBackend or casework.core.gateways.tencent_sms.TencentSmsBackend;
+# IDENTITY_VERIFICATION_BACKEND = casework.parties.tencent_identity.TencentIdentityBackend.
+GATEWAY_TIMEOUT_SECONDS = env_int("GATEWAY_TIMEOUT_SECONDS", 5, minimum=1)
+GATEWAY_SCHEME = env_choice("GATEWAY_SCHEME", ("https", "http"), "https")
+ALIYUN_SMS_ACCESS_KEY_ID = env_str("ALIYUN_SMS_ACCESS_KEY_ID")
+ALIYUN_SMS_ACCESS_KEY_SECRET = env_str("ALIYUN_SMS_ACCESS_KEY_SECRET")
+ALIYUN_SMS_SIGN_NAME = env_str("ALIYUN_SMS_SIGN_NAME")
+ALIYUN_SMS_ENDPOINT = env_str("ALIYUN_SMS_ENDPOINT", "dysmsapi.aliyuncs.com")
+ALIYUN_SMS_REGION = env_str("ALIYUN_SMS_REGION", "cn-hangzhou")
+TENCENT_SECRET_ID = env_str("TENCENT_SECRET_ID")
+TENCENT_SECRET_KEY = env_str("TENCENT_SECRET_KEY")
+TENCENT_SMS_SDK_APP_ID = env_str("TENCENT_SMS_SDK_APP_ID")
+TENCENT_SMS_SIGN_NAME = env_str("TENCENT_SMS_SIGN_NAME")
+TENCENT_REGION = env_str("TENCENT_REGION", "ap-guangzhou")
+TENCENT_SMS_ENDPOINT = env_str("TENCENT_SMS_ENDPOINT", "sms.tencentcloudapi.com")
+TENCENT_FACEID_ENDPOINT = env_str("TENCENT_FACEID_ENDPOINT", "faceid.tencentcloudapi.com")
+# No texts in these local hours (HH:MM-HH:MM), but urgent ones (signing codes); empty: none.
+NOTIFY_QUIET_HOURS = env_time_range("NOTIFY_QUIET_HOURS", "21:00-08:00")
 # The providers' codes of our SMS templates: "template=code,template=code" (docs/gateways.md).
 SMS_TEMPLATE_CODES: dict[str, str] = {
     name.strip(): code.strip()

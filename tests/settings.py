@@ -21,3 +21,4 @@ AXES_ENABLED = False
 # Tests log personas in with force_login(), which passes no second factor; the two-step
 # verification tests require it again (tests/shell/test_two_factor.py).
 TWO_FACTOR_ROLES: list[str] = []
+NOTIFY_QUIET_HOURS = None  # the tests of the quiet hours set their own

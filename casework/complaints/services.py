@@ -26,6 +26,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from casework.complaints import flows
+from casework.complaints import notifications as notices
 from casework.complaints.documents import INTERVIEW_KIND, NOT_ACCEPTED_ZH
 from casework.complaints.models import (
     PUBLISHED_PENALTIES,
@@ -53,9 +54,9 @@ from casework.core.dates import MSG_FUTURE
 from casework.core.locking import copy_into, locked, save_changed
 from casework.core.models import Market, markets_for
 from casework.core.queues import claim_next, reassign
-from casework.core.sms import Sms, send_sms
 from casework.core.uploads import checked_content_type, removed_on_failure
 from casework.documents.services import document_issue
+from casework.notifications.services import notify
 from casework.parties import identifiers
 from casework.parties.models import Organization, Person
 
@@ -322,13 +323,7 @@ def supplement_request(
             due=due,
             note="；".join(items),
         )
-        _notify(
-            complaint,
-            "complaint_supplement",
-            "您的投诉（{code}）需要补充材料：{items}。请于{due}前提交，补齐后继续办理。".format(
-                code=complaint.code, items="；".join(items), due=_zh(due)
-            ),
-        )
+        _notify(complaint, notices.SUPPLEMENT, items="；".join(items), due=_zh(due))
 
 
 def supplement_receive(*, complaint: Complaint, note: str, actor: Actor) -> None:
@@ -357,11 +352,7 @@ def complaint_accept(*, complaint: Complaint, actor: Actor) -> None:
                 _("The conduct is more than 2 years old: the complaint cannot be accepted.")
             )
         flows.run_step(complaint, "accept", actor=actor)
-        _notify(
-            complaint,
-            "complaint_accepted",
-            f"您的投诉（{complaint.code}）已于{_zh(timezone.localdate(complaint.accepted_at))}受理，我们将依法调查处理，并将结果告知您。",
-        )
+        _notify(complaint, notices.ACCEPTED, date=_zh(timezone.localdate(complaint.accepted_at)))
 
 
 def complaint_not_accept(
@@ -382,10 +373,13 @@ def complaint_not_accept(
             explanation=explanation.strip(),
             note=str(NotAcceptedReason(reason).label),
         )
-        text = f"您的投诉（{complaint.code}）不予受理，原因：{NOT_ACCEPTED_ZH[reason]}。"
-        if complaint.competent_authority:
-            text += f"您可以向{complaint.competent_authority}反映。"
-        _notify(complaint, "complaint_not_accepted", text)
+        authority = complaint.competent_authority
+        _notify(
+            complaint,
+            notices.NOT_ACCEPTED,
+            reason=NOT_ACCEPTED_ZH[reason],
+            advice=f"您可以向{authority}反映。" if authority else "",
+        )
 
 
 # -- investigation ------------------------------------------------------------------
@@ -635,11 +629,7 @@ def complaint_close(*, complaint: Complaint, result: str, actor: Actor) -> None:
         flows.run_step(complaint, "close", actor=actor, result=result)
         if complaint.outcome in SANCTIONING:
             _publish_sanction(complaint)
-        _notify(
-            complaint,
-            "complaint_result",
-            f"您的投诉（{complaint.code}）已办结。处理结果：{result}",
-        )
+        _notify(complaint, notices.RESULT, result=result)
 
 
 def _publish(complaint: Complaint, **decision) -> Sanction:
@@ -791,9 +781,10 @@ def penalty_decision_record(
         )
         _notify(
             complaint,
-            "complaint_penalty_decided",
-            f"您投诉的违法行为（{complaint.code}），{decision.authority}已作出处理决定"
-            f"（{decision.document_number}）：{what}{amount}。",
+            notices.PENALTY_DECIDED,
+            authority=decision.authority,
+            number=decision.document_number,
+            decision=f"{what}{amount}",
         )
     return decision
 
@@ -833,11 +824,7 @@ def complaint_refer(
             result=result,
             note=body.strip(),
         )
-        _notify(
-            complaint,
-            "complaint_referred",
-            f"您的投诉（{complaint.code}）已移送{body.strip()}依法处理。",
-        )
+        _notify(complaint, notices.REFERRED, body=body.strip())
 
 
 # -- the intermediary record -----------------------------------------------------------
@@ -912,22 +899,13 @@ def _zh(day: datetime.date) -> str:
     return f"{day.year}年{day.month}月{day.day}日"
 
 
-def _notify(complaint: Complaint, purpose: str, text: str) -> None:
-    """A text message to the complainant after commit, if it left a number."""
-    mobile = complaint.notice_mobile
-    if not mobile:
-        return
-    message = Sms(
-        to=mobile,
-        text=f"【{complaint.market.name}】{text}",
-        purpose=purpose,
-        subject_label=complaint.code,
+def _notify(complaint: Complaint, template: str, **params: str) -> None:
+    """A text message to the complainant, if it left a number: queued in the step's
+    transaction, sent after commit (casework.notifications)."""
+    notify(
+        template,
+        complaint,
+        complaint.notice_mobile,
+        {"code": complaint.code, **params},
+        sign=complaint.market.name,
     )
-    transaction.on_commit(lambda: _send(message))
-
-
-def _send(message: Sms) -> None:
-    try:
-        send_sms(message)
-    except Exception:  # a gateway outage must not undo the committed step
-        logger.exception("could not send %s to %s", message.purpose, message.subject_label)

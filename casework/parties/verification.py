@@ -6,7 +6,9 @@ organisation's credit code (GB 32100; a failed check digit only with a recorded
 override). An organisation's handling person is checked as a person.
 
 IDENTITY_VERIFICATION_BACKEND names a class with ``verify(person) ->
-IdentityResult``; production points it at the province's identity service. The
+IdentityResult`` that raises IdentityServiceUnavailable when the service cannot answer;
+production points it at the province's identity service or Tencent Cloud's
+(casework.parties.tencent_identity, docs/gateways.md). The
 demo backend accepts exactly the demo people of casework/parties/seed.py.
 """
 
@@ -26,6 +28,16 @@ class IdentityResult:
     passed: bool
     reference: str = ""
     note: str = ""
+
+
+class IdentityServiceUnavailable(Exception):
+    """The identity service could not answer (its trouble, a limit, a timeout or our
+    configuration); nothing is known about the person, and no check is recorded.
+    ``retry``: whether asking again later may get an answer."""
+
+    def __init__(self, code: str, detail: str = "", *, retry: bool) -> None:
+        super().__init__(f"{code} {detail}".strip())
+        self.code, self.detail, self.retry = code, detail, retry
 
 
 class DemoIdentityBackend:

@@ -13,7 +13,7 @@ from casework.core.models import AccessLog, CaseEvent, SmsMessage
 from casework.core.queues import queues_for
 from casework.core.roles import Role
 from casework.parties.models import RealNameCheck
-from casework.parties.verification import IdentityResult
+from casework.parties.verification import IdentityResult, IdentityServiceUnavailable
 from tests.agreements.fixtures import last_code
 from tests.conftest import HUI_ID, WANG_ID
 
@@ -64,6 +64,13 @@ class AcceptEveryone:
 
     def verify(self, person):
         return IdentityResult(True, reference="TEST-OK")
+
+
+class Unavailable:
+    """An identity service that cannot answer (its register is being upgraded)."""
+
+    def verify(self, person):
+        raise IdentityServiceUnavailable("-6", "权威比对系统升级中", retry=True)
 
 
 # -- who may open what ------------------------------------------------------------------
@@ -284,6 +291,20 @@ def test_the_identity_service_is_asked_from_the_page(
     assert check.result == RealNameCheck.Result.PASSED and check.backend_reference == "TEST-OK"
     assert check.method == RealNameCheck.Method.VERIFICATION_SERVICE
     assert client.post(url("verify", agreement, "organization")).status_code == 404
+
+
+def test_an_identity_service_that_cannot_answer_records_nothing_and_says_so(
+    client, carol_caseworker, new_agreement, settings
+):
+    agreement = new_agreement(S.SENT)
+    logged_in(client, carol_caseworker)
+    settings.IDENTITY_VERIFICATION_BACKEND = f"{__name__}.Unavailable"
+
+    response = client.post(url("verify", agreement, "worker"), follow=True)
+
+    assert response.status_code == 200
+    assert "身份核验服务暂时无法使用" in response.content.decode()
+    assert not RealNameCheck.objects.exists()
 
 
 # -- counter signing -----------------------------------------------------------------------

@@ -2,7 +2,7 @@
 
 SMS_BACKEND may name ``casework.core.gateways.aliyun_sms.AliyunSmsBackend`` or
 ``casework.core.gateways.tencent_sms.TencentSmsBackend``; IDENTITY_VERIFICATION_BACKEND
-may name ``casework.core.gateways.tencent_identity.TencentIdentityBackend``.
+may name ``casework.parties.tencent_identity.TencentIdentityBackend``.
 
 Each gateway signs its requests itself (Alibaba Cloud's RPC signature, Tencent Cloud's
 TC3-HMAC-SHA256) and posts them with the standard library's http.client: the providers'

@@ -4,18 +4,17 @@ resident ID number against the authoritative register.
 Settings: TENCENT_SECRET_ID, TENCENT_SECRET_KEY, TENCENT_FACEID_ENDPOINT
 (faceid.tencentcloudapi.com), GATEWAY_TIMEOUT_SECONDS, GATEWAY_SCHEME (docs/gateways.md).
 
-casework.core is below casework.parties (the layers of docs/architecture.md), so this
-module answers with IdentityAnswer, which has IdentityResult's fields (passed,
-reference, note), and reads only ``name`` and ``id_number`` of the person.
+It reads only ``name`` and ``id_number`` of the person, and answers with an
+IdentityResult, or raises IdentityServiceUnavailable (casework.parties.verification).
 """
 
 import logging
-from dataclasses import dataclass
 from typing import Protocol
 
 from casework.core.gateways import NoAnswer, setting
 from casework.core.gateways.tencent_cloud import TencentError, call
 from casework.core.logs import mask_personal_data
+from casework.parties.verification import IdentityResult, IdentityServiceUnavailable
 
 logger = logging.getLogger(__name__)
 
@@ -32,23 +31,6 @@ UNAVAILABLE = {
     "-6": "权威比对系统升级中，请稍后再试",
     "-7": "认证次数超过当日限制",
 }
-
-
-class IdentityServiceUnavailable(Exception):
-    """The identity service could not answer (its trouble, a limit, a timeout or our
-    configuration); nothing is known about the person. ``retry``: whether asking
-    again later may get an answer."""
-
-    def __init__(self, code: str, detail: str = "", *, retry: bool) -> None:
-        super().__init__(f"{code} {detail}".strip())
-        self.code, self.detail, self.retry = code, detail, retry
-
-
-@dataclass(frozen=True)
-class IdentityAnswer:
-    passed: bool
-    reference: str = ""
-    note: str = ""
 
 
 class PersonLike(Protocol):
@@ -82,7 +64,7 @@ class TencentIdentityBackend:
     provider = "tencent"
     demo = False
 
-    def verify(self, person: PersonLike) -> IdentityAnswer:
+    def verify(self, person: PersonLike) -> IdentityResult:
         try:
             response = call(
                 host=str(setting("TENCENT_FACEID_ENDPOINT", "faceid.tencentcloudapi.com")),
@@ -101,14 +83,14 @@ class TencentIdentityBackend:
             ) from error
         return self._answer(response, person)
 
-    def _answer(self, response: dict, person: PersonLike) -> IdentityAnswer:
+    def _answer(self, response: dict, person: PersonLike) -> IdentityResult:
         result = str(response.get("Result", ""))
         reference = str(response.get("RequestId", ""))
         if result == "0":
-            return IdentityAnswer(True, reference=reference)
+            return IdentityResult(True, reference=reference)
         if result in REFUSALS:
             logger.info("identity tencent refused: result=%s request=%s", result, reference)
-            return IdentityAnswer(False, reference=reference, note=REFUSALS[result])
+            return IdentityResult(False, reference=reference, note=REFUSALS[result])
         detail = UNAVAILABLE.get(
             result, mask_personal_data(str(response.get("Description", "")))[:300]
         )
