@@ -407,9 +407,9 @@ class _Demo:
         texts: list[Sms] = []
 
         def keep(message: Sms) -> None:
-            # seed_demo signs inside its one transaction, before the message would go out.
+            # seed_demo signs inside its one transaction, before the message would go out
+            # (it is queued, and sent after commit like any other).
             texts.append(message)
-            services.send_after_commit(message)
 
         services.signing_code_send(agreement=agreement, party=party, actor=actor, deliver=keep)
         [message] = texts

@@ -24,6 +24,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from agreements import flows, text
+from agreements import notifications as notices
 from agreements.models import (
     Agreement,
     Party,
@@ -35,7 +36,8 @@ from agreements.models import (
 from casework.core.audit import Actor, record_event
 from casework.core.locking import lock, locked, save_changed
 from casework.core.models import Market
-from casework.core.sms import Sms, send_sms
+from casework.core.sms import Sms
+from casework.notifications.services import message_of, mobile_of, notify
 from casework.parties import identifiers
 from casework.parties.models import Organization, Person, RealNameCheck
 from casework.parties.services import real_name_check_record
@@ -197,7 +199,27 @@ def agreement_send(
         agreement.text_hash = agreement.compute_hash()
         agreement.sign_deadline = deadline
         flows.run_step(agreement, "send_for_signing", actor=actor, note=agreement.text_hash)
+        when = timezone.localtime(deadline)
+        for signer in _signers(agreement):
+            _notify(agreement, notices.READY_TO_SIGN, signer, deadline=f"{when:%Y-%m-%d %H:%M}")
     return agreement
+
+
+def _signers(agreement: Agreement) -> list:
+    """Who is told about the agreement: the worker, and the hiring side's signer (an
+    organisation without a named handling person: its representative)."""
+    return [agreement.worker, agreement.hiring_party_signer or agreement.hiring_organization]
+
+
+def _notify(agreement: Agreement, template: str, party, **params: str) -> None:
+    """A text to a party, queued in the step's transaction, sent after commit."""
+    notify(
+        template,
+        agreement,
+        mobile_of(party),
+        {"code": agreement.code, **params},
+        sign=agreement.market.name,
+    )
 
 
 def agreement_cancel(*, agreement: Agreement, actor: Actor, reason: str) -> Agreement:
@@ -309,21 +331,19 @@ def _check_may_sign(agreement: Agreement, party: str) -> PartyStatus:
     return status
 
 
-def send_after_commit(message: Sms) -> None:
-    transaction.on_commit(lambda: send_sms(message))
-
-
 def signing_code_send(
     *,
     agreement: Agreement,
     party: str,
     actor: Actor,
-    deliver: Callable[[Sms], None] = send_after_commit,
+    deliver: Callable[[Sms], None] | None = None,
 ) -> SigningCode:
     """Send a new one-time code to the signer's phone; earlier codes stop working.
 
-    ``deliver`` hands the message on; the default sends it once the transaction
-    commits. (seed_demo, which signs inside one long transaction, also keeps it.)
+    The code is queued as an urgent notification in this transaction and sent once it
+    commits (casework.notifications). ``deliver``, if given, is also handed the message as
+    the signer will get it, at once: seed_demo, which signs inside one long transaction,
+    reads the code from it.
     """
     now = timezone.now()
     with transaction.atomic():
@@ -356,23 +376,21 @@ def signing_code_send(
             action="signing_code_sent",
             note=f"{PARTY_ZH[party]} → {identifiers.mask_phone(signer.mobile)}",
         )
-        message = Sms(
-            to=signer.mobile,
-            text=_sms_text(agreement, code),
-            purpose="agreement_signing_code",
-            subject_label=agreement.code,
+        queued = notify(
+            notices.SIGNING_CODE,
+            agreement,
+            signer.mobile,
+            {
+                "code": agreement.code,
+                "digest": agreement.text_hash[:8],
+                "otp": code,
+                "minutes": settings.AGREEMENT_CODE_MINUTES,
+            },
+            sign=agreement.market.name,
         )
-        deliver(message)
+        if deliver is not None and queued is not None:
+            deliver(message_of(queued))
     return row
-
-
-def _sms_text(agreement: Agreement, code: str) -> str:
-    minutes = settings.AGREEMENT_CODE_MINUTES
-    return (
-        f"【{agreement.market.name}】您正在签署零工服务协议{agreement.code}，"
-        f"文本摘要{agreement.text_hash[:8]}，验证码{code}，{minutes}分钟内有效。"
-        "验证码仅用于本人签署，请勿告诉他人。"
-    )
 
 
 def agreement_sign(
@@ -452,15 +470,8 @@ def _record_signature(agreement, party, row, status, actor, channel, user_agent)
 
 def _notify_signed(agreement: Agreement) -> None:
     """Tell both signers the agreement is in force and where to get it (电子劳动合同订立指引)."""
-    text = (
-        f"【{agreement.market.name}】零工服务协议{agreement.code}已由双方签署生效。"
-        "您可随时登录零工市场服务平台免费查看和下载协议。"
-    )
-    for person in (agreement.worker, agreement.hiring_party_signer):
-        message = Sms(
-            to=person.mobile, text=text, purpose="agreement_signed", subject_label=agreement.code
-        )
-        send_after_commit(message)
+    for signer in _signers(agreement):
+        _notify(agreement, notices.SIGNED, signer)
 
 
 def _supersede(old: Agreement, *, by: Agreement, actor: Actor) -> None:

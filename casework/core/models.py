@@ -48,6 +48,14 @@ class Market(models.Model):
         return self.name
 
 
+class NotifyBy(models.TextChoices):
+    """How a staff member gets reminders (StaffProfile.notify_by)."""
+
+    SMS = "sms", _("text message to my mobile")
+    EMAIL = "email", _("e-mail")
+    NONE = "none", _("no reminders")
+
+
 class StaffProfile(models.Model):
     """Links a staff user to the markets whose cases they handle."""
 
@@ -57,6 +65,14 @@ class StaffProfile(models.Model):
     markets = models.ManyToManyField(Market, related_name="staff", verbose_name=_("markets"))
     title = models.CharField(_("job title"), max_length=80, blank=True)
     phone = models.CharField(_("office phone"), max_length=40, blank=True)
+    # Staff reminders (casework.notifications, docs/notifications.md): how this user gets
+    # them. Blank: by e-mail when the user has an address, else none.
+    mobile = models.CharField(
+        _("mobile number for reminders"), max_length=11, blank=True, default=""
+    )
+    notify_by = models.CharField(
+        _("reminders by"), max_length=10, choices=NotifyBy.choices, blank=True, default=""
+    )
 
     class Meta:
         verbose_name = _("staff profile")
@@ -429,6 +445,10 @@ class SmsMessage(models.Model):
     text = models.TextField(_("text"))
     purpose = models.CharField(_("purpose"), max_length=40)
     subject_label = models.CharField(_("record"), max_length=60, blank=True)
+    # The template the message was sent under (a provider sends only registered ones) and
+    # its parameters in order, as [name, value] pairs (docs/notifications.md).
+    template = models.CharField(_("template"), max_length=60, blank=True)
+    params = models.JSONField(_("parameters"), default=list, blank=True)
     sent_at = models.DateTimeField(_("sent"), default=timezone.now, db_index=True)
 
     class Meta:

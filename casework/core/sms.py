@@ -84,6 +84,8 @@ class OutboxBackend:
             text=message.text,
             purpose=message.purpose,
             subject_label=message.subject_label,
+            template=message.template_name,
+            params=[list(pair) for pair in message.params],
         )
         return SendResult(provider_id=f"outbox-{row.pk}")
 

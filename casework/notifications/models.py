@@ -21,6 +21,8 @@ class Notification(SubjectLink):
 
     class Channel(models.TextChoices):
         SMS = "sms", _("text message")
+        # Staff reminders to a user who chose e-mail (StaffProfile.notify_by).
+        EMAIL = "email", _("e-mail")
 
     # The event (its template, the case, the step) and the recipient: unique, so that a
     # step's hook running twice queues one message.

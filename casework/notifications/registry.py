@@ -26,14 +26,26 @@ class Template:
     params: tuple[str, ...] = ()
     # Sent at any hour (a signing code); others wait for the end of the quiet hours.
     urgent: bool = False
+    # Parameters that are secrets (a one-time code): the stored text shows them masked,
+    # and the stored parameters lose them once the message is sent or has failed.
+    secret: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         named = {name for _lit, name, _spec, _conv in string.Formatter().parse(self.text) if name}
         if named != set(self.params):
             raise ValueError(f"template {self.slug}: text names {named}, params {self.params}")
+        if not set(self.secret) <= named:
+            raise ValueError(f"template {self.slug}: secret {self.secret} not among its params")
 
     def render(self, params: dict[str, str]) -> str:
         return self.text.format(**params)
+
+    def masked(self, params: dict[str, str]) -> dict[str, str]:
+        """``params`` with the secret ones replaced by asterisks."""
+        return {name: MASK if name in self.secret else value for name, value in params.items()}
+
+
+MASK = "******"
 
 
 _TEMPLATES: dict[str, Template] = {}

@@ -21,13 +21,14 @@ from collections.abc import Sequence
 from celery import current_app
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
+from django.core.mail import send_mail
 from django.db import models, transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from casework.core.models import ChainHead
 from casework.core.sms import Sms, SmsError, send_sms
 from casework.notifications.models import Notification
-from casework.notifications.registry import get_template
+from casework.notifications.registry import MASK, get_template
 
 logger = logging.getLogger(__name__)
 
@@ -54,14 +55,17 @@ def notify(
     params: dict[str, object],
     *,
     sign: str = "",
-    step: int | None = None,
+    step: int | str | None = None,
+    channel: str = Notification.Channel.SMS,
 ) -> Notification | None:
     """Queue the text ``template`` about ``subject`` to ``mobile`` (none without a number).
 
     ``step`` tells apart two messages of one template about one case (two requests for
     documents): by default the case's latest audit event, which the step has just
-    recorded in this transaction. ``sign``: the sender's name shown in 【】 before the text
-    (the market's; a real provider adds the signature registered with it)."""
+    recorded in this transaction; a beat task's message names what it is about (an
+    instalment and its due date). ``sign``: the sender's name shown in 【】 before the text
+    (the market's; a real provider adds the signature registered with it). ``channel``
+    e-mail: ``mobile`` is an e-mail address (staff reminders, ``notify_staff``)."""
     if not mobile:
         return None
     chosen = get_template(template)
@@ -70,15 +74,17 @@ def notify(
     if step is None:
         step = _last_step(subject_type, subject.pk)
     row, created = Notification.objects.get_or_create(
-        key=f"{template}:{subject_type.pk}:{subject.pk}:{step}:{mobile}",
+        key=f"{template}:{subject_type.pk}:{subject.pk}:{step}:{mobile}"[:200],
         defaults={
             "subject_type": subject_type,
             "subject_id": subject.pk,
             "template": template,
-            "channel": Notification.Channel.SMS,
+            "channel": channel,
             "recipient": mobile,
             "params": values,
-            "text": (f"【{sign}】" if sign else "") + chosen.render(dict(values)),
+            # A secret (a signing code) is in the parameters the gateway needs, never in
+            # the text staff read.
+            "text": (f"【{sign}】" if sign else "") + chosen.render(chosen.masked(dict(values))),
             "urgent": chosen.urgent,
             "next_attempt_at": timezone.now() + SWEEP_AFTER,
         },
@@ -86,6 +92,60 @@ def notify(
     if created:
         transaction.on_commit(lambda: send_delivery(row.pk))
     return row
+
+
+def mobile_of(party) -> str:
+    """Where a text to a party goes: a person's mobile; an organisation's handling person
+    (its first representative with a mobile); "" when there is none."""
+    if party is None:
+        return ""
+    if hasattr(party, "representatives"):
+        person = party.representatives.exclude(mobile="").order_by("pk").first()
+        return person.mobile if person is not None else ""
+    return getattr(party, "mobile", "") or ""
+
+
+def staff_channel(user) -> tuple[str, str]:
+    """How ``user`` gets reminders: (channel, address), or ("", "") for none.
+
+    StaffProfile.notify_by: a text to the profile's mobile, an e-mail to user.email,
+    or none; unset, e-mail when the user has an address."""
+    from casework.core.models import NotifyBy
+
+    profile = getattr(user, "staff_profile", None)
+    choice = profile.notify_by if profile is not None else ""
+    if choice == NotifyBy.SMS:
+        mobile = profile.mobile if profile is not None else ""
+        return (Notification.Channel.SMS, mobile) if mobile else ("", "")
+    if choice in (NotifyBy.EMAIL, "") and user.email and user.is_active:
+        return Notification.Channel.EMAIL, user.email
+    return "", ""
+
+
+def notify_staff(
+    template: str,
+    subject: models.Model,
+    user,
+    params: dict[str, object],
+    *,
+    sign: str = "",
+    step: int | str | None = None,
+) -> Notification | None:
+    """A reminder to a staff member by the channel they chose (none when they chose none)."""
+    if user is None or not user.is_active:
+        return None
+    channel, address = staff_channel(user)
+    if not channel:
+        return None
+    return notify(
+        template,
+        subject,
+        address,
+        params,
+        sign=sign if channel == Notification.Channel.SMS else "",
+        step=step,
+        channel=channel,
+    )
 
 
 def _last_step(subject_type: ContentType, subject_id: int) -> int:
@@ -116,14 +176,35 @@ def deliver(pk: int) -> str:
         return "missing"
     if not claimed:
         return row.status
+    if row.channel == Notification.Channel.EMAIL:
+        return _send_email(row)
     try:
-        result = send_sms(_as_sms(row))
+        result = send_sms(message_of(row))
     except SmsError as error:
         return _failed(row, error.status, error.code, error.detail or str(error), error.retry)
     except Exception as error:  # a gateway's bug: recorded, tried again like a failure
         logger.exception("notification %s: the gateway failed", pk)
         return _failed(row, "failed", type(error).__name__, str(error), True)
-    _update(row, status=Status.SENT, provider_id=result.provider_id[:100], sent_at=timezone.now())
+    _update(
+        row,
+        status=Status.SENT,
+        provider_id=result.provider_id[:100],
+        sent_at=timezone.now(),
+        params=_scrubbed(row),
+    )
+    return Status.SENT
+
+
+def _send_email(row: Notification) -> str:
+    """An e-mail reminder to staff: the template's title as the subject, the text as body."""
+    title = get_template(row.template).title
+    with translation.override(settings.LANGUAGE_CODE):
+        subject = str(title)
+    try:
+        send_mail(subject, row.text, None, [row.recipient])
+    except Exception as error:  # the mail server refused or did not answer: tried again
+        return _failed(row, "failed", type(error).__name__, str(error), True)
+    _update(row, status=Status.SENT, sent_at=timezone.now())
     return Status.SENT
 
 
@@ -137,7 +218,9 @@ def _claim(pk: int) -> tuple[Notification | None, bool]:
         now = timezone.now()
         if row.attempts and row.next_attempt_at and row.next_attempt_at > now:
             return row, False  # a failed attempt's retry, not yet due
-        wait = None if row.urgent else quiet_until(now)
+        # E-mail waits for nobody: only texts are held in the quiet hours.
+        quiet = row.urgent or row.channel == Notification.Channel.EMAIL
+        wait = None if quiet else quiet_until(now)
         if wait is not None:
             row.status, row.next_attempt_at = Status.HELD, wait
             row.save(update_fields=["status", "next_attempt_at"])
@@ -148,16 +231,32 @@ def _claim(pk: int) -> tuple[Notification | None, bool]:
         return row, True
 
 
-def _as_sms(row: Notification) -> Sms:
+def message_of(row: Notification) -> Sms:
+    """The message a row sends, as the gateway gets it (with its secret parameters)."""
     return Sms(
         to=row.recipient,
-        text=row.text,
+        text=_full_text(row),
         purpose=row.template,
         subject_label=_label(row),
         template=row.template,
         params=tuple((name, value) for name, value in row.params),
         key=row.key[:64],
     )
+
+
+def _full_text(row: Notification) -> str:
+    """The text as the recipient gets it: with its secret parameters, if any."""
+    chosen = get_template(row.template)
+    if not chosen.secret:
+        return row.text
+    values = {name: value for name, value in row.params}
+    return row.text.replace(chosen.render(chosen.masked(values)), chosen.render(values))
+
+
+def _scrubbed(row: Notification) -> list:
+    """The row's parameters without their secrets (kept only until the message has gone)."""
+    chosen = get_template(row.template)
+    return [[name, MASK if name in chosen.secret else value] for name, value in row.params]
 
 
 def _label(row: Notification) -> str:
@@ -182,6 +281,7 @@ def _failed(row: Notification, status: str, code: str, detail: str, retry: bool)
         next_attempt_at=timezone.now() + RETRY_DELAYS[row.attempts - 1] if again else None,
         error_code=f"{status}:{code}"[:100],
         error=detail[:255],
+        **({} if again else {"params": _scrubbed(row)}),
     )
     return Status.QUEUED if again else Status.FAILED
 
