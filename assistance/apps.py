@@ -11,6 +11,7 @@ class AssistanceConfig(AppConfig):
     def ready(self) -> None:
         from assistance import queues  # noqa: F401  (registers the home-page queues)
         from assistance.models import AssistanceCase
+        from assistance.views import portal  # noqa: F401  (registers the party pages)
         from casework.parties import cases
 
         cases.register(AssistanceCase, "person")

@@ -24,7 +24,7 @@ from django.utils.translation import gettext_lazy as _
 from django_fsm import FSMField, transition
 
 from casework.core.dates import DB_FLOOR
-from casework.core.models import CaseBase, Market
+from casework.core.models import CaseBase, EvidenceFile, Market
 from casework.parties.models import Organization, Person
 
 # -- rules as data ---------------------------------------------------------------------
@@ -702,3 +702,36 @@ class Placement(models.Model):
 
     def __str__(self) -> str:
         return f"{self.case} @ {self.post}"
+
+
+class SupportingDocument(EvidenceFile):
+    """A supporting document the applicant uploaded with an online application.
+
+    Stored like the disputes' evidence (checked by casework.core.uploads, hashed, no
+    personal data in the storage path). A disability or 低保 certificate is sensitive
+    personal data: staff open it only with ``assistance.view_sensitive``
+    (assistance.privacy), and its kind is never written into the audit trail.
+    """
+
+    class Kind(models.TextChoices):
+        ID_CARD = "id_card", _("resident ID card")
+        RESIDENCE = "residence", _("household register (户口簿) or residence permit (居住证)")
+        UNEMPLOYMENT = "unemployment", _("unemployment registration")
+        DISABILITY = "disability", _("disability certificate")
+        DIBAO = "dibao", _("低保 certificate")
+        OTHER = "other", _("other supporting document")
+
+    SENSITIVE_KINDS = (Kind.DISABILITY, Kind.DIBAO)
+
+    case = models.ForeignKey(
+        AssistanceCase, on_delete=models.CASCADE, related_name="supporting_documents"
+    )
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+
+    class Meta(EvidenceFile.Meta):
+        verbose_name = _("supporting document")
+        verbose_name_plural = _("supporting documents")
+
+    @property
+    def sensitive(self) -> bool:
+        return self.kind in self.SENSITIVE_KINDS

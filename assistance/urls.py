@@ -1,6 +1,6 @@
 from django.urls import path
 
-from assistance.views import application, case, posts, queue
+from assistance.views import application, case, posts, queue, uploads
 
 app_name = "assistance"
 urlpatterns = [
@@ -9,6 +9,7 @@ urlpatterns = [
     path("posts/", posts.post_list, name="posts"),
     path("posts/<int:pk>/", posts.post_detail, name="post"),
     path("<str:code>/", case.detail, name="detail"),
+    path("<str:code>/documents/<int:pk>/", uploads.document_file, name="document_file"),
     path("<str:code>/take/", case.take, name="take"),
     path("<str:code>/propose/", case.propose, name="propose"),
     path("<str:code>/decline/", case.decline, name="decline"),

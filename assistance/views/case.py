@@ -70,6 +70,7 @@ STEPS: dict[str, Step] = {
 # Names of the audit rows that are not transitions (those carry their own labels).
 EVENT_LABELS = {
     "applied": gettext_lazy("Application recorded"),
+    "documents_added": gettext_lazy("Supporting documents uploaded"),
     "tier_changed": gettext_lazy("Service level changed"),
     "plan_item_added": gettext_lazy("Plan item added"),
     "plan_item_done": gettext_lazy("Plan item done"),

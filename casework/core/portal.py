@@ -26,14 +26,28 @@ AppConfig.ready() imports that module::
 context of the workflow's section on the portal home, or None to leave the
 section out; sections appear by ``order``. The portal imports no workflow: the
 workflows import this module.
+
+The progress tracker (办件进度) at the top of every portal case page is a second,
+small registry: a workflow app's ``progress.py`` (autodiscovered here, like
+``documents.py`` and ``reports.py``) registers, for its case model, a function
+giving the case's ``Progress``: the steps in order, each done (with when) or not,
+and the next one with its deadline::
+
+    registry.register_progress(Dispute, dispute_progress)
+
+A case page shows it with ``{% load portal_progress %}{% progress_tracker case %}``
+(templates/portal/_progress.html); a model without a function shows nothing.
 """
 
+import datetime
+import threading
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from django.template.loader import render_to_string
 from django.urls import URLPattern, URLResolver
+from django.utils.module_loading import autodiscover_modules
 from django.utils.safestring import SafeString
 
 
@@ -91,3 +105,125 @@ def home_sections(request) -> list[SafeString]:
         if context is not None:
             sections.append(render_to_string(workflow.home.template, context, request=request))
     return sections
+
+
+# -- the progress tracker (办件进度) ---------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Step:
+    """One step of a case as its party sees it.
+
+    A done step has ``when`` (a date or time, if known); the next step may have
+    ``due``, its deadline, counted in calendar or working days (``counting``, as the
+    deadline badge of casework.core.templatetags.deadlines takes it).
+    """
+
+    label: str
+    done: bool = False
+    when: datetime.date | datetime.datetime | None = None
+    due: datetime.date | None = None
+    counting: str = "calendar"
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class Progress:
+    """The steps of one case in order: those done first, then those still to come."""
+
+    steps: Sequence[Step]
+
+    @property
+    def done(self) -> list[Step]:
+        return [step for step in self.steps if step.done]
+
+    @property
+    def next(self) -> Step | None:
+        """The first step not done yet: the one the party waits for (None: the case is over)."""
+        return next((step for step in self.steps if not step.done), None)
+
+    @property
+    def later(self) -> list[Step]:
+        upcoming = [step for step in self.steps if not step.done]
+        return upcoming[1:]
+
+
+_PROGRESS: dict[type, Callable[[Any], Progress]] = {}
+_discovered = threading.Event()
+
+
+def register_progress(model: type, progress: Callable[[Any], Progress]) -> None:
+    """Let the portal show the progress of ``model``'s cases: ``progress(case) -> Progress``."""
+    existing = _PROGRESS.get(model)
+    if existing is not None and existing is not progress:
+        raise ValueError(f"progress of {model.__name__} is registered twice")
+    _PROGRESS[model] = progress
+
+
+def progress_of(case) -> Progress | None:
+    """The case's progress from its workflow's function, or None when it has none."""
+    if not _discovered.is_set():
+        autodiscover_modules("progress")
+        _discovered.set()
+    function = _PROGRESS.get(type(case)._meta.concrete_model)
+    return function(case) if function is not None else None
+
+
+def reached(case) -> dict[str, datetime.datetime]:
+    """When the case first reached each state and last took each action, from its audit trail.
+
+    Keys are states (``to_state``) and ``"action:<action>"``; a progress function reads
+    when a step was done here when the case model keeps no date of its own for it.
+    """
+    times: dict[str, datetime.datetime] = {}
+    for from_state, to_state, action, at in case.events.order_by("seq").values_list(
+        "from_state", "to_state", "action", "at"
+    ):
+        if to_state and to_state != from_state:
+            times.setdefault(to_state, at)
+        times[f"action:{action}"] = at
+    return times
+
+
+def steps_along(
+    path: Sequence[tuple[str, str]],
+    state: str,
+    when: dict[str, Any],
+    ends: dict[str, str] | None = None,
+) -> list[Step]:
+    """The steps of a case that goes along ``path`` ((state, label) in order).
+
+    In a state of the path, its steps up to the state are done and the rest are to
+    come. In an end state off the path (``ends``: state -> label, e.g. withdrawn), the
+    path's steps the case reached (a time in ``when``) are done, then the end. ``when``
+    gives the time each state was reached (e.g. ``reached(case)`` with the model's own
+    dates over it).
+    """
+    states = [s for s, _label in path]
+    if state in states:
+        index = states.index(state)
+        return [
+            Step(label, done=i <= index, when=when.get(s) if i <= index else None)
+            for i, (s, label) in enumerate(path)
+        ]
+    ends = ends or {}
+    passed = [(s, label) for s, label in [*path, *ends.items()] if s != state and when.get(s)]
+    passed.sort(key=lambda item: _moment(when[item[0]]))
+    steps = [Step(label, done=True, when=when[s]) for s, label in passed]
+    if state in ends:
+        steps.append(Step(ends[state], done=True, when=when.get(state)))
+    return steps
+
+
+def _moment(value) -> datetime.datetime:
+    if isinstance(value, datetime.datetime):
+        return value
+    return datetime.datetime.combine(value, datetime.time.min, tzinfo=datetime.UTC)
+
+
+def with_next(steps: list[Step], **changes) -> list[Step]:
+    """The steps with ``changes`` (due, counting, label, note) made to the next one."""
+    for i, step in enumerate(steps):
+        if not step.done:
+            return [*steps[:i], replace(step, **changes), *steps[i + 1 :]]
+    return steps

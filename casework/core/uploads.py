@@ -6,6 +6,7 @@ first bytes of the file decide whether it really is a PDF, JPEG or PNG.
 
 from contextlib import contextmanager
 
+from django import forms
 from django.core.exceptions import ValidationError
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext_lazy as _
@@ -65,3 +66,46 @@ def removed_on_failure(item):
         if item.file and item.file.name:
             item.file.storage.delete(item.file.name)
         raise
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+ACCEPT = ".pdf,.jpg,.jpeg,.png,application/pdf,image/jpeg,image/png"
+
+
+class CheckedFilesField(forms.FileField):
+    """Several PDF, JPEG or PNG files, each checked by ``checked_content_type``.
+
+    Cleans to a list (empty when none and not required); every file's problem is
+    reported at once. ``max_bytes`` per file, at most ``max_files`` files.
+    """
+
+    def __init__(self, *, max_bytes: int, max_files: int = 10, **kwargs):
+        self.max_bytes, self.max_files = max_bytes, max_files
+        kwargs.setdefault("widget", MultipleFileInput(attrs={"accept": ACCEPT}))
+        super().__init__(**kwargs)
+
+    def clean(self, data, initial=None) -> list:
+        uploads = [u for u in (data if isinstance(data, list | tuple) else [data]) if u]
+        if not uploads and self.required:
+            raise ValidationError(self.error_messages["required"], code="required")
+        if len(uploads) > self.max_files:
+            raise ValidationError(
+                _("Attach at most %(n)s files."),
+                code="too_many_files",
+                params={"n": self.max_files},
+            )
+        cleaned, errors = [], []
+        for upload in uploads:
+            try:
+                upload = super().clean(upload, initial)
+                checked_content_type(upload, max_bytes=self.max_bytes)
+            except ValidationError as exc:
+                errors.extend(exc.error_list)
+                continue
+            cleaned.append(upload)
+        if errors:
+            raise ValidationError(errors)
+        return cleaned
