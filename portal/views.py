@@ -10,6 +10,7 @@ from django.shortcuts import redirect, render
 
 from casework.core import portal as registry
 from casework.core.roles import PORTAL_ROLES, roles_of
+from casework.parties.verification import passed_check
 
 
 @login_required
@@ -18,7 +19,12 @@ def home(request):
     if not set(roles) & PORTAL_ROLES:
         return redirect("home")
     person = getattr(request.user, "person", None)
-    organizations = person.organizations.all() if person else []
+    # An organisation registered online waits for staff to check its licence (docs/portal.md).
+    organizations = (
+        [(org, passed_check(org) is not None) for org in person.organizations.all()]
+        if person
+        else []
+    )
     return render(
         request,
         "portal/home.html",

@@ -1,6 +1,7 @@
-"""Counting requests per client address, for public pages that take a secret or a form.
+"""Counting requests per client address (or per another key, such as a mobile number),
+for public pages that take a secret or a form.
 
-A fixed window per address and purpose: ``over_limit()`` is True once the
+A fixed window per address (or key) and purpose: ``over_limit()`` is True once the
 address has made more than ``limit`` requests in the window. It only keeps
 guessing and flooding slow and visible; the secrets themselves are long.
 """
@@ -14,8 +15,9 @@ def limit_key(scope: str, address: str | None) -> str:
     return f"{scope}:{address or 'unknown'}"
 
 
-def over_limit(request, scope: str, *, limit: int, window: int) -> bool:
-    key = limit_key(scope, client_ip(request))
+def over_limit(request, scope: str, *, limit: int, window: int, key: str | None = None) -> bool:
+    """``key``: count by this value (a mobile number) instead of the client address."""
+    key = limit_key(scope, client_ip(request) if key is None else key)
     cache.add(key, 0, timeout=window)
     try:
         count = cache.incr(key)
