@@ -33,6 +33,7 @@ from django.utils.translation import gettext as _
 from django_fsm import TransitionNotAllowed, can_proceed
 
 from assistance import flows
+from assistance import notifications as notices
 from assistance.models import (
     AssistanceCase,
     ExitReason,
@@ -52,7 +53,9 @@ from casework.core.calendar import add_working_days
 from casework.core.locking import copy_into, locked, save_changed
 from casework.core.models import ChainHead, Market
 from casework.documents.services import document_issue
+from casework.notifications.services import notify
 from casework.parties.models import Organization, Person
+from casework.surveys.services import invite as invite_to_survey
 
 S = AssistanceCase.State
 
@@ -176,6 +179,7 @@ def case_apply(
     SensitiveFacts.objects.create(case=case, **sensitive)
     flows.start(case)
     record_event(case, actor=actor, action="applied", to_state=case.state)
+    _notify(case, notices.ACCEPTED, date=_zh(applied_on), due=_zh(case.review_due))
     return case
 
 
@@ -283,6 +287,7 @@ def certification_approve(*, case: AssistanceCase, actor: Actor) -> AssistanceCa
             timezone.localdate(), case.rule_set.certification_months
         )
         flows.run_step(case, "certify", actor=actor)
+        _notify(case, notices.CERTIFIED, tier=case.tier, expires=_zh(case.certification_expires))
         return case
 
 
@@ -291,6 +296,7 @@ def case_decline(*, case: AssistanceCase, actor: Actor, reason: str) -> Assistan
         raise ValidationError(_("Give the reason for not certifying."))
     with locked(case) as case:
         flows.run_step(case, "decline", actor=actor, note=reason, reason=reason)
+        _notify(case, notices.DECLINED, reason=reason.strip())
         return case
 
 
@@ -653,6 +659,8 @@ def placement_approve(*, case: AssistanceCase, actor: Actor) -> Placement:
         referral.save(update_fields=["status"])
         # Other referrals of the person are no longer needed.
         _release_open_referrals(case, actor, keep=referral.pk)
+        post = placement.post
+        _notify(case, notices.PLACEMENT_APPROVED, post=post.title, employer=post.employer.name)
     return placement
 
 
@@ -745,6 +753,13 @@ def placement_start(
             ]
         )
         flows.run_step(case, "start_post", actor=actor, note=f"{starts_on} – {term.ends_on}")
+        _notify(
+            case,
+            notices.POST_STARTED,
+            start=_zh(starts_on),
+            post=current.post.title,
+            ends=_zh(term.ends_on),
+        )
     copy_into(placement, current)
     return placement
 
@@ -779,6 +794,7 @@ def case_close(*, case: AssistanceCase, outcome: str, actor: Actor) -> Assistanc
         _lock_posts(_posts_in_use(case))
         _release_open_referrals(case, actor)
         flows.run_step(case, "close", actor=actor, outcome=outcome)
+        invite_to_survey(case)  # closed: the person rates the service
         return case
 
 
@@ -797,3 +813,56 @@ def follow_up_record(*, case: AssistanceCase, note: str, actor: Actor):
         return record_event(
             case, actor=actor, action=FOLLOW_UP, to_state=case.state, note=note.strip()
         )
+
+
+# -- notices ------------------------------------------------------------------------------
+
+
+def _zh(day: datetime.date) -> str:
+    return f"{day.year}年{day.month}月{day.day}日"
+
+
+def _notify(case: AssistanceCase, template: str, **params) -> None:
+    """A text message to the applicant: queued in the step's transaction (after its audit
+    event), sent after commit (casework.notifications)."""
+    notify(
+        template,
+        case,
+        case.person.mobile,
+        {"code": case.code, **params},
+        sign=case.market.name,
+    )
+
+
+def remind_term_ending(today: datetime.date | None = None) -> int:
+    """The daily beat job: tell each person in post whose term ends within
+    notices.TERM_ENDING_DAYS. Once per placement and term end (the notification's key)."""
+    today = today or timezone.localdate()
+    until = today + datetime.timedelta(days=notices.TERM_ENDING_DAYS)
+    ending = (
+        Placement.objects.filter(
+            status=Placement.Status.IN_POST,
+            term_ends_on__gte=today,
+            term_ends_on__lte=until,
+        )
+        .select_related("case__person", "case__market", "post")
+        .order_by("term_ends_on", "pk")
+    )
+    reminded = 0
+    for placement in ending:
+        case = placement.case
+        with transaction.atomic():
+            row = notify(
+                notices.TERM_ENDING,
+                case,
+                case.person.mobile,
+                {
+                    "code": case.code,
+                    "post": placement.post.title,
+                    "ends": _zh(placement.term_ends_on),
+                },
+                sign=case.market.name,
+                step=f"placement-{placement.pk}-{placement.term_ends_on.isoformat()}",
+            )
+            reminded += row is not None
+    return reminded

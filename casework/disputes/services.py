@@ -17,7 +17,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, Sum
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django_fsm import TransitionNotAllowed
@@ -29,6 +29,7 @@ from casework.core.queues import claim_next, reassign
 from casework.core.roles import Role
 from casework.core.uploads import removed_on_failure
 from casework.disputes import flows
+from casework.disputes import notifications as notices
 from casework.disputes.evidence import evidence_content_type
 from casework.disputes.models import (
     Channel,
@@ -42,7 +43,9 @@ from casework.disputes.models import (
     Settlement,
 )
 from casework.documents.services import document_issue
+from casework.notifications.services import mobile_of, notify
 from casework.parties.models import Organization, Person
+from casework.surveys.services import invite as invite_to_survey
 
 logger = logging.getLogger(__name__)
 
@@ -180,13 +183,25 @@ def evidence_add(*, dispute: Dispute, upload, actor: Actor, description: str = "
 
 
 def dispute_accept(*, dispute: Dispute, actor: Actor, note: str = ""):
-    return flows.run_step(dispute, "accept", actor=actor, note=note)
+    with locked(dispute) as dispute:
+        result = flows.run_step(dispute, "accept", actor=actor, note=note)
+        _notify(
+            dispute,
+            notices.ACCEPTED,
+            _applicants(dispute),
+            date=_zh(timezone.localdate(dispute.accepted_at)),
+            due=_zh(dispute.due_date),
+        )
+        return result
 
 
 def dispute_refuse(*, dispute: Dispute, actor: Actor, reason: str):
     if not reason.strip():
         raise ValidationError(_("Give the reason for not accepting the application."))
-    return flows.run_step(dispute, "refuse", actor=actor, note=reason, reason=reason.strip())
+    with locked(dispute) as dispute:
+        result = flows.run_step(dispute, "refuse", actor=actor, note=reason, reason=reason.strip())
+        _notify(dispute, notices.NOT_ACCEPTED, _applicants(dispute), reason=reason.strip())
+        return result
 
 
 # -- the queue ------------------------------------------------------------------------
@@ -342,7 +357,9 @@ def settlement_record(
         for seq, (due, amt) in enumerate(sorted(instalments), start=1):
             Instalment.objects.create(settlement=settlement, seq=seq, due_date=due, amount=amt)
         dispute.settlement = settlement
-        return flows.run_step(dispute, "settle", actor=actor)
+        result = flows.run_step(dispute, "settle", actor=actor)
+        _notify(dispute, notices.SETTLEMENT_READY, _parties(dispute), amount=f"{amount:.2f}")
+        return result
 
 
 def settlement_revise(*, dispute: Dispute, actor: Actor, note: str):
@@ -386,6 +403,14 @@ def mark_record(*, dispute: Dispute, mark: str, actor: Actor, at: datetime.datet
         )
         if settlement.marks_complete:
             flows.run_step(dispute, "make_effective", actor=actor)
+            invite_to_survey(dispute)  # mediation ended: the parties rate it
+            _notify(
+                dispute,
+                notices.EFFECTIVE,
+                _parties(dispute),
+                date=_zh(timezone.localdate()),
+                amount=f"{settlement.amount:.2f}",
+            )
     return settlement
 
 
@@ -396,9 +421,11 @@ def dispute_terminate(*, dispute: Dispute, reason: str, note: str, actor: Actor)
         _require_holder(dispute, actor)
         if reason == Dispute.TerminationReason.DEADLINE_PASSED and dispute.days_left() >= 0:
             raise ValidationError(_("The mediation deadline has not passed yet."))
-        return flows.run_step(
+        event = flows.run_step(
             dispute, "terminate", actor=actor, note=note, reason=reason, outcome=note
         )
+        invite_to_survey(dispute)  # mediation ended: the parties rate it
+        return event
 
 
 def dispute_withdraw(*, dispute: Dispute, reason: str, actor: Actor):
@@ -408,7 +435,9 @@ def dispute_withdraw(*, dispute: Dispute, reason: str, actor: Actor):
     with locked(dispute) as dispute:
         if dispute.owner_id and _is_staff(actor):
             _require_holder(dispute, actor)
-        return flows.run_step(dispute, "withdraw", actor=actor, note=reason, reason=reason.strip())
+        event = flows.run_step(dispute, "withdraw", actor=actor, note=reason, reason=reason.strip())
+        invite_to_survey(dispute)  # mediation ended: the parties rate it
+        return event
 
 
 # -- performance ----------------------------------------------------------------------
@@ -457,6 +486,17 @@ def payment_record(
             to_state=dispute.state,
             note=f"#{instalment.seq} ¥{amount} {paid_on}",
         )
+        settlement = instalment.settlement
+        paid = Instalment.objects.filter(settlement=settlement).aggregate(total=Sum("paid"))
+        _notify(
+            dispute,
+            notices.PAYMENT_RECORDED,
+            _applicants(dispute),
+            amount=f"{amount:.2f}",
+            seq=instalment.seq,
+            paid_on=_zh(paid_on),
+            left=f"{max(settlement.amount - (paid['total'] or 0), Decimal(0)):.2f}",
+        )
         if dispute.all_paid():
             flows.run_step(dispute, "mark_performed", actor=actor)
     return payment
@@ -473,15 +513,87 @@ def dispute_mark_defaulted(*, dispute: Dispute, actor: Actor, note: str = ""):
 
 
 def dispute_refer(*, dispute: Dispute, referral: str, actor: Actor, note: str = ""):
-    if referral == Dispute.Referral.PAYMENT_ORDER:
-        return _holder_step(dispute, "refer_payment_order", actor=actor, note=note)
-    if referral == Dispute.Referral.ARBITRATION:
-        return _holder_step(dispute, "refer_arbitration", actor=actor, note=note)
-    raise ValidationError(_("Choose a referral."))
+    transitions = {
+        Dispute.Referral.PAYMENT_ORDER: "refer_payment_order",
+        Dispute.Referral.ARBITRATION: "refer_arbitration",
+    }
+    if referral not in transitions:
+        raise ValidationError(_("Choose a referral."))
+    with locked(dispute) as dispute:
+        _require_holder(dispute, actor)
+        result = flows.run_step(dispute, transitions[referral], actor=actor, note=note)
+        advice = notices.REFERRAL_ADVICE[referral]
+        _notify(dispute, notices.REFERRED, _applicants(dispute), advice=advice)
+        return result
 
 
 def dispute_close(*, dispute: Dispute, actor: Actor, note: str = ""):
     return _holder_step(dispute, "close", actor=actor, note=note)
+
+
+# -- notices --------------------------------------------------------------------------
+
+
+def _zh(day: datetime.date) -> str:
+    return f"{day.year}年{day.month}月{day.day}日"
+
+
+def _applicants(dispute: Dispute) -> list:
+    return list(dispute.applicants.order_by("pk"))
+
+
+def _parties(dispute: Dispute) -> list:
+    return [*_applicants(dispute), dispute.respondent]
+
+
+def _notify(dispute: Dispute, template: str, parties: list, **params) -> None:
+    """A text message to each party with a number: queued in the step's transaction (after
+    its audit event), sent after commit (casework.notifications)."""
+    for party in parties:
+        notify(
+            template,
+            dispute,
+            mobile_of(party),
+            {"code": dispute.code, **params},
+            sign=dispute.market.name,
+        )
+
+
+def remind_instalments(today: datetime.date | None = None) -> int:
+    """The daily beat job: tell the payer of each unpaid instalment of an effective
+    agreement falling due within notices.INSTALMENT_REMIND_DAYS. Once per instalment and
+    due date (the notification's key), however often it runs."""
+    today = today or timezone.localdate()
+    until = today + datetime.timedelta(days=notices.INSTALMENT_REMIND_DAYS)
+    due = (
+        Instalment.objects.filter(
+            settlement__dispute__state=Dispute.State.EFFECTIVE,
+            due_date__gte=today,
+            due_date__lte=until,
+            paid__lt=F("amount"),
+        )
+        .select_related("settlement__dispute__market")
+        .order_by("due_date", "pk")
+    )
+    reminded = 0
+    for instalment in due:
+        dispute = instalment.settlement.dispute
+        with transaction.atomic():
+            row = notify(
+                notices.INSTALMENT_DUE,
+                dispute,
+                mobile_of(dispute.respondent),
+                {
+                    "code": dispute.code,
+                    "seq": instalment.seq,
+                    "amount": f"{instalment.outstanding:.2f}",
+                    "due": _zh(instalment.due_date),
+                },
+                sign=dispute.market.name,
+                step=f"instalment-{instalment.pk}-{instalment.due_date.isoformat()}",
+            )
+            reminded += row is not None
+    return reminded
 
 
 # -- deadlines ------------------------------------------------------------------------
