@@ -36,6 +36,7 @@ from casework.reports.registry import (
     register,
     user_name,
 )
+from casework.surveys import indicators as satisfaction
 
 S = AssistanceCase.State
 # The transition that starts a support plan (from certified, or again after leaving a post).
@@ -124,6 +125,7 @@ class AssistanceReport(WorkflowReport):
             _("Exits from posts"),
             _("People who left a public-welfare post in the period, for any reason."),
         ),
+        *satisfaction.INDICATORS,
     ]
     ledger_columns = [
         LedgerColumn(_("Case number"), 18),
@@ -200,6 +202,7 @@ class AssistanceReport(WorkflowReport):
             0.5,
         )
         figures["exits"] = stock["exits"]
+        figures.update(satisfaction.satisfaction_figures(self.slug, markets, period))
         return figures
 
     def breakdowns(self, markets: QuerySet[Market], period: Period) -> list[Breakdown]:

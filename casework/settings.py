@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "casework.documents",
     "casework.reports",
     "casework.notifications",
+    "casework.surveys",
     "casework.disputes",
     "casework.complaints",
     "agreements",

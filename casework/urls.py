@@ -35,4 +35,6 @@ urlpatterns = [
     path("assistance/", include("assistance.urls")),
     path("portal/", include("portal.urls")),
     path("statistics/", include("casework.reports.urls")),
+    # The satisfaction survey: the public page of the text's link, and the results.
+    path("", include("casework.surveys.urls")),
 ]

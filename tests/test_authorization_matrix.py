@@ -12,22 +12,26 @@ post), and the documents those produce. oscar_outsider is a mediator of another 
 """
 
 import copy
+import datetime
 from collections.abc import Callable
 from dataclasses import dataclass
 
 import pytest
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
+from django.contrib.contenttypes.models import ContentType
 from django.core.cache import cache
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.http import HttpResponse, HttpResponseRedirect, HttpResponseServerError
 from django.shortcuts import resolve_url
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils import timezone
 
 from casework.complaints import services as complaint_services
 from casework.complaints.views.public import submit_limit_key, track_limit_key
 from casework.core.models import Market
 from casework.disputes import services as dispute_services
+from casework.disputes.models import Dispute
 from casework.documents import services as document_services
 from casework.documents.models import Document
 from casework.documents.views import rate_limit_key
@@ -35,6 +39,8 @@ from casework.parties.models import Organization
 from casework.reports import monthly
 from casework.reports.periods import current_month
 from casework.reports.registry import get_report
+from casework.surveys.models import SurveyInvitation
+from casework.surveys.tokens import make_token
 from tests.caseapp.models import SampleCase
 from tests.conftest import EMPLOYER_USCC
 from tests.disputes.fixtures import actor
@@ -292,6 +298,22 @@ def employer(o: Objects) -> dict:
 
 def intermediary(o: Objects) -> dict:
     return {"pk": o.fixture("intermediary").pk}
+
+
+def survey_token(o: Objects) -> dict:
+    # An invitation about the dispute, not answered yet.
+    now = timezone.now()
+    invitation = SurveyInvitation.objects.create(
+        subject_type=ContentType.objects.get_for_model(Dispute),
+        subject_id=o.dispute.pk,
+        party_key="p0",
+        kind="disputes",
+        market=o.dispute.market,
+        case_code=o.dispute.code,
+        mobile="13800138000",
+        expires_at=now + datetime.timedelta(days=30),
+    )
+    return {"token": make_token(invitation.pk)}
 
 
 def dispute_evidence(o: Objects) -> dict:
@@ -583,6 +605,17 @@ TABLE: dict[str, dict] = {
     # Leaving a tracking session is a POST (a link must not end it).
     "complaints_public:track_leave": everyone(no_args, NOT_ALLOWED),
     "complaints_public:sanctioned": everyone(no_args, OK),
+    # -- satisfaction survey: the link in the text opens without login; the results are
+    # for those who see the market's statistics (tests/surveys).
+    "surveys:answer": everyone(survey_token, OK),
+    "surveys:results": row(
+        no_args,
+        staff=FORBIDDEN,
+        outsider=FORBIDDEN,
+        portal=FORBIDDEN,
+        sam_supervisor=OK,
+        audrey_auditor=OK,
+    ),
     # -- agreements (counter work: carol; sam supervises; mediators and auditors read) ----
     "agreements:list": row(
         no_args, staff=OK, outsider=OK, portal=FORBIDDEN, olga_officer=FORBIDDEN

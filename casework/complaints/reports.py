@@ -50,6 +50,7 @@ from casework.reports.registry import (
     register,
     user_name,
 )
+from casework.surveys import indicators as satisfaction
 
 S = Complaint.State
 # The ledger is a Chinese document, whatever language the user reads the site in.
@@ -142,6 +143,7 @@ class ComplaintReport(WorkflowReport):
             better="lower",
             stock=True,
         ),
+        *satisfaction.INDICATORS,
     ]
     ledger_columns = [
         LedgerColumn(_("Case number"), 18),
@@ -219,6 +221,7 @@ class ComplaintReport(WorkflowReport):
             "fines_amount": fines["total"] or Decimal("0.00"),
             "referrals": counts["referrals"],
             "repeat_offenders": _repeat_offenders(markets, period),
+            **satisfaction.satisfaction_figures(self.slug, markets, period),
         }
 
     def breakdowns(self, markets: QuerySet[Market], period: Period) -> list[Breakdown]:

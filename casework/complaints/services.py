@@ -59,6 +59,7 @@ from casework.documents.services import document_issue
 from casework.notifications.services import notify
 from casework.parties import identifiers
 from casework.parties.models import Organization, Person
+from casework.surveys.services import invite as invite_to_survey
 
 logger = logging.getLogger(__name__)
 
@@ -630,6 +631,7 @@ def complaint_close(*, complaint: Complaint, result: str, actor: Actor) -> None:
         if complaint.outcome in SANCTIONING:
             _publish_sanction(complaint)
         _notify(complaint, notices.RESULT, result=result)
+        invite_to_survey(complaint)  # closed: the complainant rates the service
 
 
 def _publish(complaint: Complaint, **decision) -> Sanction:

@@ -74,6 +74,7 @@ from casework.reports.registry import (
     rate,
     register,
 )
+from casework.surveys import indicators as satisfaction
 
 S = Dispute.State
 R = Dispute.Referral
@@ -281,6 +282,7 @@ class DisputeReport(WorkflowReport):
             better="lower",
             stock=True,
         ),
+        *satisfaction.INDICATORS,
     ]
 
     variants = {
@@ -380,6 +382,7 @@ class DisputeReport(WorkflowReport):
             "amount_paid": paid or ZERO,
             "performance_rate": rate(performed, performed + main["defaulted"]),
             "open_at_end": main["open_at_end"],
+            **satisfaction.satisfaction_figures(self.slug, ids, period),
         }
 
     # -- charts ---------------------------------------------------------------------------

@@ -250,6 +250,9 @@ def test_every_indicator_of_the_month(month_of_cases, market):
         "days_to_placement": Decimal("13.0"),
         # Left a post in the period: c4 on the last day = 1.
         "exits": 1,
+        # No satisfaction survey answered (casework.surveys; tested in tests/surveys).
+        "survey_answers": 0,
+        "satisfaction_rate": None,
     }
 
 
@@ -269,6 +272,8 @@ def test_the_other_market_alone_and_both_markets(month_of_cases, market, other_m
         "waiting": 0,
         "days_to_placement": Decimal("2.0"),
         "exits": 0,
+        "survey_answers": 0,
+        "satisfaction_rate": None,
     }
     both = REPORT.figures(markets(market, other_market), period, variants={})
     # Placements 2 + 1 = 3, days 2, 13, 41: median 13.0; in post 3 of 9 places = 33.3%.

@@ -246,6 +246,9 @@ def test_every_indicator_of_the_month(month_of_complaints, market):
         # The third: 2 within the window (the third a day before it opens): not one.
         # The second: 3, but none in this market.
         "repeat_offenders": 1,
+        # No satisfaction survey answered (casework.surveys; tested in tests/surveys).
+        "survey_answers": 0,
+        "satisfaction_rate": None,
     }
 
 

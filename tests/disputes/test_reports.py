@@ -236,6 +236,9 @@ def test_every_indicator_of_a_month(november, market):
         "performance_rate": Decimal("50.0"),
         # B, G and I: 3 + 8 received − 8 closed = 3.
         "open_at_end": 3,
+        # No satisfaction survey answered (casework.surveys; tested in tests/surveys).
+        "survey_answers": 0,
+        "satisfaction_rate": None,
     }
     assert got == expected
     assert set(got) == {i.slug for i in DisputeReport.indicators}
