@@ -8,6 +8,7 @@ to the applicant's phone and are listed on the case page for every role that ope
 from django.utils.translation import gettext_lazy as _
 
 from casework.notifications.registry import Template, register
+from casework.notifications.reminders import Due, register_deadlines
 
 ACCEPTED = "assistance_accepted"
 CERTIFIED = "assistance_certified"
@@ -58,3 +59,30 @@ register(
         params=("code", "post", "ends"),
     ),
 )
+
+
+def _due_soon(today, until):
+    """Applications under first review due, and open support-plan items falling due, from
+    today to ``until``: reminders to the caseworker holding the case."""
+    from assistance.models import AssistanceCase, PlanItem
+
+    reviews = AssistanceCase.objects.filter(
+        state=AssistanceCase.State.UNDER_REVIEW,
+        owner__isnull=False,
+        review_due__gte=today,
+        review_due__lte=until,
+    ).select_related("market", "owner__staff_profile")
+    for case in reviews:
+        yield Due(case, case.owner, case.review_due, "初审期限")
+    items = PlanItem.objects.filter(
+        status=PlanItem.Status.OPEN,
+        case__owner__isnull=False,
+        case__state__in=AssistanceCase.ENTITLED_STATES,
+        due_on__gte=today,
+        due_on__lte=until,
+    ).select_related("case__market", "case__owner__staff_profile")
+    for item in items:
+        yield Due(item.case, item.case.owner, item.due_on, "援助计划事项")
+
+
+register_deadlines(_due_soon)

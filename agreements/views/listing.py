@@ -13,6 +13,7 @@ from agreements.access import agreements_visible_to
 from agreements.models import Agreement
 from casework.core.models import SmsMessage
 from casework.core.sms import outbox_enabled
+from casework.notifications.registry import templates
 
 PAGE_SIZE = 50
 # A filter that is not a single state: both states in which signatures are collected.
@@ -88,6 +89,10 @@ def outbox(request):
     if not outbox_enabled():
         raise Http404("The SMS outbox is only kept in development.")
     page = Paginator(outbox_visible_to(request.user), PAGE_SIZE).get_page(request.GET.get("page"))
+    titles = {template.slug: template.title for template in templates()}
+    for message in page:
+        # The template it was sent under, by its registered title (none for an old row).
+        message.template_title = titles.get(message.template or message.purpose, "")
     return render(request, "agreements/outbox.html", {"page": page})
 
 

@@ -6,6 +6,7 @@ parameters in the order given."""
 from django.utils.translation import gettext_lazy as _
 
 from casework.notifications.registry import Template, register
+from casework.notifications.reminders import Due, register_deadlines, register_escalation
 
 SUPPLEMENT = "complaint_supplement"
 ACCEPTED = "complaint_accepted"
@@ -52,3 +53,29 @@ register(
         params=("code", "body"),
     ),
 )
+
+
+def _due_soon(today, until):
+    """Held complaints whose acceptance or investigation deadline falls from today to
+    ``until``: reminders to the officer holding them (casework.notifications.reminders)."""
+    from django.db.models import Q
+
+    from casework.complaints.models import Complaint
+
+    held = Complaint.objects.filter(owner__isnull=False).filter(
+        Q(state=Complaint.State.RECEIVED, acceptance_due__gte=today, acceptance_due__lte=until)
+        | Q(
+            state__in=Complaint.INVESTIGATION_STATES,
+            investigation_due__gte=today,
+            investigation_due__lte=until,
+        )
+    )
+    for complaint in held.select_related("market", "owner__staff_profile"):
+        due = complaint.current_due()
+        what = "受理期限" if complaint.state == Complaint.State.RECEIVED else "调查期限"
+        yield Due(complaint, complaint.owner, due, what)
+
+
+register_deadlines(_due_soon)
+# sweep_deadlines() records this when a time limit has passed.
+register_escalation("overdue")

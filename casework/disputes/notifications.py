@@ -8,6 +8,7 @@ The reminder of an instalment coming due goes to the respondent, who pays."""
 from django.utils.translation import gettext_lazy as _
 
 from casework.notifications.registry import Template, register
+from casework.notifications.reminders import Due, register_deadlines, register_escalation
 
 ACCEPTED = "dispute_accepted"
 NOT_ACCEPTED = "dispute_not_accepted"
@@ -72,3 +73,22 @@ register(
         params=("code", "advice"),
     ),
 )
+
+
+def _due_soon(today, until):
+    """Held disputes whose mediation deadline falls from today to ``until``."""
+    from casework.disputes.models import Dispute
+
+    held = Dispute.objects.filter(
+        state__in=Dispute.CLOCK_STATES,
+        owner__isnull=False,
+        due_date__gte=today,
+        due_date__lte=until,
+    ).select_related("market", "owner__staff_profile")
+    for dispute in held:
+        yield Due(dispute, dispute.owner, dispute.due_date, "调解期限")
+
+
+register_deadlines(_due_soon)
+# sweep_deadlines() records this when the mediation deadline is reached.
+register_escalation("escalated")
