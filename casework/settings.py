@@ -363,6 +363,20 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "casework.reports.tasks.issue_monthly_reports",
         "schedule": datetime.timedelta(days=1),
     },
+    # Reminders (docs/notifications.md): each sent once (its key), however often these run.
+    "disputes-remind-instalments": {
+        "task": "casework.disputes.tasks.remind_instalments",
+        "schedule": datetime.timedelta(days=1),
+    },
+    "assistance-remind-term-ending": {
+        "task": "assistance.tasks.remind_term_ending",
+        "schedule": datetime.timedelta(days=1),
+    },
+    # Hourly, so a supervisor hears of an escalation the hour it is recorded.
+    "notifications-remind-staff": {
+        "task": "casework.notifications.tasks.remind_staff",
+        "schedule": 3600.0,
+    },
 }
 
 # Statistics: how old the figures of a period still open (the current month) may be when
