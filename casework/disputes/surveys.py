@@ -10,14 +10,11 @@ from casework.surveys.registry import Party, SurveyKind, register
 
 def dispute_parties(dispute: Dispute) -> list[Party]:
     parties = [Party(person, person.mobile) for person in dispute.applicants.order_by("pk")]
-    if dispute.respondent_person_id:
-        parties.append(Party(dispute.respondent_person, dispute.respondent_person.mobile))
-    elif dispute.respondent_organization_id:
-        agent = (
-            dispute.respondent_organization.representatives.exclude(mobile="")
-            .order_by("pk")
-            .first()
-        )
+    employer, organisation = dispute.respondent_person, dispute.respondent_organization
+    if employer is not None:
+        parties.append(Party(employer, employer.mobile))
+    elif organisation is not None:
+        agent = organisation.representatives.exclude(mobile="").order_by("pk").first()
         if agent is not None:
             parties.append(Party(agent, agent.mobile))
     return parties

@@ -9,8 +9,10 @@ under its row lock: it is answered once, within 30 days of being sent.
 """
 
 import datetime
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import Any
 
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
@@ -22,7 +24,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from casework.core.locking import is_locked
-from casework.core.models import Market
+from casework.core.models import CaseBase, Market
 from casework.notifications.services import notify
 from casework.reports.periods import Period
 from casework.reports.registry import rate
@@ -38,6 +40,9 @@ from casework.surveys.models import (
 from casework.surveys.notifications import INVITATION
 from casework.surveys.registry import kind_of
 from casework.surveys.tokens import make_token
+
+# A set of markets: a queryset, or their keys (a list the planner reads as literals).
+Markets = QuerySet[Market] | list[int]
 
 
 class SurveyClosed(Exception):
@@ -61,7 +66,7 @@ def survey_url(invitation_pk: int) -> str:
 # -- inviting ---------------------------------------------------------------------------------
 
 
-def invite(case: models.Model) -> list[SurveyInvitation]:
+def invite(case: CaseBase) -> list[SurveyInvitation]:
     """Invite the parties of ``case``, which has just closed (call it in the closing step's
     transaction, on the locked case). Returns the invitations made now: none the second
     time, none for a party without a mobile number."""
@@ -177,7 +182,7 @@ def _level_counts() -> dict:
     return {"answers": Count("pk"), **counts}
 
 
-def _tally(label: str, row: dict) -> Tally:
+def _tally(label: str, row: Mapping[str, Any]) -> Tally:
     return Tally(
         label=label,
         answers=row["answers"],
@@ -185,13 +190,13 @@ def _tally(label: str, row: dict) -> Tally:
     )
 
 
-def answered_in(markets: QuerySet[Market], period: Period) -> QuerySet[SurveyInvitation]:
+def answered_in(markets: Markets, period: Period) -> QuerySet[SurveyInvitation]:
     """The answers given in the period (by the time of the answer)."""
     start, end = period.bounds()
     return SurveyInvitation.objects.filter(market__in=markets, used_at__gte=start, used_at__lt=end)
 
 
-def satisfaction_figures(kind: str, markets: QuerySet[Market] | list[int], period: Period) -> dict:
+def satisfaction_figures(kind: str, markets: Markets, period: Period) -> dict:
     """The two indicators of one workflow (casework.surveys.indicators), for its
     reports.py: the answers about its cases given in the period and the satisfaction rate."""
     counts = (

@@ -416,8 +416,8 @@ def test_overdue_now_in_the_current_period_is_the_queues_overdue(case, market):
 
 
 def test_figures_take_few_queries(november, market, django_assert_max_num_queries):
-    # The market keys, the main counts, the later counts, the workers, the payments and
-    # the two percentiles.
+    # The market keys, the main counts, the later counts, the workers, the payments, the
+    # two percentiles (one query) and the survey answers.
     with django_assert_max_num_queries(7):
         figures(markets(market))
 
