@@ -197,6 +197,25 @@ class Objects:
         return self._once("case", lambda: self.fixture("new_case")("in_post"))
 
     @property
+    def online_case(self):
+        # wang's own online hardship application, with his ID card as its one document.
+        def build():
+            from assistance import online
+
+            wang = self.fixture("wang_worker")
+            self.fixture("market")
+            return online.case_apply_online(
+                market=self.fixture("market"),
+                person=wang.person,
+                actor=actor(wang),
+                facts={},
+                sensitive={},
+                documents=[("id_card", pdf())],
+            )
+
+        return self._once("online_case", build)
+
+    @property
     def dispute_document(self) -> Document:
         # Rendered, so a refused download is refused for its reader, not for a missing file.
         def build():
@@ -262,6 +281,14 @@ def agreement(o: Objects) -> dict:
 
 def case(o: Objects) -> dict:
     return {"code": o.case.code}
+
+
+def online_case(o: Objects) -> dict:
+    return {"code": o.online_case.code}
+
+
+def supporting_document(o: Objects) -> dict:
+    return {"code": o.online_case.code, "pk": o.online_case.supporting_documents.get().pk}
 
 
 def plan_item(o: Objects) -> dict:
@@ -700,6 +727,14 @@ TABLE: dict[str, dict] = {
     "assistance:detail": row(
         case, staff=FORBIDDEN, outsider=NOT_FOUND, portal=FORBIDDEN, **ASSISTANCE_READERS
     ),
+    # A document the applicant uploaded (an ID card: not sensitive, so the auditor reads it).
+    "assistance:document_file": row(
+        supporting_document,
+        staff=FORBIDDEN,
+        outsider=NOT_FOUND,
+        portal=FORBIDDEN,
+        **ASSISTANCE_READERS,
+    ),
     # Every step on a case is a POST from its page.
     **{
         f"assistance:{step}": post_only_signed_in(args)
@@ -813,6 +848,20 @@ TABLE: dict[str, dict] = {
     ),
     "portal:complaint": row(
         complaint, staff=NOT_FOUND, outsider=NOT_FOUND, portal=NOT_FOUND, wang_worker=OK
+    ),
+    # Workers apply for hardship certification; everyone else is sent to the portal home.
+    "portal:assistance_new": row(
+        no_args,
+        staff=redirect_to("portal:home"),
+        outsider=redirect_to("portal:home"),
+        portal=OK,
+        hui_hiring=redirect_to("portal:home"),
+    ),
+    "portal:assistance": row(
+        online_case, staff=NOT_FOUND, outsider=NOT_FOUND, portal=NOT_FOUND, wang_worker=OK
+    ),
+    "portal:assistance_document": row(
+        supporting_document, staff=NOT_FOUND, outsider=NOT_FOUND, portal=NOT_FOUND, wang_worker=OK
     ),
     # tests.caseapp's sample workflow, plugged into the portal: wang holds the sample.
     "portal:sample": row(
