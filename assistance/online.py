@@ -75,7 +75,7 @@ def case_apply_online(
             sensitive=sensitive,
         )
         for kind, upload in documents:
-            item = SupportingDocument(case=case, kind=kind, uploaded_by=actor.user)
+            item = SupportingDocument(case=case, kind=kind, uploaded_by=actor.user)  # type: ignore[misc]
             stored.enter_context(removed_on_failure(item))
             item.store(
                 upload,

@@ -6,6 +6,8 @@ within the rule set's working days of the application (``review_due``); the
 certification follows the public notice's last day (``notice_ends``).
 """
 
+from typing import Any
+
 from django.utils.translation import gettext_lazy as _
 
 from assistance.models import AssistanceCase
@@ -45,7 +47,7 @@ NEXT_NOTE = {
 
 
 def assistance_progress(case: AssistanceCase) -> registry.Progress:
-    when = registry.reached(case)
+    when: dict[str, Any] = {**registry.reached(case)}
     when[S.APPLIED] = case.applied_on
     if case.notice_starts:
         when[S.ON_NOTICE] = case.notice_starts

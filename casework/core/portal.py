@@ -41,12 +41,13 @@ A case page shows it with ``{% load portal_progress %}{% progress_tracker case %
 
 import datetime
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
 from django.template.loader import render_to_string
 from django.urls import URLPattern, URLResolver
+from django.utils.functional import Promise
 from django.utils.module_loading import autodiscover_modules
 from django.utils.safestring import SafeString
 
@@ -119,12 +120,12 @@ class Step:
     deadline badge of casework.core.templatetags.deadlines takes it).
     """
 
-    label: str
+    label: str | Promise
     done: bool = False
     when: datetime.date | datetime.datetime | None = None
     due: datetime.date | None = None
     counting: str = "calendar"
-    note: str = ""
+    note: str | Promise = ""
 
 
 @dataclass(frozen=True)
@@ -186,10 +187,10 @@ def reached(case) -> dict[str, datetime.datetime]:
 
 
 def steps_along(
-    path: Sequence[tuple[str, str]],
+    path: Sequence[tuple[str, str | Promise]],
     state: str,
-    when: dict[str, Any],
-    ends: dict[str, str] | None = None,
+    when: Mapping[Any, Any],
+    ends: Mapping[Any, str | Promise] | None = None,
 ) -> list[Step]:
     """The steps of a case that goes along ``path`` ((state, label) in order).
 
