@@ -120,7 +120,9 @@ def confirmed_mobile(request) -> str | None:
 def register(request):
     """A worker or an individual hiring party registers, with the number confirmed."""
     user = request.user if request.user.is_authenticated else None
-    if user is not None and (_has_person(user) or not accounts.is_portal_user(user)):
+    if user is not None and _has_person(user):
+        return redirect("portal:home")
+    if user is not None and not accounts.is_portal_user(user):
         return redirect("home")
     mobile = confirmed_mobile(request)
     if mobile is None:

@@ -103,14 +103,13 @@ def code_check(*, mobile: str, code: str) -> SignInCode:
         row = SignInCode.objects.select_for_update().filter(mobile=mobile).first()
         refusal = _refusal(row, code)
         if row is not None:
-            now = timezone.now()
-            changed = {"attempts": row.attempts + 1}
+            changed: dict[str, object] = {"attempts": row.attempts + 1}
             if refusal is None:
-                changed["used_at"] = now
+                changed["used_at"] = timezone.now()
             SignInCode.objects.filter(pk=row.pk).update(**changed)
-    if refusal is not None:
+    if refusal is not None or row is None:
         # Raised after the commit above, so the counted try stays.
-        raise Refused(refusal)
+        raise Refused(refusal or _("Ask for a code first."))
     return row
 
 
@@ -310,7 +309,7 @@ def organisation_register(
     """An employer organisation registered by its agent (经办人), to be verified by staff
     (a licence_seen check) before it may sign; an existing credit code is never taken."""
     user = actor.user
-    if user is None or agent.user_id != user.pk or not is_portal_user(user):
+    if not isinstance(user, User) or agent.user_id != user.pk or not is_portal_user(user):
         raise PermissionDenied
     code, problem = identifiers.check_uscc(credit_code)
     if problem is not None:

@@ -863,6 +863,20 @@ TABLE: dict[str, dict] = {
     "portal:assistance_document": row(
         supporting_document, staff=NOT_FOUND, outsider=NOT_FOUND, portal=NOT_FOUND, wang_worker=OK
     ),
+    # Sign-in by text code and registration (docs/portal.md): open to everyone without a
+    # registered person; the code and registration pages need a number in the session.
+    "portal:signin": row(
+        no_args, staff=OK, outsider=OK, portal=redirect_to("portal:home"), anonymous=OK
+    ),
+    "portal:signin_code": everyone(no_args, redirect_to("portal:signin")),
+    "portal:register": row(
+        no_args,
+        staff=redirect_to("home"),
+        outsider=redirect_to("home"),
+        portal=redirect_to("portal:home"),
+        anonymous=redirect_to("portal:signin"),
+    ),
+    "portal:register_organisation": row(no_args, staff=FORBIDDEN, outsider=FORBIDDEN, portal=OK),
     # tests.caseapp's sample workflow, plugged into the portal: wang holds the sample.
     "portal:sample": row(
         sample, staff=NOT_FOUND, outsider=NOT_FOUND, portal=NOT_FOUND, wang_worker=OK

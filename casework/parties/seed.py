@@ -24,6 +24,14 @@ PEOPLE = [
     ),
 ]
 
+# People the demo identity service also knows, to try the portal's registration
+# (docs/portal.md): (name, ID number, mobile, whether a record exists). The first has no
+# record (registering creates it); the second's record, with this mobile, has no login.
+REGISTRANTS = [
+    ("孙晓梅", "110105199206151626", "13800000011", False),
+    ("周国庆", "110108198010013517", "13800000012", True),
+]
+
 ORGANIZATIONS = [
     {
         "kind": Organization.Kind.EMPLOYER,
@@ -55,6 +63,7 @@ ORGANIZATIONS = [
 def seed_demo(market: Market) -> None:
     people = _people()
     _organizations(people["employer"])
+    _registrants()
 
 
 def _people() -> dict[str, Person]:
@@ -74,6 +83,16 @@ def _people() -> dict[str, Person]:
             )
         people[username] = person
     return people
+
+
+def _registrants() -> None:
+    for name, id_number, mobile, has_record in REGISTRANTS:
+        if has_record and not Person.objects.filter(id_number=id_number).exists():
+            person = Person(
+                name=name, id_number=id_number, mobile=mobile, address="城东区和平路7号"
+            )
+            person.full_clean(exclude=["user"])
+            person.save()
 
 
 def _organizations(representative: Person) -> None:

@@ -9,7 +9,7 @@ IDENTITY_VERIFICATION_BACKEND names a class with ``verify(person) ->
 IdentityResult`` that raises IdentityServiceUnavailable when the service cannot answer;
 production points it at the province's identity service or Tencent Cloud's
 (casework.parties.tencent_identity, docs/gateways.md). The
-demo backend accepts exactly the demo people of casework/parties/seed.py.
+demo backend accepts exactly the demo people (and demo registrants) of casework/parties/seed.py.
 """
 
 from dataclasses import dataclass
@@ -41,14 +41,15 @@ class IdentityServiceUnavailable(Exception):
 
 
 class DemoIdentityBackend:
-    """Accepts the demo people (by name and ID number); refuses everyone else."""
+    """Accepts the demo people and registrants (by name and ID number); refuses everyone
+    else."""
 
     demo = True  # check --deploy refuses it (casework.core.checks)
 
     def verify(self, person: Person) -> IdentityResult:
-        from casework.parties.seed import PEOPLE
+        from casework.parties.seed import PEOPLE, REGISTRANTS
 
-        known = {(row[2], row[3]) for row in PEOPLE}
+        known = {(row[2], row[3]) for row in PEOPLE} | {(row[0], row[1]) for row in REGISTRANTS}
         if (person.name, person.id_number) in known:
             return IdentityResult(True, reference=f"DEMO-{person.id_number[-4:]}")
         return IdentityResult(

@@ -232,4 +232,16 @@ def test_staff_see_how_a_person_registered(client, sam_supervisor):
     person = Person.objects.get(id_number=NEW_ID)
     client.force_login(sam_supervisor)
     page = client.get(reverse("parties:person", args=[person.pk])).content.decode()
-    assert "短信验证码" in page
+    assert "短信验证码" in page  # the check's note: registered online
+    assert "Portal login" in page or "门户" in page
+
+
+def test_the_demo_identity_service_knows_the_demo_registrants(db):
+    from casework.parties.seed import REGISTRANTS
+    from casework.parties.verification import DemoIdentityBackend
+
+    for name, id_number, mobile, _has_record in REGISTRANTS:
+        assert ric.is_valid(id_number)
+        candidate = Person(name=name, id_number=id_number, mobile=mobile)
+        assert DemoIdentityBackend().verify(candidate).passed
+    assert not DemoIdentityBackend().verify(Person(name="赵新来", id_number=NEW_ID)).passed
