@@ -850,7 +850,9 @@ def remind_term_ending(today: datetime.date | None = None) -> int:
     )
     reminded = 0
     for placement in ending:
-        case = placement.case
+        case, ends = placement.case, placement.term_ends_on
+        if ends is None:  # (filtered out above)
+            continue
         with transaction.atomic():
             row = notify(
                 notices.TERM_ENDING,
@@ -859,10 +861,10 @@ def remind_term_ending(today: datetime.date | None = None) -> int:
                 {
                     "code": case.code,
                     "post": placement.post.title,
-                    "ends": _zh(placement.term_ends_on),
+                    "ends": _zh(ends),
                 },
                 sign=case.market.name,
-                step=f"placement-{placement.pk}-{placement.term_ends_on.isoformat()}",
+                step=f"placement-{placement.pk}-{ends.isoformat()}",
             )
             reminded += row is not None
     return reminded

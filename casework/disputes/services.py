@@ -513,7 +513,7 @@ def dispute_mark_defaulted(*, dispute: Dispute, actor: Actor, note: str = ""):
 
 
 def dispute_refer(*, dispute: Dispute, referral: str, actor: Actor, note: str = ""):
-    transitions = {
+    transitions: dict[str, str] = {
         Dispute.Referral.PAYMENT_ORDER: "refer_payment_order",
         Dispute.Referral.ARBITRATION: "refer_arbitration",
     }

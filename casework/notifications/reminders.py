@@ -11,9 +11,10 @@ escalation event. Each goes by the channel the user chose (StaffProfile.notify_b
 import datetime
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
-from django.db import models, transaction
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -49,8 +50,8 @@ register(
 class Due:
     """A case whose deadline ``deadline`` (``what``, in Chinese) its holder must meet."""
 
-    case: models.Model
-    holder: object  # the user who holds the case
+    case: Any  # a CaseBase: code, market, owner
+    holder: Any  # the user who holds the case
     deadline: datetime.date
     what: str
 
@@ -102,8 +103,11 @@ def remind_staff(now: datetime.datetime | None = None) -> dict:
 
 
 def _escalate(event: CaseEvent) -> int:
-    model = ContentType.objects.get_for_id(event.subject_type_id).model_class()
-    case = model.objects.filter(pk=event.subject_id).select_related("market", "owner").first()
+    model: Any = ContentType.objects.get_for_id(event.subject_type_id).model_class()
+    if model is None:
+        return 0
+    cases = model._default_manager.filter(pk=event.subject_id)
+    case = cases.select_related("market", "owner").first()
     if case is None or not hasattr(case, "market"):
         return 0
     owner = case.owner
