@@ -36,7 +36,12 @@ def test_a_named_complainant_hears_of_the_acceptance_and_the_result(make_complai
     )
     run_on_commit(bring_to, complaint, S.CLOSED, complaint.owner)
     sent = texts(complaint)
-    assert [m.purpose for m in sent] == ["complaint_accepted", "complaint_result"]
+    # Then the satisfaction survey's invitation (casework.surveys, tests/surveys).
+    assert [m.purpose for m in sent] == [
+        "complaint_accepted",
+        "complaint_result",
+        "survey_invitation",
+    ]
     assert {m.to for m in sent} == {"13712345678"}
     assert "已于" in sent[0].text and "受理" in sent[0].text
     assert "已办结" in sent[1].text and "责令其限期改正" in sent[1].text
