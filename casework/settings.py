@@ -83,6 +83,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # A session signed in by a text code reaches the portal's pages only (docs/portal.md).
+    "portal.middleware.PortalSessionMiddleware",
     # Whether the session passed its second factor; then those who owe it reach nothing else.
     "django_otp.middleware.OTPMiddleware",
     "casework.core.twofactor.TwoFactorMiddleware",
@@ -460,6 +462,12 @@ SMS_TEMPLATE_CODES: dict[str, str] = {
 IDENTITY_VERIFICATION_BACKEND = env_str(
     "IDENTITY_VERIFICATION_BACKEND", "casework.parties.verification.DemoIdentityBackend"
 )
+# The portal's sign-in by text code (docs/portal.md): how long a portal session lasts, and
+# the codes sent per number and per client address, and codes tried per address, an hour.
+PORTAL_SESSION_SECONDS = env_int("PORTAL_SESSION_SECONDS", 2 * 3600, minimum=300)
+PORTAL_CODE_MOBILE_LIMIT = env_int("PORTAL_CODE_MOBILE_LIMIT", 5, minimum=1)
+PORTAL_CODE_IP_LIMIT = env_int("PORTAL_CODE_IP_LIMIT", 20, minimum=1)
+PORTAL_CODE_ENTRY_IP_LIMIT = env_int("PORTAL_CODE_ENTRY_IP_LIMIT", 60, minimum=1)
 
 DOCUMENT_RENDER_SOFT_LIMIT = env_int("DOCUMENT_RENDER_SOFT_LIMIT", 60, minimum=5)
 DOCUMENT_RENDER_HARD_LIMIT = env_int("DOCUMENT_RENDER_HARD_LIMIT", 90, minimum=10)
