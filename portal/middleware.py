@@ -29,6 +29,8 @@ ALLOWED_VIEWS = frozenset(
         ("documents", "download"),
         ("documents", "verify"),
         ("documents", "verify_lookup"),
+        # The satisfaction survey's public page (the link in the text message).
+        ("surveys", "answer"),
     }
 )
 

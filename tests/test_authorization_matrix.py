@@ -558,6 +558,7 @@ TABLE: dict[str, dict] = {
         **DISPUTE_READERS,
     ),
     "disputes:session_new": row(dispute, **HOLDER_ONLY_DISPUTE, alice_mediator=OK),
+    "disputes:session_schedule": row(dispute, **HOLDER_ONLY_DISPUTE, alice_mediator=OK),
     "disputes:extend": row(dispute, **HOLDER_ONLY_DISPUTE, alice_mediator=OK),
     "disputes:settle": row(dispute, **HOLDER_ONLY_DISPUTE, alice_mediator=OK),
     "disputes:terminate": row(dispute, **HOLDER_ONLY_DISPUTE, alice_mediator=OK),

@@ -387,6 +387,22 @@ class SessionForm(forms.Form):
         return value
 
 
+class ScheduleForm(forms.Form):
+    starts_at = _datetime_field(_("starts at"))
+    mode = forms.ChoiceField(label=_("mode"), choices=Session.Mode.choices)
+    place = forms.CharField(
+        label=_("place or meeting link"),
+        max_length=200,
+        help_text=_("The parties receive it by text message: the room and the address."),
+    )
+
+    def clean_starts_at(self):
+        value = self.cleaned_data.get("starts_at")
+        if value is not None and value <= timezone.now():
+            raise ValidationError(_("A session is scheduled for a time still to come."))
+        return value
+
+
 class ExtensionForm(forms.Form):
     new_due = _date_field(_("new deadline"), validators=[dates.deadline_day])
     applicant_agreed = forms.BooleanField(

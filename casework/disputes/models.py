@@ -523,6 +523,29 @@ class Session(models.Model):
         return self.dispute.market
 
 
+class ScheduledSession(models.Model):
+    """A mediation session fixed in advance: the parties are told its date and place."""
+
+    dispute = models.ForeignKey(
+        Dispute, on_delete=models.CASCADE, related_name="scheduled_sessions"
+    )
+    starts_at = models.DateTimeField(_("starts at"))
+    mode = models.CharField(_("mode"), max_length=10, choices=Session.Mode.choices)
+    place = models.CharField(_("place or meeting link"), max_length=200)
+    scheduled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("scheduled mediation session")
+        verbose_name_plural = _("scheduled mediation sessions")
+        ordering = ["starts_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.dispute.code} {timezone.localtime(self.starts_at):%Y-%m-%d %H:%M}"
+
+
 class Extension(models.Model):
     """Both parties agreed to mediate past the 15 days, until ``new_due``."""
 

@@ -12,6 +12,7 @@ from casework.notifications.reminders import Due, register_deadlines, register_e
 
 ACCEPTED = "dispute_accepted"
 NOT_ACCEPTED = "dispute_not_accepted"
+SESSION_SCHEDULED = "dispute_session_scheduled"
 SETTLEMENT_READY = "dispute_settlement_ready"
 EFFECTIVE = "dispute_agreement_effective"
 INSTALMENT_DUE = "dispute_instalment_due"
@@ -40,6 +41,12 @@ register(
         _("Wage dispute not accepted"),
         "您的劳动争议调解申请（{code}）不予受理，原因：{reason}。",
         params=("code", "reason"),
+    ),
+    Template(
+        SESSION_SCHEDULED,
+        _("Wage dispute: mediation session scheduled"),
+        "劳动争议（{code}）定于{date}{time}在{place}进行调解，请准时参加；不能参加的请提前联系调解员。",
+        params=("code", "date", "time", "place"),
     ),
     Template(
         SETTLEMENT_READY,

@@ -13,8 +13,10 @@ import datetime
 import logging
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import cast
 
 from django.conf import settings
+from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import F, Sum
@@ -39,6 +41,7 @@ from casework.disputes.models import (
     Extension,
     Instalment,
     Payment,
+    ScheduledSession,
     Session,
     Settlement,
 )
@@ -328,6 +331,44 @@ def session_record(
             action="session_recorded",
             to_state=dispute.state,
             documents=[doc.verification_code],
+        )
+    return session
+
+
+def session_schedule(
+    *,
+    dispute: Dispute,
+    starts_at: datetime.datetime,
+    mode: str,
+    place: str,
+    actor: Actor,
+) -> ScheduledSession:
+    """Fix a mediation session in advance; both parties are told its date and place."""
+    with locked(dispute) as dispute:
+        _require_holder(dispute, actor)
+        if dispute.state not in (Dispute.State.IN_MEDIATION, Dispute.State.SETTLED):
+            raise ValidationError(_("Sessions are scheduled while the case is in mediation."))
+        if starts_at <= timezone.now():
+            raise ValidationError(_("A session is scheduled for a time still to come."))
+        session = ScheduledSession(dispute=dispute, starts_at=starts_at, mode=mode, place=place)
+        session.scheduled_by = cast(User, actor.user)  # a step's actor is a user
+        session.full_clean()
+        session.save()
+        local = timezone.localtime(starts_at)
+        record_event(
+            dispute,
+            actor=actor,
+            action="session_scheduled",
+            to_state=dispute.state,
+            note=f"{local:%Y-%m-%d %H:%M} {place}",
+        )
+        _notify(
+            dispute,
+            notices.SESSION_SCHEDULED,
+            _parties(dispute),
+            date=f"{local.year}年{local.month}月{local.day}日",
+            time=f"{local:%H:%M}",
+            place=place,
         )
     return session
 

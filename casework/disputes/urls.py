@@ -16,6 +16,7 @@ urlpatterns = [
     path("<str:code>/evidence/new/", case.evidence_new, name="evidence_new"),
     path("<str:code>/evidence/<int:pk>/", case.evidence_file, name="evidence_file"),
     path("<str:code>/sessions/new/", case.session_new, name="session_new"),
+    path("<str:code>/sessions/schedule/", case.session_schedule, name="session_schedule"),
     path("<str:code>/extend/", case.extend, name="extend"),
     path("<str:code>/settle/", case.settle, name="settle"),
     path("<str:code>/revise/", case.revise, name="revise"),

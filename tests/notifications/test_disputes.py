@@ -58,6 +58,41 @@ def test_a_refusal_tells_the_applicant_why(new_dispute, alice_mediator, twice):
     assert text.template == notices.NOT_ACCEPTED and "原因：不属于劳动争议" in text.text
 
 
+def test_a_scheduled_session_tells_both_parties_its_date_and_place(
+    new_dispute, alice_mediator, twice
+):
+    dispute = new_dispute(Dispute.State.IN_MEDIATION)
+    starts = timezone.now() + datetime.timedelta(days=2)
+    with twice():
+        services.session_schedule(
+            dispute=dispute,
+            starts_at=starts,
+            mode="in_person",
+            place="市场调解室二",
+            actor=actor(alice_mediator),
+        )
+    sent = texts(dispute).filter(template=notices.SESSION_SCHEDULED)
+    assert sorted(text.to for text in sent) == sorted([WANG, HUI])
+    local = timezone.localtime(starts)
+    day = f"{local.year}年{local.month}月{local.day}日{local:%H:%M}"
+    assert all(f"定于{day}在市场调解室二进行调解" in text.text for text in sent)
+
+
+def test_a_session_is_not_scheduled_in_the_past(new_dispute, alice_mediator):
+    from django.core.exceptions import ValidationError
+
+    dispute = new_dispute(Dispute.State.IN_MEDIATION)
+    with pytest.raises(ValidationError):
+        services.session_schedule(
+            dispute=dispute,
+            starts_at=timezone.now() - datetime.timedelta(hours=1),
+            mode="in_person",
+            place="市场调解室二",
+            actor=actor(alice_mediator),
+        )
+    assert not dispute.scheduled_sessions.exists() and not rows(dispute, notices.SESSION_SCHEDULED)
+
+
 def test_agreed_terms_and_the_agreement_in_force_go_to_both_parties(
     new_dispute, django_capture_on_commit_callbacks
 ):

@@ -15,6 +15,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Prefetch
 from django.http import FileResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
@@ -66,6 +67,7 @@ STEPS: dict[str, Step] = {
         ("disputes.add_dispute", *MEDIATE), "if_held", states=tuple(Dispute.OPEN_STATES)
     ),
     "session_new": Step(states=MEDIATING),
+    "session_schedule": Step(states=MEDIATING),
     "extend": Step(states=MEDIATING),
     # settle's condition (terms recorded) is met by the service itself.
     "settle": Step(states=(S.IN_MEDIATION,)),
@@ -241,6 +243,7 @@ EVENT_LABELS = {
     "evidence_added": gettext_lazy("Evidence added"),
     "claimed": gettext_lazy("Taken by a mediator"),
     "session_recorded": gettext_lazy("Session recorded"),
+    "session_scheduled": gettext_lazy("Session scheduled"),
     "extended": gettext_lazy("Mediation extended"),
     "mark_recorded": gettext_lazy("Signature or seal recorded"),
     "payment_recorded": gettext_lazy("Payment recorded"),
@@ -287,6 +290,11 @@ def detail(request, code: str):
         "claims": list(dispute.claims.all()),
         "evidence": list(dispute.evidence.all()),
         "sessions": sessions,
+        "scheduled_sessions": list(
+            dispute.scheduled_sessions.filter(starts_at__gte=timezone.now()).select_related(
+                "scheduled_by"
+            )
+        ),
         "extensions": list(dispute.extensions.select_related("recorded_by")),
         "settlement": settlement,
         "marks": marks,
@@ -388,6 +396,20 @@ def session_new(request, code: str):
         lambda d, data, actor: services.session_record(dispute=d, actor=actor, **data),
         title=gettext_lazy("Record a mediation session"),
         done=gettext_lazy("The session has been recorded."),
+    )
+
+
+@_staff
+@one_time_form
+def session_schedule(request, code: str):
+    return _step_view(
+        request,
+        code,
+        "session_schedule",
+        forms.ScheduleForm,
+        lambda d, data, actor: services.session_schedule(dispute=d, actor=actor, **data),
+        title=gettext_lazy("Schedule a mediation session"),
+        done=gettext_lazy("The session has been scheduled; the parties are told by text."),
     )
 
 
