@@ -31,8 +31,8 @@ def _files(label, help_text="", required_message=None) -> CheckedFilesField:
         label=label,
         help_text=help_text,
         required=required_message is not None,
-        max_bytes=settings.ASSISTANCE_UPLOAD_MAX_BYTES,
-        max_files=settings.ASSISTANCE_UPLOAD_MAX_FILES,
+        size_setting="ASSISTANCE_UPLOAD_MAX_BYTES",
+        count_setting="ASSISTANCE_UPLOAD_MAX_FILES",
         error_messages={"required": required_message} if required_message else None,
     )
 

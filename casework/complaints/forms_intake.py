@@ -16,7 +16,6 @@ import datetime
 from decimal import Decimal
 
 from django import forms
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
@@ -30,7 +29,7 @@ from casework.complaints.penalties import Conduct
 from casework.core import dates
 from casework.core.formfields import AmountField
 from casework.core.models import Market
-from casework.core.uploads import checked_content_type
+from casework.core.uploads import CheckedFilesField
 from casework.parties import identifiers
 
 MAX_EVIDENCE_FILES = 10
@@ -49,45 +48,15 @@ class DateInput(forms.DateInput):
         super().__init__(attrs, format="%Y-%m-%d")
 
 
-class MultipleFileInput(forms.ClearableFileInput):
-    allow_multiple_selected = True
-
-
-class EvidenceFilesField(forms.FileField):
-    """Several PDF, JPEG or PNG files (the Django 5.2 multiple-file pattern).
-
-    Each file is checked by its first bytes, not its name, and against
-    settings.COMPLAINT_EVIDENCE_MAX_BYTES; cleans to a list (empty when none).
-    """
+class EvidenceFilesField(CheckedFilesField):
+    """Several PDF, JPEG or PNG files, each checked by its first bytes, not its name, and
+    against settings.COMPLAINT_EVIDENCE_MAX_BYTES; cleans to a list (empty when none)."""
 
     def __init__(self, **kwargs):
-        attrs = {"accept": ".pdf,.jpg,.jpeg,.png,application/pdf,image/jpeg,image/png"}
-        kwargs.setdefault("widget", MultipleFileInput(attrs=attrs))
         kwargs.setdefault("required", False)
-        super().__init__(**kwargs)
-
-    def clean(self, data, initial=None) -> list:
-        uploads = [u for u in (data if isinstance(data, list | tuple) else [data]) if u]
-        if not uploads and self.required:
-            raise ValidationError(self.error_messages["required"], code="required")
-        if len(uploads) > MAX_EVIDENCE_FILES:
-            raise ValidationError(
-                _("Attach at most %(n)s files."),
-                code="too_many_files",
-                params={"n": MAX_EVIDENCE_FILES},
-            )
-        cleaned, errors = [], []
-        for upload in uploads:
-            try:
-                upload = super().clean(upload, initial)
-                checked_content_type(upload, max_bytes=settings.COMPLAINT_EVIDENCE_MAX_BYTES)
-            except ValidationError as exc:
-                errors.extend(exc.error_list)
-                continue
-            cleaned.append(upload)
-        if errors:
-            raise ValidationError(errors)
-        return cleaned
+        super().__init__(
+            size_setting="COMPLAINT_EVIDENCE_MAX_BYTES", max_files=MAX_EVIDENCE_FILES, **kwargs
+        )
 
 
 def conduct_day(day: datetime.date | None) -> datetime.date | None:

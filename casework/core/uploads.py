@@ -7,6 +7,7 @@ first bytes of the file decide whether it really is a PDF, JPEG or PNG.
 from contextlib import contextmanager
 
 from django import forms
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext_lazy as _
@@ -79,11 +80,24 @@ class CheckedFilesField(forms.FileField):
     """Several PDF, JPEG or PNG files, each checked by ``checked_content_type``.
 
     Cleans to a list (empty when none and not required); every file's problem is
-    reported at once. ``max_bytes`` per file, at most ``max_files`` files.
+    reported at once. The limits are read from the settings when the form is cleaned
+    (so that a deployment's or a test's values apply): bytes per file from
+    ``size_setting``, the number of files from ``count_setting`` or ``max_files``.
     """
 
-    def __init__(self, *, max_bytes: int, max_files: int = 10, **kwargs):
-        self.max_bytes, self.max_files = max_bytes, max_files
+    def __init__(
+        self,
+        *,
+        size_setting: str,
+        max_files: int | None = None,
+        count_setting: str | None = None,
+        **kwargs,
+    ):
+        self.size_setting, self.count_setting, self.max_files = (
+            size_setting,
+            count_setting,
+            max_files,
+        )
         kwargs.setdefault("widget", MultipleFileInput(attrs={"accept": ACCEPT}))
         super().__init__(**kwargs)
 
@@ -91,17 +105,17 @@ class CheckedFilesField(forms.FileField):
         uploads = [u for u in (data if isinstance(data, list | tuple) else [data]) if u]
         if not uploads and self.required:
             raise ValidationError(self.error_messages["required"], code="required")
-        if len(uploads) > self.max_files:
+        most = getattr(settings, self.count_setting) if self.count_setting else self.max_files
+        if most is not None and len(uploads) > most:
             raise ValidationError(
-                _("Attach at most %(n)s files."),
-                code="too_many_files",
-                params={"n": self.max_files},
+                _("Attach at most %(n)s files."), code="too_many_files", params={"n": most}
             )
+        max_bytes = getattr(settings, self.size_setting)
         cleaned, errors = [], []
         for upload in uploads:
             try:
                 upload = super().clean(upload, initial)
-                checked_content_type(upload, max_bytes=self.max_bytes)
+                checked_content_type(upload, max_bytes=max_bytes)
             except ValidationError as exc:
                 errors.extend(exc.error_list)
                 continue

@@ -19,7 +19,7 @@ from django.utils.translation import gettext_lazy as _
 from casework.core import dates
 from casework.core.formfields import AmountField
 from casework.core.models import markets_for
-from casework.disputes.evidence import evidence_content_type
+from casework.core.uploads import CheckedFilesField
 from casework.disputes.models import ClaimType, Dispute, Instalment, Session, Settlement
 from casework.disputes.services import Claim
 from casework.parties import identifiers
@@ -141,34 +141,12 @@ class PeopleField(forms.CharField):
 # -- evidence ---------------------------------------------------------------------------
 
 
-class MultipleFileInput(forms.ClearableFileInput):
-    allow_multiple_selected = True
-
-
-class EvidenceField(forms.FileField):
-    """Several uploads; each must pass evidence_content_type() (size, suffix, first bytes)."""
+class EvidenceField(CheckedFilesField):
+    """Several uploads; each must pass the size (DISPUTE_EVIDENCE_MAX_BYTES), suffix and
+    first-bytes checks of casework.core.uploads."""
 
     def __init__(self, **kwargs):
-        attrs = {"accept": ".pdf,.jpg,.jpeg,.png,application/pdf,image/jpeg,image/png"}
-        kwargs.setdefault("widget", MultipleFileInput(attrs=attrs))
-        super().__init__(**kwargs)
-
-    def clean(self, data, initial=None) -> list:
-        uploads = data if isinstance(data, list | tuple) else [data] if data else []
-        if not uploads and self.required:
-            raise ValidationError(self.error_messages["required"], code="required")
-        cleaned, errors = [], []
-        for upload in uploads:
-            try:
-                upload = super().clean(upload, initial)
-                evidence_content_type(upload)
-            except ValidationError as exc:
-                errors.extend(exc.error_list)
-                continue
-            cleaned.append(upload)
-        if errors:
-            raise ValidationError(errors)
-        return cleaned
+        super().__init__(size_setting="DISPUTE_EVIDENCE_MAX_BYTES", **kwargs)
 
 
 # -- intake -----------------------------------------------------------------------------
