@@ -22,6 +22,7 @@ urlpatterns = [
         core_views.two_factor_backup_codes,
         name="two_factor_backup_codes",
     ),
+    path("accounts/reminders/", core_views.reminder_settings, name="reminder_settings"),
     # One login page for the site and the admin: the same throttling, the same second factor.
     path("admin/login/", core_views.LoginView.as_view(), name="admin_login"),
     path("i18n/", include("django.conf.urls.i18n")),

@@ -458,6 +458,9 @@ TABLE: dict[str, dict] = {
         no_args, staff=TO_CODE_FIRST, outsider=TO_CODE_FIRST, portal=TO_CODE_FIRST
     ),
     "two_factor_backup_codes": post_only_signed_in(no_args),
+    # How a staff member gets reminders: any user with a staff profile (their own; the
+    # outsider is staff of another market).
+    "reminder_settings": row(no_args, staff=OK, outsider=OK, portal=NOT_FOUND),
     # Django's LogoutView logs out on POST only.
     "logout": everyone(no_args, NOT_ALLOWED),
     # A GET changes nothing and goes back to the site (Django's set_language).

@@ -1,21 +1,27 @@
 import datetime
+import re
 
+from django import forms
 from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required, permission_required
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
 from casework.core import hooks, twofactor
 from casework.core.checks import schedule_missing_years
 from casework.core.logins import DEMO_PASSWORD
-from casework.core.models import AccessLog, markets_for
+from casework.core.models import AccessLog, NotifyBy, StaffProfile, markets_for
 from casework.core.queues import queues_for
 from casework.core.ratelimit import over_limit
 from casework.core.roles import PORTAL_ROLES, Role, roles_of
@@ -46,6 +52,7 @@ def home(request):
                 schedule_missing_years(timezone.localdate()) if Role.SUPERVISOR in roles else []
             ),
             "no_role": not roles,
+            "has_profile": StaffProfile.objects.filter(user=request.user).exists(),
         },
     )
 
@@ -203,3 +210,58 @@ def _backup_codes_page(request, codes):
     # Shown once, never stored in the page cache; the database keeps only what it checks.
     context = {"codes": codes, "next": _next(request)}
     return render(request, "registration/backup_codes.html", context)
+
+
+class ReminderForm(forms.ModelForm):
+    # Longer than the column: spaces typed between the digits are taken out by clean_mobile.
+    mobile = forms.CharField(
+        label=StaffProfile._meta.get_field("mobile").verbose_name,
+        max_length=20,
+        required=False,
+        help_text=_lazy("11 digits. Texts wait for the end of the quiet hours; e-mails do not."),
+    )
+
+    class Meta:
+        model = StaffProfile
+        fields = ["notify_by", "mobile"]
+        widgets = {"notify_by": forms.RadioSelect}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["notify_by"].required = True
+        self.fields["notify_by"].choices = NotifyBy.choices
+
+    def clean_mobile(self) -> str:
+        mobile = "".join(self.cleaned_data.get("mobile", "").split())
+        if mobile and not re.fullmatch(r"1\d{10}", mobile):
+            raise ValidationError(_("Enter an 11-digit mobile number."))
+        return mobile
+
+    def clean(self):
+        data = super().clean()
+        if data.get("notify_by") == NotifyBy.SMS and not data.get("mobile"):
+            self.add_error("mobile", _("Enter the mobile number the reminders go to."))
+        if data.get("notify_by") == NotifyBy.EMAIL and not self.instance.user.email:
+            self.add_error(
+                "notify_by",
+                _("Your login has no e-mail address: ask an administrator to add one."),
+            )
+        return data
+
+
+@never_cache
+@login_required
+@require_http_methods(["GET", "POST"])
+def reminder_settings(request):
+    """How a staff member gets reminders of deadlines and escalations (docs/notifications.md)."""
+    profile = StaffProfile.objects.filter(user=request.user).first()
+    if profile is None:
+        raise Http404
+    if not profile.notify_by:
+        profile.notify_by = NotifyBy.EMAIL if request.user.email else NotifyBy.NONE
+    form = ReminderForm(request.POST or None, instance=profile)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, _("Your reminder settings have been saved."))
+        return redirect("reminder_settings")
+    return render(request, "core/reminders.html", {"form": form, "email": request.user.email})

@@ -117,3 +117,25 @@ def test_the_supervisors_hear_of_an_escalation_once(
     assert row.recipient == "sam@example.org" and row.status == Status.SENT
     assert held.code in row.text and "经办人：Alice 调解员" in row.text
     assert [m.to for m in mail.outbox if "逾期" in m.body] == [["sam@example.org"]]
+
+
+def test_staff_choose_how_they_are_reminded_on_their_own_page(client, alice_mediator):
+    from django.urls import reverse
+
+    page = reverse("reminder_settings")
+    client.force_login(alice_mediator)
+    assert client.get(reverse("home")).content.decode().count(page) == 1
+    refused = client.post(page, {"notify_by": NotifyBy.SMS, "mobile": ""})
+    assert refused.status_code == 200 and "has-errors" in refused.content.decode()
+    assert client.post(page, {"notify_by": NotifyBy.SMS, "mobile": "1380013"}).status_code == 200
+    done = client.post(page, {"notify_by": NotifyBy.SMS, "mobile": "138 0013 8111"})
+    assert done.status_code == 302
+    profile = alice_mediator.staff_profile
+    profile.refresh_from_db()
+    assert (profile.notify_by, profile.mobile) == (NotifyBy.SMS, "13800138111")
+    alice_mediator.email = ""
+    alice_mediator.save()
+    refused = client.post(page, {"notify_by": NotifyBy.EMAIL, "mobile": ""})
+    assert refused.status_code == 200
+    profile.refresh_from_db()
+    assert profile.notify_by == NotifyBy.SMS
