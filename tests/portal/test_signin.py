@@ -6,8 +6,11 @@ import re
 
 import pytest
 import time_machine
+from django.contrib.contenttypes.models import ContentType
 from django.core.cache import cache
+from django.db import connection
 from django.test import TestCase
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -101,6 +104,25 @@ def test_a_known_and_an_unknown_number_get_the_same_answer(wang_worker):
     assert enter(unknown, last_code(UNKNOWN_MOBILE)).url == reverse("portal:register")
     assert "_auth_user_id" not in unknown.session
     assert enter(known, last_code(WANG_MOBILE)).url == reverse("portal:home")
+
+
+def _work(mobile: str) -> list[str]:
+    """The SQL a request for a code runs, with the values taken out: what it does."""
+    ContentType.objects.clear_cache()  # both calls start from the same cache
+    with CaptureQueriesContext(connection) as queries:
+        assert send_code(FormTokenClient(), mobile).url == CODE
+    values = re.compile(r"\b\d+\b|'[^']*'|\"s\d+_x\d+\"")
+    return [values.sub("?", query["sql"]) for query in queries.captured_queries]
+
+
+def test_a_known_and_an_unknown_number_cost_the_same_work(wang_worker):
+    """The timing class: both answers come from the same statements in the same order
+    (the code row, its text queued and sent, the limits), whoever owns the number; no
+    statement reads a login or a person. Measured times would only add the machine's
+    noise to this."""
+    known, unknown = _work(WANG_MOBILE), _work(UNKNOWN_MOBILE)
+    assert known == unknown
+    assert not any("parties_person" in sql or "auth_user" in sql for sql in known)
 
 
 def test_a_malformed_number_is_refused_with_the_form(client, db):
