@@ -375,7 +375,7 @@ class ScheduleForm(forms.Form):
     )
 
     def clean_starts_at(self):
-        value = self.cleaned_data.get("starts_at")
+        value = dates.deadline_day(self.cleaned_data.get("starts_at"))
         if value is not None and value <= timezone.now():
             raise ValidationError(_("A session is scheduled for a time still to come."))
         return value

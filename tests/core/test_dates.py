@@ -12,6 +12,7 @@ from django.utils import timezone, translation
 
 from agreements.forms import ParticularsForm
 from assistance import forms as assistance_forms
+from assistance import forms_portal as assistance_portal_forms
 from casework.complaints import forms as complaints_forms
 from casework.complaints import forms_intake
 from casework.complaints.models import Complaint
@@ -45,6 +46,7 @@ PAST_DAY = (OLD_DAY, _tomorrow, FUTURE)
 PAST_MOMENT = (OLD_MOMENT, _next_hour, FUTURE)
 DEADLINE = (OLD_DAY, lambda: FAR_DAY, TOO_FAR)
 TERM = (OLD_DAY, lambda: FAR_DAY, TERM_TOO_FAR)
+UPCOMING_MOMENT = (OLD_MOMENT, lambda: FAR_MOMENT, TOO_FAR)
 
 CASES = {
     # disputes, counter
@@ -57,6 +59,7 @@ CASES = {
     "dispute claim: period_start": ("claim", "period_start", PAST_DAY),
     "dispute claim: period_end": ("claim", "period_end", DEADLINE),
     "dispute session: held_at": ("session", "held_at", PAST_MOMENT),
+    "dispute session scheduled: starts_at": ("schedule", "starts_at", UPCOMING_MOMENT),
     "dispute extension: new_due": ("extension", "new_due", DEADLINE),
     "dispute instalment: due_date": ("instalment", "due_date", DEADLINE),
     "dispute mark: at": ("mark", "at", PAST_MOMENT),
@@ -85,6 +88,11 @@ CASES = {
         "unemployment_registered_on",
         PAST_DAY,
     ),
+    "assistance portal application: unemployment_registered_on": (
+        "online_application",
+        "unemployment_registered_on",
+        PAST_DAY,
+    ),
     "assistance plan item: due_on": ("plan_item", "due_on", DEADLINE),
     "assistance placement: starts_on": ("placement_start", "starts_on", DEADLINE),
     "assistance placement: subsidy_approved_on": (
@@ -105,6 +113,8 @@ def _form(kind: str, data: dict, *, user, person):
         return disputes_forms.ClaimForm(data)
     if kind == "session":
         return disputes_forms.SessionForm(data)
+    if kind == "schedule":
+        return disputes_forms.ScheduleForm(data)
     if kind == "extension":
         return disputes_forms.ExtensionForm(data)
     if kind == "instalment":
@@ -136,6 +146,8 @@ def _form(kind: str, data: dict, *, user, person):
         return ParticularsForm(data)
     if kind == "application":
         return assistance_forms.ApplicationForm(data, user=user)
+    if kind == "online_application":
+        return assistance_portal_forms.OnlineApplicationForm(data)
     if kind == "plan_item":
         return assistance_forms.PlanItemForm(data)
     if kind == "placement_start":

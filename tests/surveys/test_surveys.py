@@ -11,6 +11,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.cache import cache
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from assistance import services as assistance_services
 from assistance.reports import AssistanceReport
@@ -28,6 +29,11 @@ from tests.assistance.fixtures import actor as assistance_actor
 from tests.conftest import make_user
 
 S = Dispute.State
+_ALREADY = _("This survey has already been answered. Thank you for your rating.")
+_NOT_VALID = _(
+    "This link is not valid. Open the link exactly as it came in the text message; if it "
+    "was cut off, copy the whole link into the browser."
+)
 
 
 def token_of(invitation: SurveyInvitation) -> str:
@@ -172,7 +178,9 @@ def test_an_answer_is_recorded_once(client, invitation):
     }
     answer = client.post(page(invitation), data)
     assert answer.status_code == 200
-    assert "Your rating has been recorded" in answer.content.decode()
+    assert _("Your rating has been recorded. It helps the market improve its service.") in (
+        answer.content.decode()
+    )
     invitation.refresh_from_db()
     assert invitation.level == Level.DISSATISFIED
     assert invitation.reasons == ["too_long", "communication"]
@@ -180,7 +188,7 @@ def test_an_answer_is_recorded_once(client, invitation):
     assert invitation.used_at is not None
     # A second answer (another form, or the same link again) changes nothing.
     again = client.post(page(invitation), {"level": Level.VERY_SATISFIED})
-    assert "already been answered" in again.content.decode()
+    assert _ALREADY in again.content.decode()
     assert client.get(page(invitation)).status_code == 200
     invitation.refresh_from_db()
     assert invitation.level == Level.DISSATISFIED
@@ -192,7 +200,7 @@ def test_the_same_form_sent_twice_is_thanked_twice(client, invitation):
     data = {"level": Level.SATISFIED, "submission": "same-token-twice"}
     assert client.post(page(invitation), data).status_code == 200
     again = client.post(page(invitation), data)
-    assert "already been answered" in again.content.decode()
+    assert _ALREADY in again.content.decode()
 
 
 def test_reasons_are_kept_only_for_the_lower_levels(client, invitation):
@@ -218,7 +226,7 @@ def test_the_survey_expires_after_30_days(client, invitation):
         assert client.get(page(invitation)).status_code == 410
         answer = client.post(page(invitation), {"level": Level.SATISFIED})
         assert answer.status_code == 410
-        assert "expired" in answer.content.decode()
+        assert _("This survey has expired") in answer.content.decode()
     invitation.refresh_from_db()
     assert invitation.used_at is None
     just_in_time = invitation.created_at + datetime.timedelta(days=29, hours=23)
@@ -230,7 +238,7 @@ def test_the_survey_expires_after_30_days(client, invitation):
 def test_a_bad_or_tampered_token_finds_a_friendly_404(client, invitation, token):
     answer = client.get(f"/survey/{token}/")
     assert answer.status_code == 404
-    assert "This link is not valid" in answer.content.decode()
+    assert _NOT_VALID in answer.content.decode()
     tampered = token_of(invitation)[:-2] + "zz"
     assert client.post(f"/survey/{tampered}/", {"level": "5"}).status_code == 404
 
@@ -331,7 +339,7 @@ def test_the_case_page_shows_the_answers_and_the_comment_to_supervisors(
     url = reverse("disputes:detail", args=[dispute.code])
     client.force_login(alice_mediator)
     body = client.get(url).content.decode()
-    assert 'id="survey"' in body and "Basically satisfied" in body
+    assert 'id="survey"' in body and str(Level.BASICALLY_SATISFIED.label) in body
     assert "希望更快一些" not in body
     client.force_login(sam_supervisor)
     assert "希望更快一些" in client.get(url).content.decode()
