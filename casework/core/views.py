@@ -14,7 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -218,7 +218,9 @@ class ReminderForm(forms.ModelForm):
         label=StaffProfile._meta.get_field("mobile").verbose_name,
         max_length=20,
         required=False,
-        help_text=_lazy("11 digits. Texts wait for the end of the quiet hours; e-mails do not."),
+        help_text=gettext_lazy(
+            "11 digits. Texts wait for the end of the quiet hours; e-mails do not."
+        ),
     )
 
     class Meta:
