@@ -63,7 +63,8 @@ def signin(request):
         else:
             request.session[SIGNIN_MOBILE] = mobile
             return redirect("portal:signin_code")
-    return render(request, "portal/signin.html", {"form": form})
+    context = {"form": form, "code_pending": isinstance(request.session.get(SIGNIN_MOBILE), str)}
+    return render(request, "portal/signin.html", context)
 
 
 @never_cache

@@ -47,6 +47,7 @@ from typing import Any
 
 from django.template.loader import render_to_string
 from django.urls import URLPattern, URLResolver
+from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.module_loading import autodiscover_modules
 from django.utils.safestring import SafeString
@@ -208,18 +209,21 @@ def steps_along(
             for i, (s, label) in enumerate(path)
         ]
     ends = ends or {}
-    passed = [(s, label) for s, label in [*path, *ends.items()] if s != state and when.get(s)]
-    passed.sort(key=lambda item: _moment(when[item[0]]))
+    order = [*path, *ends.items()]
+    passed = [(s, label) for s, label in order if s != state and when.get(s)]
+    # By the local day first, then along the path: some states are known by their day
+    # only, and two steps of one day come in the path's order.
+    passed.sort(key=lambda item: (_day(when[item[0]]), order.index(item)))
     steps = [Step(label, done=True, when=when[s]) for s, label in passed]
     if state in ends:
         steps.append(Step(ends[state], done=True, when=when.get(state)))
     return steps
 
 
-def _moment(value) -> datetime.datetime:
+def _day(value) -> datetime.date:
     if isinstance(value, datetime.datetime):
-        return value
-    return datetime.datetime.combine(value, datetime.time.min, tzinfo=datetime.UTC)
+        return timezone.localdate(value)
+    return value
 
 
 def with_next(steps: list[Step], **changes) -> list[Step]:

@@ -158,6 +158,33 @@ def test_a_declined_case_ends_with_the_decision_and_no_next_step(new_case):
     )
 
 
+def test_a_closed_case_lists_its_steps_in_order_when_several_fell_on_one_day(new_case):
+    """Review started at 10:00 and certification proposed the same day: the states known
+    by their day only (the notice) still come after the review, as they did."""
+    import time_machine
+    from django.utils import timezone
+
+    from assistance import services
+    from assistance.models import Outcome
+    from tests.assistance.fixtures import actor
+
+    morning = timezone.make_aware(datetime.datetime(2026, 11, 2, 10, 0))
+    with time_machine.travel(morning, tick=False):
+        case = new_case(H.CERTIFIED)
+        services.case_close(case=case, outcome=Outcome.EMPLOYED, actor=actor(case.owner))
+    case.refresh_from_db()
+    assert labels(registry.progress_of(case)) == (
+        [
+            "Application received",
+            "First review",
+            "Public notice",
+            "Certified as a person with employment difficulties",
+            "Case closed",
+        ],
+        None,
+    )
+
+
 def test_a_model_without_progress_shows_nothing(market):
     assert registry.progress_of(market) is None
     html = Template("{% load portal_progress %}{% progress_tracker m %}").render(

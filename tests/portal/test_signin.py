@@ -177,6 +177,7 @@ def test_a_new_code_retires_the_previous_one_and_waits_a_minute(client, wang_wor
     first = last_code(WANG_MOBILE)
     response = send_code(client, WANG_MOBILE)  # at once: refused, the same for any number
     assert response.status_code == 200
+    assert f'href="{CODE}"' in response.content.decode()  # back to the code already sent
     assert SignInCode.objects.count() == 1
     with time_machine.travel(timezone.now() + datetime.timedelta(seconds=61), tick=False):
         assert send_code(client, WANG_MOBILE).status_code == 302
@@ -270,3 +271,11 @@ def test_odd_input_is_a_form_error(client, wang_worker):
 
 def test_the_login_page_links_to_the_code_sign_in(client, db):
     assert SIGNIN in client.get(reverse("login")).content.decode()
+
+
+def test_a_worker_who_signs_out_comes_back_to_the_code_sign_in(client, wang_worker):
+    client.force_login(wang_worker)
+    page = client.get(reverse("portal:home")).content.decode()
+    assert f'name="next" value="{SIGNIN}"' in page
+    response = client.post(reverse("logout"), {"next": SIGNIN})
+    assert response.url == SIGNIN and "_auth_user_id" not in client.session
