@@ -222,6 +222,7 @@ def run(base: str, out: Path) -> None:
         # (b) Sign out, and back by text code alone.
         page.click("form[action$='/logout/'] button")
         page.wait_for_load_state("networkidle")
+        assert page.url.endswith("/portal/signin/"), page.url  # back to the code sign-in
         snap(page, out, "b-signed-out", "after signing out")
         code = ask_for_code(page, base, out, "b")
         # A new code for the number within the minute is refused (docs/portal.md); the
