@@ -69,6 +69,24 @@ def _celery_in_process(request):
     celery_app.conf.task_always_eager = previous
 
 
+def clear_own_cache() -> None:
+    """Empty this test process's cache. With CACHE_URL set (make test-services) the cache
+    is one Redis database shared by the pytest-xdist workers, each under its own
+    KEY_PREFIX (tests/settings.py): only this worker's keys are deleted, since
+    cache.clear() would empty the others' rate limits in the middle of their tests."""
+    from django.core.cache import caches
+    from django.core.cache.backends.redis import RedisCache
+
+    cache = caches["default"]  # the backend itself: django.core.cache.cache is a proxy
+    if not isinstance(cache, RedisCache):
+        cache.clear()
+        return
+    client = cache._cache.get_client(None, write=True)
+    keys = list(client.scan_iter(match=f"{cache.key_prefix}:*"))
+    if keys:
+        client.delete(*keys)
+
+
 def make_market(code: str = "test", name: str = "测试区零工市场") -> Market:
     return Market.objects.create(
         name=name,

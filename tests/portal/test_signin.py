@@ -7,7 +7,6 @@ import re
 import pytest
 import time_machine
 from django.contrib.contenttypes.models import ContentType
-from django.core.cache import cache
 from django.db import connection
 from django.test import TestCase
 from django.test.utils import CaptureQueriesContext
@@ -20,7 +19,7 @@ from portal import accounts
 from portal.accounts import code_hash
 from portal.middleware import SESSION_FLAG
 from portal.models import SignInCode
-from tests.conftest import PASSWORD, make_person
+from tests.conftest import PASSWORD, clear_own_cache, make_person
 from tests.formtoken_client import FormTokenClient
 
 WANG_MOBILE = "13800138000"  # wang_worker's number (tests/conftest.py)
@@ -31,9 +30,9 @@ CODE = reverse("portal:signin_code")
 
 @pytest.fixture(autouse=True)
 def _fresh_limits():
-    cache.clear()
+    clear_own_cache()
     yield
-    cache.clear()
+    clear_own_cache()
 
 
 def send_code(client, mobile: str):

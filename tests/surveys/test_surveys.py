@@ -26,7 +26,7 @@ from casework.surveys import services, views
 from casework.surveys.models import Level, Reason, SurveyInvitation
 from casework.surveys.tokens import make_token, read_token
 from tests.assistance.fixtures import actor as assistance_actor
-from tests.conftest import make_user
+from tests.conftest import clear_own_cache, make_user
 
 S = Dispute.State
 _ALREADY = _("This survey has already been answered. Thank you for your rating.")
@@ -46,9 +46,9 @@ def page(invitation: SurveyInvitation) -> str:
 
 @pytest.fixture(autouse=True)
 def _fresh_limits():
-    cache.clear()
+    clear_own_cache()
     yield
-    cache.clear()
+    clear_own_cache()
 
 
 def hand_built(market, *, kind="disputes", level=None, at=None, handler=None, code="WD-1"):
