@@ -89,6 +89,8 @@ MIDDLEWARE = [
     "django_otp.middleware.OTPMiddleware",
     "casework.core.twofactor.TwoFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # A 405 or a bare 429 gets the site's page (templates/405.html, 429.html).
+    "casework.core.middleware.ErrorPageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Content-Security-Policy and Permissions-Policy on every response (below).
     "csp.middleware.CSPMiddleware",
@@ -225,6 +227,8 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+# The CSRF failure page says the page had expired and what to do (templates/403_csrf.html).
+CSRF_FAILURE_VIEW = "casework.core.views.csrf_failure"
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"

@@ -2,6 +2,7 @@ import logging
 import time
 
 from django.conf import settings
+from django.shortcuts import render
 from django.utils import translation
 from django.utils.cache import patch_vary_headers
 from django.utils.functional import empty
@@ -96,3 +97,24 @@ def _user_id(request) -> int | None:
     if user is None or user is empty or not user.is_authenticated:
         return None
     return user.pk
+
+
+class ErrorPageMiddleware:
+    """Django answers a wrong method (405) and some refusals (429) with an empty body:
+    those get the site's page saying what to do next (templates/405.html, 429.html),
+    with the response's own headers (Allow, Retry-After) kept."""
+
+    PAGES = (405, 429)
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if response.status_code not in self.PAGES or response.streaming or response.content:
+            return response
+        page = render(request, f"{response.status_code}.html", status=response.status_code)
+        for header in ("Allow", "Retry-After"):
+            if header in response:
+                page[header] = response[header]
+        return page

@@ -267,3 +267,8 @@ def reminder_settings(request):
         messages.success(request, _("Your reminder settings have been saved."))
         return redirect("reminder_settings")
     return render(request, "core/reminders.html", {"form": form, "email": request.user.email})
+
+
+def csrf_failure(request, reason=""):
+    """The form came from an expired page or without the cookie (settings.CSRF_FAILURE_VIEW)."""
+    return render(request, "403_csrf.html", status=403)
