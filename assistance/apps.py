@@ -10,8 +10,11 @@ class AssistanceConfig(AppConfig):
 
     def ready(self) -> None:
         from assistance import queues  # noqa: F401  (registers the home-page queues)
+        from assistance.access import cases_visible_to
         from assistance.models import AssistanceCase
         from assistance.views import portal  # noqa: F401  (registers the party pages)
         from casework.parties import cases
 
-        cases.register(AssistanceCase, "person")
+        cases.register(
+            AssistanceCase, "person", visible_to=cases_visible_to, url_name="assistance:detail"
+        )

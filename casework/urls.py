@@ -4,6 +4,7 @@ from django.urls import include, path
 
 from casework.core import views as core_views
 from casework.health import views as health_views
+from casework.parties import views as parties_views
 
 urlpatterns = [
     path("healthz", health_views.healthz, name="healthz"),
@@ -29,6 +30,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("", include("casework.documents.urls")),
     path("people/", include("casework.parties.urls")),
+    path("search/", parties_views.search, name="search"),
     path("disputes/", include("casework.disputes.urls")),
     path("complaints/", include("casework.complaints.urls")),
     path("", include("casework.complaints.public_urls")),

@@ -461,6 +461,8 @@ TABLE: dict[str, dict] = {
     # How a staff member gets reminders: any user with a staff profile (their own; the
     # outsider is staff of another market).
     "reminder_settings": row(no_args, staff=OK, outsider=OK, portal=NOT_FOUND),
+    # The search box: staff only; what it finds is scoped (tests/parties/test_search.py).
+    "search": row(no_args, staff=OK, outsider=OK, portal=FORBIDDEN),
     # Django's LogoutView logs out on POST only.
     "logout": everyone(no_args, NOT_ALLOWED),
     # A GET changes nothing and goes back to the site (Django's set_language).

@@ -10,10 +10,16 @@ class ComplaintsConfig(AppConfig):
 
     def ready(self) -> None:
         from casework.complaints import queues  # noqa: F401  (registers the home-page queues)
-        from casework.complaints.access import register_document_scopes
+        from casework.complaints.access import complaints_visible_to, register_document_scopes
         from casework.complaints.models import Complaint
         from casework.complaints.views import portal  # noqa: F401  (registers the party pages)
         from casework.parties import cases
 
         register_document_scopes()
-        cases.register(Complaint, "complainant")
+        cases.register(
+            Complaint,
+            "complainant",
+            organisations=("respondent",),
+            visible_to=complaints_visible_to,
+            url_name="complaints:detail",
+        )

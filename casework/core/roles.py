@@ -207,3 +207,9 @@ def roles_of(user) -> list[str]:
         return []
     names = {g.name for g in user.groups.all()}
     return [role for role in Role.values if role in names]
+
+
+def staff_roles(user) -> list[str]:
+    """The user's staff roles (all roles but the portal's); a superuser counts as staff."""
+    roles = [role for role in roles_of(user) if role in STAFF_ROLES]
+    return roles or (["superuser"] if user.is_authenticated and user.is_superuser else [])

@@ -11,12 +11,19 @@ class DisputesConfig(AppConfig):
     def ready(self) -> None:
         from casework.core import invariants
         from casework.disputes import queues  # noqa: F401  (registers the home-page queues)
-        from casework.disputes.access import _register_document_scopes
+        from casework.disputes.access import _register_document_scopes, disputes_visible_to
         from casework.disputes.invariants import payment_violations
         from casework.disputes.models import Dispute
         from casework.disputes.views import portal  # noqa: F401  (registers the party pages)
         from casework.parties import cases
 
         _register_document_scopes()
-        cases.register(Dispute, "applicants", "respondent_person")
+        cases.register(
+            Dispute,
+            "applicants",
+            "respondent_person",
+            organisations=("respondent_organization",),
+            visible_to=disputes_visible_to,
+            url_name="disputes:detail",
+        )
         invariants.register(payment_violations)

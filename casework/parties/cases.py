@@ -1,29 +1,115 @@
-"""Which markets hold a case of a person: every workflow says where it names people.
+"""The workflows' cases as the parties layer sees them: where a case names people and
+organisations, who may see it, and its page.
 
-Staff may see a person's full ID and mobile number only when that person has a case
-in one of their markets (docs/workflows.md, "Personal data"). The parties app cannot
-know the workflows' case models, so each workflow registers, from its
-AppConfig.ready(), its case model and the fields that point at a Person.
+The parties app cannot know the workflows' case models, so each workflow registers, from
+its AppConfig.ready(), its case model, the fields that point at a Person (and at an
+Organization) and, for search and the party pages, the queryset of its cases a user may
+see and the name of its case page::
+
+    cases.register(Dispute, "applicants", "respondent_person",
+                   organisations=("respondent_organization",),
+                   visible_to=disputes_visible_to, url_name="disputes:detail")
+
+Uses: staff may see a person's full ID and mobile number only when that person has a
+case in one of their markets (docs/workflows.md, "Personal data"); the search box finds a
+case by its number; a person's or an organisation's page lists their cases
+(docs/workflows.md, "Search").
 """
 
-from django.db.models import Model, Q
+from collections.abc import Callable
+from dataclasses import dataclass
 
-from casework.parties.models import Person
+from django.db.models import Model, Q, QuerySet
+from django.urls import reverse
 
-_SOURCES: list[tuple[type[Model], tuple[str, ...]]] = []
+from casework.parties.models import Organization, Person
 
 
-def register(model: type[Model], *person_fields: str) -> None:
-    """``model`` has a ``market`` and names people in ``person_fields``."""
-    _SOURCES.append((model, person_fields))
+@dataclass(frozen=True)
+class CaseSource:
+    model: type[Model]
+    person_fields: tuple[str, ...]
+    organisation_fields: tuple[str, ...] = ()
+    visible_to: Callable[[object], QuerySet] | None = None
+    url_name: str = ""
+
+    @property
+    def label(self) -> str:
+        return str(self.model._meta.verbose_name)
+
+    def url(self, case) -> str:
+        return reverse(self.url_name, args=[case.code])
+
+
+_SOURCES: list[CaseSource] = []
+
+
+def register(
+    model: type[Model],
+    *person_fields: str,
+    organisations: tuple[str, ...] = (),
+    visible_to: Callable[[object], QuerySet] | None = None,
+    url_name: str = "",
+) -> None:
+    """``model`` has a ``market`` and names people in ``person_fields`` (organisations in
+    ``organisations``); ``visible_to(user)`` gives the cases a staff member may open at
+    ``url_name`` (a URL taking the case's code)."""
+    _SOURCES.append(CaseSource(model, person_fields, organisations, visible_to, url_name))
+
+
+def sources() -> list[CaseSource]:
+    return list(_SOURCES)
+
+
+def _naming(fields: tuple[str, ...], party) -> Q:
+    named = Q(pk__in=[])
+    for field in fields:
+        named |= Q(**{field: party})
+    return named
 
 
 def case_markets(person: Person) -> set[int]:
     """The ids of the markets where ``person`` has a case of any workflow."""
     markets: set[int] = set()
-    for model, fields in _SOURCES:
-        named = Q()
-        for field in fields:
-            named |= Q(**{field: person})
-        markets.update(model._default_manager.filter(named).values_list("market_id", flat=True))
+    for source in _SOURCES:
+        named = _naming(source.person_fields, person)
+        rows = source.model._default_manager.filter(named).values_list("market_id", flat=True)
+        markets.update(rows)
     return markets
+
+
+@dataclass(frozen=True)
+class FoundCase:
+    kind: str
+    case: Model
+    url: str
+
+
+def cases_of(party: Person | Organization, user, *, limit: int = 50) -> list[FoundCase]:
+    """The cases naming ``party`` that ``user`` may open, newest first per workflow."""
+    found: list[FoundCase] = []
+    for source in _SOURCES:
+        fields = source.person_fields if isinstance(party, Person) else source.organisation_fields
+        if not fields or source.visible_to is None:
+            continue
+        rows = (
+            source.visible_to(user)
+            .filter(_naming(fields, party))
+            .select_related("market")
+            .distinct()
+            .order_by("-pk")[:limit]
+        )
+        found.extend(FoundCase(source.label, case, source.url(case)) for case in rows)
+    return found
+
+
+def case_by_code(code: str, user) -> FoundCase | None:
+    """The case numbered ``code`` (any workflow) if ``user`` may open it, else None."""
+    for source in _SOURCES:
+        prefix = getattr(source.model, "CODE_PREFIX", "")
+        if source.visible_to is None or (prefix and not code.startswith(f"{prefix}-")):
+            continue
+        case = source.visible_to(user).filter(code=code).first()
+        if case is not None:
+            return FoundCase(source.label, case, source.url(case))
+    return None

@@ -1,5 +1,8 @@
+import re
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Q
 from django.shortcuts import get_object_or_404, redirect, render
@@ -7,6 +10,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from casework.core.audit import log_access
+from casework.core.formfields import nfkc
+from casework.core.roles import staff_roles
+from casework.parties import cases
 from casework.parties.access import may_reveal
 from casework.parties.forms import OrganizationForm, PersonForm, RealNameCheckForm
 from casework.parties.lookup import MatchedBy, search_people
@@ -65,6 +71,7 @@ def _person_page(request, person: Person, check_form, *, full: bool = False, sta
         "full": full,
         "check_form": check_form,
         "may_reveal": may_reveal(request.user, person),
+        "cases": cases.cases_of(person, request.user),
     }
     return render(request, "parties/person_detail.html", context, status=status)
 
@@ -110,7 +117,7 @@ def organization_detail(request, pk: int):
 
 
 def _organization_page(request, org: Organization, check_form, *, status: int = 200):
-    context = {"org": org, "check_form": check_form}
+    context = {"org": org, "check_form": check_form, "cases": cases.cases_of(org, request.user)}
     return render(request, "parties/organization_detail.html", context, status=status)
 
 
@@ -151,3 +158,40 @@ def real_name_check_create(request, party: str, pk: int):
     real_name_check_record(party=target, method=method, by=request.user, **form.cleaned_data)
     messages.success(request, _("The real-name check has been recorded."))
     return redirect(detail_url, pk=target.pk)
+
+
+# -- the search box --------------------------------------------------------------------
+
+CASE_CODE_RE = re.compile(r"^[A-Z]{2}-\d{4}-\d{6}$")
+SEARCH_PEOPLE_MAX = 20
+
+
+@login_required
+def search(request):
+    """The staff header's search box: a case number goes straight to the case; a name, a
+    full ID number or a full mobile number finds people and their cases. Only what the
+    user may open is shown (docs/workflows.md, "Search")."""
+    if not staff_roles(request.user):
+        raise PermissionDenied(_("The search is for staff."))
+    term = request.GET.get("q", "").strip()[:60]
+    context = {"q": term, "results": [], "searched": bool(term)}
+    code = re.sub(r"\s", "", nfkc(term)).upper()
+    if CASE_CODE_RE.match(code):
+        found = cases.case_by_code(code, request.user)
+        if found is not None:
+            return redirect(found.url)
+        context["missing_code"] = code
+        return render(request, "parties/search.html", context)
+    if term:
+        people, matched_by = search_people(term)
+        if matched_by in (MatchedBy.ID_NUMBER, MatchedBy.MOBILE):
+            _log_number_search(request, matched_by, list(people[:SEARCH_PEOPLE_MAX]))
+        context["part_of_a_number"] = matched_by == MatchedBy.PART_OF_A_NUMBER
+        for person in people.order_by("name", "pk")[: SEARCH_PEOPLE_MAX * 5]:
+            found_cases = cases.cases_of(person, request.user, limit=20)
+            if found_cases:
+                context["results"].append((person, found_cases))
+            if len(context["results"]) == SEARCH_PEOPLE_MAX:
+                break
+    context["may_open_people"] = request.user.has_perm("parties.view_person")
+    return render(request, "parties/search.html", context)
