@@ -24,11 +24,9 @@ import hmac
 import json
 import logging
 import os
-import time
 import uuid
 from dataclasses import dataclass
 
-from celery import current_app
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.core.files.base import ContentFile
@@ -37,6 +35,7 @@ from django.db import DatabaseError, models, transaction
 from django.db.models import F, Max, Q
 from django.utils import timezone, translation
 
+from casework.core import broker
 from casework.core.models import Market
 from casework.documents.files import TEMP_FOLDER, stored_files
 from casework.documents.models import Document
@@ -149,34 +148,15 @@ def render_after_commit(document_id: int):
 # this module to run it (DocumentsConfig.ready() imports the tasks module).
 RENDER_TASK = "casework.documents.tasks.render_document"
 
-# After a failed send this process leaves the broker alone for a few seconds: a step
-# issuing three documents, and the next requests, do not each wait a second for it.
-BROKER_PAUSE_SECONDS = 5.0
-_broker_paused_until = 0.0
-
 
 def send_render(document_id: int) -> bool:
     """Send the render to Celery; False when the broker cannot take it. Never raises.
 
-    Called in web requests: the broker settings bound a send to about a second and
-    there is no publish retry, so a broker that is down or hung costs the user
-    nothing but a pending document, which the sweep sends again.
+    Called in web requests: a broker that is down or hung costs the user at most one
+    short wait and then nothing but a pending document, which the sweep sends again
+    (casework.core.broker).
     """
-    global _broker_paused_until
-    if time.monotonic() < _broker_paused_until:
-        logger.info("document %s: the broker failed just now; the sweep sends it", document_id)
-        return False
-    try:
-        current_app.tasks[RENDER_TASK].apply_async((document_id,), retry=False)
-    except Exception:
-        _broker_paused_until = time.monotonic() + BROKER_PAUSE_SECONDS
-        logger.warning(
-            "document %s: the render could not be sent; the sweep sends it again",
-            document_id,
-            exc_info=True,
-        )
-        return False
-    return True
+    return broker.send(RENDER_TASK, (document_id,), what=f"document {document_id}")
 
 
 def document_meta(doc: Document) -> DocumentMeta:

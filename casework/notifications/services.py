@@ -18,13 +18,13 @@ import datetime
 import logging
 from collections.abc import Sequence
 
-from celery import current_app
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.core.mail import send_mail
 from django.db import models, transaction
 from django.utils import timezone, translation
 
+from casework.core import broker
 from casework.core.models import ChainHead
 from casework.core.sms import Sms, SmsError, send_sms
 from casework.notifications.models import Notification
@@ -154,11 +154,9 @@ def _last_step(subject_type: ContentType, subject_id: int) -> int:
 
 
 def send_delivery(pk: int) -> None:
-    """Send the delivery task; a broker that cannot take it leaves the row to the sweep."""
-    try:
-        current_app.tasks[DELIVER_TASK].apply_async((pk,), retry=False)
-    except Exception:
-        logger.warning("notification %s: not sent to the broker; the sweep sends it", pk)
+    """Send the delivery task; a broker that cannot take it leaves the row to the sweep
+    (and, with casework.core.broker, no second wait in this request)."""
+    broker.send(DELIVER_TASK, (pk,), what=f"notification {pk}")
 
 
 def notifications_of(subject: models.Model) -> models.QuerySet[Notification]:

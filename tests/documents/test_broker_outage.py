@@ -21,6 +21,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from casework import celery_app
+from casework.core import broker as broker_sends
 from casework.disputes.models import Dispute
 from casework.documents import services
 from casework.documents.models import Document
@@ -72,7 +73,7 @@ def _point_celery_at(url: str | None, *, eager: bool) -> None:
     # override broker_url itself.
     celery_app.conf.broker_write_url = url
     celery_app.conf.task_always_eager = eager
-    services._broker_paused_until = 0.0
+    broker_sends.resume()
 
 
 @pytest.fixture
@@ -118,7 +119,7 @@ def accept_with_the_broker_gone(client, dispute, alice_mediator, capture_on_comm
 
 
 def assert_step_done_and_document_pending(response, took, dispute) -> Document:
-    assert services._broker_paused_until > 0, "the send did not fail: was the broker gone?"
+    assert broker_sends.paused(), "the send did not fail: was the broker gone?"
     assert response.status_code == 302, response.content.decode()[:500]
     assert response.url == reverse("disputes:detail", args=[dispute.code])
     assert took < STEP_SECONDS, f"the step took {took:.1f} s"
