@@ -74,11 +74,10 @@ def test_the_pages_read_in_english_too(client, alice_mediator):
 
 
 def test_a_bare_429_gets_the_page(rf, db):
+    from django.contrib.auth.models import AnonymousUser
     from django.http import HttpResponse
 
     from casework.core.middleware import ErrorPageMiddleware
-
-    from django.contrib.auth.models import AnonymousUser
 
     request = rf.get("/")
     request.user = AnonymousUser()
