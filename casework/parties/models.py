@@ -16,7 +16,7 @@ class Sex(models.TextChoices):
 class Person(models.Model):
     """A natural person: a worker, an individual hiring party, a representative."""
 
-    name = models.CharField(_("name"), max_length=60)
+    name = models.CharField(pgettext_lazy("a person's", "name"), max_length=60)
     id_number = models.CharField(
         _("resident ID number"),
         max_length=18,
