@@ -18,6 +18,8 @@ STAMP  := $(VENV)/.installed
 
 HOST ?= 127.0.0.1
 PORT ?= 8000
+# The demo's links (documents' QR codes, the survey's text) follow HOST and PORT.
+PUBLIC_URL ?= $(or $(CASEWORK_PUBLIC_BASE_URL),http://$(HOST):$(PORT))
 PYTEST_ARGS ?=
 # Both legs run on every core (pytest-xdist); the tests of a module that share the demo
 # data stay on one worker, which seeds it once (tests/seeded.py). XDIST=0: serial.
@@ -66,13 +68,14 @@ $(STAMP): pyproject.toml requirements.lock
 
 run: install ## demo: migrate var/casework.sqlite3, seed_demo, serve on http://127.0.0.1:8000
 	$(EMBEDDED) DJANGO_DEBUG=1 $(PY) manage.py migrate --noinput
-	$(EMBEDDED) DJANGO_DEBUG=1 $(PY) manage.py seed_demo
+	$(EMBEDDED) DJANGO_DEBUG=1 CASEWORK_PUBLIC_BASE_URL=$(PUBLIC_URL) $(PY) manage.py seed_demo
 	@echo
 	@echo "  零工市场案件办理系统 / Lingong Casework: http://$(HOST):$(PORT)/"
 	@echo "  演示账号见上（密码 demo12345）/ demo logins above (password demo12345)"
 	@echo "  Celery 任务在进程内运行 / Celery tasks run in-process. Ctrl-C to stop."
 	@echo
-	$(EMBEDDED) DJANGO_DEBUG=1 TWO_FACTOR_DEMO_EXEMPT=1 $(PY) manage.py runserver $(HOST):$(PORT)
+	$(EMBEDDED) DJANGO_DEBUG=1 TWO_FACTOR_DEMO_EXEMPT=1 CASEWORK_PUBLIC_BASE_URL=$(PUBLIC_URL) \
+		$(PY) manage.py runserver $(HOST):$(PORT)
 
 test: install ## the whole suite on SQLite with Celery tasks run in-process, with coverage
 	$(EMBEDDED) $(PYTEST) --cov --cov-report= $(PYTEST_ARGS)

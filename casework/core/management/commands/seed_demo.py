@@ -6,6 +6,7 @@ then each workflow's sample cases."""
 from importlib import import_module
 
 from django.apps import apps
+from django.conf import settings
 from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils.module_loading import module_has_submodule
@@ -89,4 +90,4 @@ class Command(BaseCommand):
         # The admin last, after the logins of every role.
         for username, label in sorted(demo_logins(), key=lambda row: row[0] == "admin"):
             self.stdout.write(f"  {username:<12} {label}")
-        self.stdout.write("Open http://127.0.0.1:8000/ and log in.")
+        self.stdout.write(f"Open {settings.PUBLIC_BASE_URL}/ and log in.")
