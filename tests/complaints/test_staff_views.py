@@ -13,6 +13,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 
 from casework.complaints import services
 from casework.complaints.models import (
@@ -785,3 +786,16 @@ def test_the_nav_links_to_the_complaints_for_whoever_may_read_them(
     assert url("queue") in page_of(client.get(reverse("home")))
     logged_in(client, carol_caseworker)
     assert f'href="{url("queue")}"' not in page_of(client.get(reverse("home")))
+
+
+def test_closing_says_truthfully_whether_the_complainant_is_told(
+    client, olga_officer, make_complaint
+):
+    """An anonymous complainant who left no number is told nothing: the message says so."""
+    logged_in(client, olga_officer)
+    complaint = make_complaint(S.RESPONDENT_HEARD)
+    assert not complaint.notice_mobile
+    response = client.post(url("close", complaint.code), {"result": "结案"}, follow=True)
+    assert messages_of(response) == [
+        _("The complaint is closed. The complainant left no number, so nobody is told.")
+    ]

@@ -333,8 +333,9 @@ def _step_view(request, code: str, name: str, make_form, action, *, done, extra=
     """Lookup, permission, state, form, one service call, redirect; errors re-show the form.
 
     ``make_form(complaint, data, files)`` builds the form (unbound for GET);
-    ``action(complaint, form, actor)`` calls the service; ``extra(complaint, form)``
-    adds to the step page's context.
+    ``action(complaint, form, actor)`` calls the service; ``done`` is the message after it
+    (or ``done(complaint)`` makes it); ``extra(complaint, form)`` adds to the step page's
+    context.
     """
     complaint = complaint_for(request, code)
     _require_step(request, complaint, name)
@@ -356,7 +357,7 @@ def _step_view(request, code: str, name: str, make_form, action, *, done, extra=
             )
             return to_case(complaint)
         else:
-            messages.success(request, done)
+            messages.success(request, done(complaint) if callable(done) else done)
             return to_case(complaint)
     context = {
         **case_header(complaint),
@@ -612,8 +613,15 @@ def close(request, code: str):
         lambda c, form, actor: services.complaint_close(
             complaint=c, result=form.cleaned_data["result"], actor=actor
         ),
-        done=_("The complaint is closed; the complainant is told the result."),
+        done=_closed_message,
     )
+
+
+def _closed_message(complaint) -> str:
+    # Truthful: an anonymous complainant who left no number is told nothing.
+    if complaint.notice_mobile:
+        return _("The complaint is closed; the complainant is told the result by text message.")
+    return _("The complaint is closed. The complainant left no number, so nobody is told.")
 
 
 @_staff
