@@ -385,8 +385,15 @@ def settlement_record(
     """Record the agreed terms and issue the draft 调解协议书 (state: settled)."""
     if not instalments:
         raise ValidationError(_("Give at least one payment date and amount."))
-    if sum(amt for _d, amt in instalments) != amount:
-        raise ValidationError(_("The instalments must add up to the agreed amount."))
+    total = sum(amt for _d, amt in instalments)
+    if total != amount:
+        raise ValidationError(
+            _(
+                "The instalments add up to %(total)s yuan but the agreed amount is "
+                "%(amount)s yuan: they must be equal."
+            )
+            % {"total": f"{total:.2f}", "amount": f"{amount:.2f}"}
+        )
     with locked(dispute) as dispute:
         _require_holder(dispute, actor)
         if dispute.state != Dispute.State.IN_MEDIATION:

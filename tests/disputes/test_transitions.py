@@ -90,7 +90,7 @@ def test_a_taken_case_cannot_be_taken_again(new_dispute, alice_mediator, bob_med
 def test_settling_needs_instalments_that_add_up(new_dispute, alice_mediator):
     dispute = new_dispute(S.IN_MEDIATION)
     assert not can_proceed(dispute.settle)
-    with pytest.raises(ValidationError):
+    with pytest.raises(ValidationError) as refused:
         services.settlement_record(
             dispute=dispute,
             amount=Decimal("3000"),
@@ -99,6 +99,7 @@ def test_settling_needs_instalments_that_add_up(new_dispute, alice_mediator):
             instalments=[(timezone.localdate(), Decimal("1000"))],
             actor=actor(alice_mediator),
         )
+    assert "1000.00" in refused.value.messages[0] and "3000.00" in refused.value.messages[0]
     settle(dispute, actor(alice_mediator))
     dispute.refresh_from_db()
     assert dispute.state == S.SETTLED
