@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from agreements.access import agreements_visible_to
 from agreements.models import Agreement
-from casework.core.queues import Queue, register
+from casework.core.queues import Queue, StartAction, register, register_start
 from casework.core.roles import Role
 
 
@@ -37,3 +37,7 @@ QUEUES = [
 for _role in (Role.CASEWORKER, Role.SUPERVISOR):
     for _queue in QUEUES:
         register(_role, _queue)
+
+register_start(
+    StartAction(_("Make a gig agreement"), "agreements:new", ("agreements.add_agreement",))
+)

@@ -27,7 +27,7 @@ from assistance.models import AssistanceCase, Placement, PlanItem
 from assistance.services import FOLLOW_UP, FOLLOW_UP_DAYS
 from casework.core.calendar import add_working_days
 from casework.core.models import CaseEvent
-from casework.core.queues import Queue, register
+from casework.core.queues import Queue, StartAction, register, register_start
 from casework.core.roles import Role
 
 S = AssistanceCase.State
@@ -186,4 +186,12 @@ register(
         _count(Tab.APPROVALS),
         url_query=f"tab={Tab.APPROVALS}",
     ),
+)
+
+register_start(
+    StartAction(
+        _("Take a hardship application"),
+        "assistance:apply",
+        ("assistance.view_assistancecase", "assistance.add_assistancecase"),
+    )
 )

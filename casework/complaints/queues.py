@@ -45,3 +45,11 @@ queues.register(
         "show=extensions",
     ),
 )
+
+queues.register_start(
+    queues.StartAction(
+        _("Record a complaint"),
+        "complaints:new",
+        ("complaints.view_complaint", "complaints.add_complaint"),
+    )
+)

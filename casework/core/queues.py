@@ -4,7 +4,9 @@ A workflow app registers its queues in its AppConfig.ready():
 
     queues.register(Role.MEDIATOR, Queue(_("Unassigned disputes"), "disputes:queue", count))
 
-``count(user)`` returns how many items wait for that user.
+``count(user)`` returns how many items wait for that user. The cases a role may start
+("new" actions) are registered the same way with ``register_start(StartAction(...))``
+and shown on the home page to those with the permissions.
 """
 
 from collections.abc import Callable
@@ -48,6 +50,38 @@ def register(role: str, queue: Queue) -> None:
 
 def queues_for(role: str) -> list[Queue]:
     return list(_QUEUES.get(role, []))
+
+
+@dataclass(frozen=True)
+class StartAction:
+    """Something a role starts from its home page ("Record an oral application"), shown
+    to those who hold every one of ``permissions``."""
+
+    title: str | Promise
+    url_name: str
+    permissions: tuple[str, ...]
+
+    def url(self) -> str:
+        return reverse(self.url_name)
+
+
+_STARTS: list[StartAction] = []
+
+
+def register_start(action: StartAction) -> None:
+    """A workflow's "new" action, registered from its queues module like its queues."""
+    if action not in _STARTS:
+        _STARTS.append(action)
+
+
+def starts_for(user) -> list[StartAction]:
+    """The actions ``user`` may start (portal users none: theirs are on the portal)."""
+    from casework.core.roles import PORTAL_ROLES, roles_of
+
+    roles = set(roles_of(user))
+    if not user.is_superuser and (not roles or roles <= PORTAL_ROLES):
+        return []
+    return [a for a in _STARTS if all(user.has_perm(p) for p in a.permissions)]
 
 
 def claim_next(queryset, *, actor) -> "CaseBase | None":

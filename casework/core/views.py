@@ -22,7 +22,7 @@ from casework.core import hooks, twofactor
 from casework.core.checks import schedule_missing_years
 from casework.core.logins import DEMO_PASSWORD
 from casework.core.models import AccessLog, NotifyBy, StaffProfile, markets_for
-from casework.core.queues import queues_for
+from casework.core.queues import queues_for, starts_for
 from casework.core.ratelimit import over_limit
 from casework.core.roles import PORTAL_ROLES, Role, roles_of
 
@@ -53,6 +53,7 @@ def home(request):
             ),
             "no_role": not roles,
             "has_profile": StaffProfile.objects.filter(user=request.user).exists(),
+            "starts": starts_for(request.user),
         },
     )
 

@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from casework.core.models import markets_for
-from casework.core.queues import Queue, register
+from casework.core.queues import Queue, StartAction, register, register_start
 from casework.core.roles import Role
 from casework.disputes.models import Dispute
 
@@ -137,4 +137,12 @@ register(
         _count(Tab.DUE_SOON),
         url_query="tab=due_soon",
     ),
+)
+
+# The counter's start points (the home page's "Start" buttons).
+register_start(
+    StartAction(_("Record a written application"), "disputes:file", ("disputes.add_dispute",))
+)
+register_start(
+    StartAction(_("Record an oral application"), "disputes:file_oral", ("disputes.add_dispute",))
 )
