@@ -8,6 +8,7 @@ every problem is reported at once.
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -17,6 +18,7 @@ from assistance.models import (
     Outcome,
     PlanItem,
     Post,
+    Referral,
     RetirementGroup,
     SensitiveFacts,
     Tier,
@@ -247,8 +249,26 @@ class ReferralOutcomeForm(forms.Form):
     note = forms.CharField(label=_("note"), required=False, max_length=300)
 
 
+class PostChoiceField(forms.ModelChoiceField):
+    """A post with its free places, or how many wait for it: a referral to a full post
+    goes on its waiting list, which the choice says beforehand."""
+
+    def label_from_instance(self, post) -> str:
+        free = max(post.places - post.taken, 0)
+        if free:
+            return _("%(post)s: %(free)s of %(places)s places free") % {
+                "post": post,
+                "free": free,
+                "places": post.places,
+            }
+        return _("%(post)s: full, %(waiting)s on the waiting list (a referral waits)") % {
+            "post": post,
+            "waiting": post.waiting,
+        }
+
+
 class PostReferralForm(forms.Form):
-    post = forms.ModelChoiceField(
+    post = PostChoiceField(
         label=_("public-welfare post"),
         queryset=Post.objects.none(),
         error_messages={"required": _("Choose the post.")},
@@ -256,9 +276,15 @@ class PostReferralForm(forms.Form):
 
     def __init__(self, *args, case: AssistanceCase, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["post"].queryset = Post.objects.filter(
-            market=case.market, is_open=True
-        ).select_related("employer")
+        holding = Q(referrals__status__in=Referral.HOLDING)
+        waiting = Q(referrals__status=Referral.Status.WAITLISTED)
+        self.fields["post"].queryset = (
+            Post.objects.filter(market=case.market, is_open=True)
+            .select_related("employer")
+            .annotate(
+                taken=Count("referrals", filter=holding), waiting=Count("referrals", filter=waiting)
+            )
+        )
 
 
 class PlacementStartForm(forms.Form):
