@@ -39,5 +39,5 @@ for _role in (Role.CASEWORKER, Role.SUPERVISOR):
         register(_role, _queue)
 
 register_start(
-    StartAction(_("Make a gig agreement"), "agreements:new", ("agreements.add_agreement",))
+    StartAction(_("New agreement at the counter"), "agreements:new", ("agreements.add_agreement",))
 )

@@ -190,7 +190,7 @@ register(
 
 register_start(
     StartAction(
-        _("Take a hardship application"),
+        _("New application at the counter"),
         "assistance:apply",
         ("assistance.view_assistancecase", "assistance.add_assistancecase"),
     )

@@ -48,7 +48,7 @@ queues.register(
 
 queues.register_start(
     queues.StartAction(
-        _("Record a complaint"),
+        _("Record a complaint (counter or phone)"),
         "complaints:new",
         ("complaints.view_complaint", "complaints.add_complaint"),
     )
