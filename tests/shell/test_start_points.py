@@ -44,7 +44,7 @@ def test_a_portal_user_has_no_staff_start_points(wang_worker):
     assert starts_for(wang_worker) == []
 
 
-def test_the_dispute_queue_offers_the_same_start_points(client, alice_mediator, carol_caseworker):
+def test_the_dispute_queue_offers_the_same_start_points(client, alice_mediator):
     client.force_login(alice_mediator)
     page = client.get(reverse("disputes:queue")).content.decode()
     assert f'href="{reverse("disputes:file_oral")}"' in page
