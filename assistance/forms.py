@@ -62,6 +62,27 @@ _case_fields = forms.fields_for_model(
 _sensitive_fields = forms.fields_for_model(SensitiveFacts, fields=list(SENSITIVE_FIELDS))
 
 
+def check_declarations(form, cleaned: dict, *, disability_unticked, dibao_unticked) -> None:
+    """What an applicant declares, trimmed and consistent: a disability certificate or a
+    低保 certificate needs its number, and a number its box ticked. The counter's form
+    and the portal's (assistance/forms_portal.py) say the last in their own words."""
+    for name in ("other_reason", *SENSITIVE_FIELDS):
+        if isinstance(cleaned.get(name), str):
+            cleaned[name] = cleaned[name].strip()
+    if cleaned.get("disability_certificate"):
+        if not cleaned.get("disability_certificate_no"):
+            form.add_error(
+                "disability_certificate_no", _("Enter the disability certificate number.")
+            )
+    elif cleaned.get("disability_certificate_no") or cleaned.get("disability_level"):
+        form.add_error("disability_certificate", disability_unticked)
+    if cleaned.get("dibao_family"):
+        if not cleaned.get("dibao_reference"):
+            form.add_error("dibao_reference", _("Enter the 低保 certificate number."))
+    elif cleaned.get("dibao_reference"):
+        form.add_error("dibao_family", dibao_unticked)
+
+
 class ApplicationForm(forms.Form):
     """The applicant, what they declare, their sensitive facts and their retirement group."""
 
@@ -113,26 +134,12 @@ class ApplicationForm(forms.Form):
 
     def clean(self):
         cleaned = super().clean()
-        for name in ("other_reason", *SENSITIVE_FIELDS):
-            if isinstance(cleaned.get(name), str):
-                cleaned[name] = cleaned[name].strip()
-        if cleaned.get("disability_certificate"):
-            if not cleaned.get("disability_certificate_no"):
-                self.add_error(
-                    "disability_certificate_no", _("Enter the disability certificate number.")
-                )
-        elif cleaned.get("disability_certificate_no") or cleaned.get("disability_level"):
-            self.add_error(
-                "disability_certificate",
-                _("Tick this box if the applicant holds a disability certificate."),
-            )
-        if cleaned.get("dibao_family"):
-            if not cleaned.get("dibao_reference"):
-                self.add_error("dibao_reference", _("Enter the 低保 certificate number."))
-        elif cleaned.get("dibao_reference"):
-            self.add_error(
-                "dibao_family", _("Tick this box if the applicant's family receives 低保.")
-            )
+        check_declarations(
+            self,
+            cleaned,
+            disability_unticked=_("Tick this box if the applicant holds a disability certificate."),
+            dibao_unticked=_("Tick this box if the applicant's family receives 低保."),
+        )
         return cleaned
 
     def facts(self) -> dict:

@@ -13,7 +13,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from assistance.forms import ApplicationForm
+from assistance.forms import ApplicationForm, check_declarations
 from assistance.models import SupportingDocument
 from assistance.services import CASE_FACTS, SENSITIVE_FIELDS
 from casework.core.models import Market
@@ -92,27 +92,17 @@ class OnlineApplicationForm(forms.Form):
 
     def clean(self):
         cleaned = super().clean()
-        for name in ("other_reason", *SENSITIVE_FIELDS):
-            if isinstance(cleaned.get(name), str):
-                cleaned[name] = cleaned[name].strip()
-        if cleaned.get("disability_certificate"):
-            if not cleaned.get("disability_certificate_no"):
-                self.add_error(
-                    "disability_certificate_no", _("Enter the disability certificate number.")
-                )
-            if "doc_disability" in cleaned and not cleaned["doc_disability"]:
-                self.add_error("doc_disability", _("Attach your disability certificate."))
-        elif cleaned.get("disability_certificate_no") or cleaned.get("disability_level"):
-            self.add_error(
-                "disability_certificate", _("Tick this box if you hold a disability certificate.")
-            )
-        if cleaned.get("dibao_family"):
-            if not cleaned.get("dibao_reference"):
-                self.add_error("dibao_reference", _("Enter the 低保 certificate number."))
-            if "doc_dibao" in cleaned and not cleaned["doc_dibao"]:
-                self.add_error("doc_dibao", _("Attach your family's 低保 certificate."))
-        elif cleaned.get("dibao_reference"):
-            self.add_error("dibao_family", _("Tick this box if your family receives 低保."))
+        check_declarations(
+            self,
+            cleaned,
+            disability_unticked=_("Tick this box if you hold a disability certificate."),
+            dibao_unticked=_("Tick this box if your family receives 低保."),
+        )
+        # A ticked box needs its certificate among the documents (when the files cleaned).
+        if cleaned.get("disability_certificate") and cleaned.get("doc_disability") == []:
+            self.add_error("doc_disability", _("Attach your disability certificate."))
+        if cleaned.get("dibao_family") and cleaned.get("doc_dibao") == []:
+            self.add_error("doc_dibao", _("Attach your family's 低保 certificate."))
         limit = settings.ASSISTANCE_UPLOAD_MAX_FILES
         if len(self.documents()) > limit:
             self.add_error(
