@@ -489,6 +489,14 @@ TABLE: dict[str, dict] = {
         li_worker=NOT_FOUND,
         **DISPUTE_READERS,
     ),
+    "documents:status": row(
+        document,
+        staff=NOT_FOUND,
+        outsider=NOT_FOUND,
+        portal=OK,
+        li_worker=NOT_FOUND,
+        **DISPUTE_READERS,
+    ),
     "documents:retry": post_only_signed_in(document),
     # The sealed daily audit digests: for those who read the audit trail.
     "documents:audit_digests": row(

@@ -5,10 +5,10 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404
+from django.http import FileResponse, Http404, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from casework.core.audit import log_access
 from casework.core.models import AccessLog, AuditDigest
@@ -137,3 +137,16 @@ def audit_digests(request):
     page = Paginator(AuditDigest.objects.order_by("-day"), 31).get_page(request.GET.get("page"))
     rows = digests_with_documents(list(page), documents_visible_to(request.user))
     return render(request, "documents/audit_digests.html", {"page": page, "rows": rows})
+
+
+@login_required
+@require_GET
+def status(request, pk: int):
+    """A document's status for a page waiting on it (static/js/documents.js): the same
+    scope as its page; never cached."""
+    doc = get_document_for_user(request.user, pk)
+    response = JsonResponse(
+        {"status": doc.status, "label": str(doc.get_status_display()), "pending": doc.is_pending}
+    )
+    response["Cache-Control"] = "no-store"
+    return response

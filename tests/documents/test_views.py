@@ -246,3 +246,38 @@ def test_the_admin_lists_documents_read_only(admin_client, notice):
     assert listing.status_code == 200
     assert "受理通知书（测试）" in listing.content.decode()
     assert add.status_code == 403
+
+
+def test_a_pending_document_tells_its_status_to_the_page_waiting_on_it(
+    client, pending, alice_mediator, oscar_outsider
+):
+    status = reverse("documents:status", args=[pending.pk])
+    client.force_login(alice_mediator)
+    answer = client.get(status)
+    assert answer.status_code == 200 and answer["Cache-Control"] == "no-store"
+    assert answer.json() == {
+        "status": "pending",
+        "label": str(pending.get_status_display()),
+        "pending": True,
+    }
+    render_now(pending)
+    assert client.get(status).json()["status"] == "ready"
+    client.force_login(oscar_outsider)
+    assert client.get(status).status_code == 404
+
+
+def test_a_case_page_updates_a_pending_document_in_place_not_by_reloading(
+    client, new_dispute, alice_mediator, django_capture_on_commit_callbacks
+):
+    from casework.disputes import services as dispute_services
+    from tests.disputes.fixtures import actor
+
+    dispute = new_dispute()
+    with django_capture_on_commit_callbacks(execute=False):  # the render is not sent
+        dispute_services.dispute_accept(dispute=dispute, actor=actor(alice_mediator))
+    client.force_login(alice_mediator)
+    page = client.get(reverse("disputes:detail", args=[dispute.code])).content.decode()
+    pending = Document.objects.filter(status="pending").first()
+    assert f'data-status-url="{reverse("documents:status", args=[pending.pk])}"' in page
+    assert "js/documents.js" in page
+    assert '<noscript><meta http-equiv="refresh" content="15"></noscript>' in page
