@@ -187,11 +187,10 @@ def search(request):
         if matched_by in (MatchedBy.ID_NUMBER, MatchedBy.MOBILE):
             _log_number_search(request, matched_by, list(people[:SEARCH_PEOPLE_MAX]))
         context["part_of_a_number"] = matched_by == MatchedBy.PART_OF_A_NUMBER
-        for person in people.order_by("name", "pk")[: SEARCH_PEOPLE_MAX * 5]:
-            found_cases = cases.cases_of(person, request.user, limit=20)
-            if found_cases:
-                context["results"].append((person, found_cases))
-            if len(context["results"]) == SEARCH_PEOPLE_MAX:
-                break
+        candidates = list(people.order_by("name", "pk")[: SEARCH_PEOPLE_MAX * 5])
+        found = cases.cases_of_people(candidates, request.user, limit=20)
+        context["results"] = [(p, found[p.pk]) for p in candidates if found[p.pk]][
+            :SEARCH_PEOPLE_MAX
+        ]
     context["may_open_people"] = request.user.has_perm("parties.view_person")
     return render(request, "parties/search.html", context)

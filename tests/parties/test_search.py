@@ -85,3 +85,31 @@ def test_the_box_is_in_the_staff_header_and_not_the_portals(client, alice_mediat
     assert f'action="{SEARCH}"' in client.get(reverse("home")).content.decode()
     client.force_login(wang_worker)
     assert f'action="{SEARCH}"' not in client.get(reverse("portal:home")).content.decode()
+
+
+def test_a_name_search_costs_the_same_queries_for_one_person_and_for_three(
+    client, alice_mediator, new_dispute
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from tests.conftest import make_person
+
+    def queries(term: str) -> int:
+        with CaptureQueriesContext(connection) as captured:
+            find(client, alice_mediator, term)
+        return len(captured)
+
+    new_dispute(applicants=[make_person("赵一", _id("11010119800101001"), "13900000001")])
+    queries("赵")  # caches warmed (permissions, content types)
+    one = queries("赵")
+    for n, name in ((2, "赵二"), (3, "赵三")):
+        new_dispute(applicants=[make_person(name, _id(f"1101011980010100{n}"), f"1390000000{n}")])
+    page = find(client, alice_mediator, "赵").content.decode()
+    assert page.count("WD-") >= 3 and queries("赵") == one
+
+
+def _id(first17: str) -> str:
+    from stdnum.cn import ric
+
+    return first17 + ric.calc_check_digit(first17 + "0")
