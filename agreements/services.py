@@ -508,7 +508,14 @@ def agreement_change(*, agreement: Agreement, actor: Actor, particulars: dict) -
 
 
 def agreement_complete(*, agreement: Agreement, actor: Actor) -> Agreement:
-    flows.run_step(agreement, "complete", actor=actor)
+    """The hiring party (or the counter) records the work done: not before its first day."""
+    with locked(agreement) as current:
+        if timezone.localdate() < current.start_date:
+            raise ValidationError(
+                _("The work starts on %(date)s: it can be marked completed from that day on.")
+                % {"date": current.start_date}
+            )
+        flows.run_step(current, "complete", actor=actor)
     return agreement
 
 

@@ -296,6 +296,9 @@ def agreement_complete(request, code: str):
         agreement_services.agreement_complete(
             agreement=agreement, actor=Actor.from_request(request)
         )
+    except ValidationError as exc:  # before the work's first day
+        for message in exc.messages:
+            messages.error(request, message)
     except (TransitionNotAllowed, ConcurrentTransition):
         messages.error(request, STALE)
     else:

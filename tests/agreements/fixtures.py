@@ -25,7 +25,9 @@ def particulars(**changes) -> dict:
         "trade": Trade.MOVING,
         "job_description": "仓库货物装卸搬运，每车约200箱",
         "work_place": "测试区物流园3号仓库",
-        "start_date": today + datetime.timedelta(days=1),
+        # The work starts today: an agreement signed in a test can be marked completed at once
+        # (never before its first day: agreements.services.agreement_complete).
+        "start_date": today,
         "end_date": today + datetime.timedelta(days=2),
         "work_hours": "每日8:00-17:00",
         "rest": "中午休息1小时",

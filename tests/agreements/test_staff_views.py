@@ -436,6 +436,20 @@ def test_marking_the_work_completed(client, carol_caseworker, new_agreement, ver
     assert "当前无法进行此操作" in response.content.decode()
 
 
+def test_the_counter_cannot_mark_the_work_completed_before_its_first_day(
+    client, carol_caseworker, new_agreement, verified_parties
+):
+    start = timezone.localdate() + datetime.timedelta(days=2)
+    agreement = new_agreement(S.SIGNED, start_date=start, end_date=start, payment_date=start)
+    response = logged_in(client, carol_caseworker).post(url("complete", agreement), follow=True)
+    agreement.refresh_from_db()
+
+    assert agreement.state == S.SIGNED
+    [message] = [str(m) for m in response.context["messages"]]
+    assert str(start) in message
+    assert message in response.content.decode()
+
+
 def test_terminating_needs_the_permission_and_a_reason(
     client, carol_caseworker, alice_mediator, new_agreement, verified_parties
 ):

@@ -350,3 +350,33 @@ def test_a_change_that_is_cancelled_makes_room_for_another(
     second = services.agreement_change(agreement=old, actor=by, particulars={"pay_rate": 320})
     assert old.superseded_by == second
     assert set(old.changes.all()) == {first, second}
+
+
+def test_the_work_is_not_marked_completed_before_its_first_day(
+    new_agreement, verified_parties, hui_hiring
+):
+    start = timezone.localdate() + datetime.timedelta(days=1)
+    agreement = new_agreement(
+        S.SIGNED, start_date=start, end_date=start + datetime.timedelta(days=1)
+    )
+    with pytest.raises(ValidationError) as refused:
+        services.agreement_complete(agreement=agreement, actor=Actor(user=hui_hiring))
+    agreement.refresh_from_db()
+
+    # The message names the first day (in whichever language is active).
+    [message] = refused.value.messages
+    assert str(start) in message
+    assert agreement.state == S.SIGNED
+    assert not agreement.events.filter(action="complete").exists()
+
+
+def test_the_work_is_marked_completed_on_its_first_day(new_agreement, verified_parties, hui_hiring):
+    start = timezone.localdate() + datetime.timedelta(days=1)
+    agreement = new_agreement(
+        S.SIGNED, start_date=start, end_date=start + datetime.timedelta(days=1)
+    )
+    first_morning = datetime.datetime.combine(start, datetime.time(0, 5))
+    with time_machine.travel(timezone.make_aware(first_morning), tick=False):
+        services.agreement_complete(agreement=agreement, actor=Actor(user=hui_hiring))
+
+    assert agreement.state == S.COMPLETED

@@ -7,6 +7,7 @@ import pytest
 import time_machine
 from django.contrib.contenttypes.models import ContentType
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.html import escape
 from django.utils.translation import gettext as _
 
@@ -477,6 +478,25 @@ def test_the_hiring_party_marks_the_work_completed(client, signed, hui_hiring, w
     assert again.status_code == 200  # a second click explains instead of failing
     assert signed.state == S.COMPLETED
     assert signed.events.filter(action="complete").get().actor == hui_hiring
+
+
+def test_the_hiring_party_cannot_mark_the_work_completed_before_its_first_day(
+    client, new_agreement, verified_parties, hui_hiring
+):
+    start = timezone.localdate() + datetime.timedelta(days=3)
+    agreement = new_agreement(S.SIGNED, start_date=start, end_date=start, payment_date=start)
+    client.force_login(hui_hiring)
+    response = client.post(url("agreement_complete", agreement), follow=True)
+    agreement.refresh_from_db()
+
+    assert response.status_code == 200
+    assert agreement.state == S.SIGNED
+    # The refusal names the first day, at the top of the agreement's page.
+    assert str(start) in response.content.decode()
+    assert [str(m) for m in response.context["messages"]] == [
+        _("The work starts on %(date)s: it can be marked completed from that day on.")
+        % {"date": start}
+    ]
 
 
 def test_the_worker_cannot_mark_the_work_completed_nor_the_hiring_party_report_pay(
