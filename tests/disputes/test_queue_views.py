@@ -11,6 +11,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from casework.core import caselist
 from casework.core.models import CaseEvent, HolidayOverride
 from casework.core.roles import Role
 from casework.disputes import services
@@ -108,9 +109,9 @@ def test_each_mediator_tab_lists_its_cases_and_counts_them(
     assert counts(response)[tab] == len(expected)
 
 
-def test_a_mediator_has_no_all_tab_and_starts_on_unassigned(client, alice_mediator, cases):
+def test_a_mediator_has_an_all_tab_and_starts_on_unassigned(client, alice_mediator, cases):
     response = get_queue(client, alice_mediator)
-    assert list(counts(response)) == ["review", "unassigned", "mine", "due_soon", "overdue"]
+    assert list(counts(response)) == ["review", "unassigned", "mine", "due_soon", "overdue", "all"]
     assert response.context["tab"] == "unassigned"
     assert counts(response) == {
         "review": 1,
@@ -118,6 +119,7 @@ def test_a_mediator_has_no_all_tab_and_starts_on_unassigned(client, alice_mediat
         "mine": 2,
         "due_soon": 1,
         "overdue": 1,
+        "all": len(cases),
     }
 
 
@@ -137,7 +139,7 @@ def test_an_unknown_tab_falls_back_to_the_default(client, alice_mediator, cases)
 
 
 def test_the_all_tab_count_is_capped(client, sam_supervisor, new_dispute, monkeypatch):
-    monkeypatch.setattr(queue_views, "ALL_CAP", 2)
+    monkeypatch.setattr(caselist, "COUNT_CAP", 2)
     monkeypatch.setattr(queue_views, "PER_PAGE", 2)
     made = [new_dispute(S.RECEIVED) for _ in range(4)]
 

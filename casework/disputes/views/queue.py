@@ -2,7 +2,7 @@
 
 The queue must stay fast at a million disputes, with the same few queries at any
 size: the user's markets are read once, every tab's count comes from one statement
-(the "all" tab counted only up to ALL_CAP), a page is read as PER_PAGE + 1 rows cut
+(the "all" tab counted only up to caselist.COUNT_CAP), a page is read as PER_PAGE + 1 rows cut
 from the tab's index before anything is joined, so no unbounded COUNT(*) runs, and
 the applicants' names come in one extra query for the whole page.
 """
@@ -27,13 +27,15 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from casework.core import caselist
 from casework.core.audit import Actor
 from casework.core.calendar import WorkCalendar
+from casework.core.caselist import capped_page, holder_choices, market_choices
 from casework.core.locking import reread
 from casework.core.templatetags.deadlines import deadline_status
 from casework.disputes import services
 from casework.disputes.access import get_dispute_for_user
-from casework.disputes.filters import QueueFilterForm, market_choices
+from casework.disputes.filters import QueueFilterForm
 from casework.disputes.models import ClaimType, Dispute
 from casework.disputes.queues import (
     HELD_STATES,
@@ -46,8 +48,6 @@ from casework.disputes.queues import (
 
 PER_PAGE = 25
 LIST_SEPARATOR = "、"
-ALL_CAP = 10_000  # the "all" tab shows "10000+" beyond this
-MAX_PAGE = 100_000  # deeper pages are typing mistakes, and huge offsets overflow SQLite
 CLAIM_LABELS = dict(ClaimType.choices)
 # The columns a row shows, read as values: a page needs these, not a hundred model
 # instances (cases, owners, respondents, applicants) with their FSM bookkeeping.
@@ -88,7 +88,7 @@ class TabLink:
 
     @property
     def count_text(self) -> str:
-        return f"{ALL_CAP}+" if self.count > ALL_CAP else str(self.count)
+        return f"{caselist.COUNT_CAP}+" if self.count > caselist.COUNT_CAP else str(self.count)
 
 
 @dataclass(frozen=True)
@@ -145,7 +145,8 @@ def queue_page(request):
     tabs = tabs_for(user)
     tab = _chosen_tab(request.GET.get("tab"), tabs)
     choices = market_choices(user)
-    form = QueueFilterForm(request.GET, markets=choices)
+    holders = holder_choices(MEDIATE, [pk for pk, _name in choices])
+    form = QueueFilterForm(request.GET, markets=choices, holders=holders)
     valid = form.is_valid()
     markets = form.markets() if valid else form.market_ids
     querysets = {}
@@ -153,7 +154,8 @@ def queue_page(request):
         queryset = tab_queryset(t, user=user, markets=markets, today=today)
         querysets[t] = form.apply(queryset) if valid else queryset
     counts = _tab_counts(querysets)
-    page = _page(querysets[tab], request.GET.get("page"), counts[tab], user, today, valid)
+    ordering = form.ordering() if valid else None
+    page = _page(querysets[tab], ordering, request.GET.get("page"), counts[tab], user, today, valid)
     links = [
         TabLink(t, TAB_LABELS[t], counts[t], t == tab, _query(request, tab=t, page=None))
         for t in tabs
@@ -164,7 +166,7 @@ def queue_page(request):
         "form": form,
         "filters": None
         if form.errors or form.is_filtering
-        else _blank_filters(translation.get_language(), tab, tuple(choices)),
+        else _blank_filters(translation.get_language(), tab, tuple(choices), tuple(holders)),
         "page": replace(
             page,
             previous_url=_query(request, page=page.number - 1) if page.has_previous else "",
@@ -186,13 +188,13 @@ def _query(request, **changes) -> str:
 
 
 @functools.lru_cache(maxsize=256)
-def _blank_filters(language: str, tab: str, markets: tuple) -> str:
+def _blank_filters(language: str, tab: str, markets: tuple, holders: tuple) -> str:
     """The filter form with nothing chosen, rendered once per language, tab and markets.
 
     Form widgets render through templates, a fifth of the page's time; most requests
     show the blank form.
     """
-    form = QueueFilterForm(None, markets=list(markets))
+    form = QueueFilterForm(None, markets=list(markets), holders=list(holders))
     return render_to_string("disputes/_queue_filters.html", {"form": form, "tab": tab})
 
 
@@ -205,13 +207,13 @@ def _chosen_tab(requested: str | None, tabs: list[str]) -> str:
 def _tab_counts(querysets: dict[str, QuerySet[Dispute]]) -> dict[str, int]:
     """Every tab's count in one statement, each a scalar subquery using its own index.
 
-    The "all" tab counts at most ALL_CAP + 1 rows: past that the page says "10000+".
+    The "all" tab counts at most caselist.COUNT_CAP + 1 rows: past that the page says "10000+".
     """
     parts, params, db = [], [], "default"
     for tab, queryset in querysets.items():
         pks = queryset.order_by().values("pk")
         if tab == Tab.ALL:
-            pks = pks[: ALL_CAP + 1]
+            pks = pks[: caselist.COUNT_CAP + 1]
         db = queryset.db
         try:
             sql, sql_params = pks.query.sql_with_params()
@@ -227,31 +229,30 @@ def _tab_counts(querysets: dict[str, QuerySet[Dispute]]) -> dict[str, int]:
 
 
 def _page(
-    queryset: QuerySet[Dispute], requested, count: int, user, today: datetime.date, valid: bool
+    queryset: QuerySet[Dispute],
+    ordering: tuple[str, ...] | None,
+    requested,
+    count: int,
+    user,
+    today: datetime.date,
+    valid: bool,
 ) -> QueuePage:
     if not valid:
         # No cases rather than an unfiltered list the user would take for the filtered one.
         return QueuePage([], 1, False, 1)
-    num_pages = None if count > ALL_CAP else max(1, -(-count // PER_PAGE))
-    number = _page_number(requested, num_pages)
-    if count == 0:
-        return QueuePage([], number, False, num_pages)
-    offset = (number - 1) * PER_PAGE
-    # Cut the page from the tab's index first and join only its rows: joined before the
-    # LIMIT, PostgreSQL joins and sorts every case of the tab (50 ms at a million cases).
-    page_pks = queryset.in_queue_order().values("pk")[offset : offset + PER_PAGE + 1]
-    disputes = list(
-        Dispute.objects.filter(pk__in=page_pks)
-        .in_queue_order()
-        .values(*ROW_FIELDS, respondent=RESPONDENT_NAME)
-    )
-    shown = disputes[:PER_PAGE]
-    names = _applicant_names([d["pk"] for d in shown])
-    deadlines = _deadlines([d["due_date"] for d in shown], today)
+    ordered = queryset.order_by(*ordering) if ordering else queryset.in_queue_order()
+    page = capped_page(ordered, requested, PER_PAGE, count, fetch=_row_values)
+    names = _applicant_names([d["pk"] for d in page.items])
+    deadlines = _deadlines([d["due_date"] for d in page.items], today)
     can = {"take": user.has_perm(MEDIATE), "reassign": user.has_perm(REASSIGN)}
     urls = _UrlsByCode()
-    rows = [_row(d, names[d["pk"]], deadlines[d["due_date"]], can, urls) for d in shown]
-    return QueuePage(rows, number, len(disputes) > len(shown), num_pages)
+    rows = [_row(d, names[d["pk"]], deadlines[d["due_date"]], can, urls) for d in page.items]
+    return QueuePage(rows, page.number, page.has_next, page.num_pages)
+
+
+def _row_values(rows: QuerySet[Dispute]) -> QuerySet:
+    """The page's rows as values: the columns a row shows, nothing more."""
+    return rows.values(*ROW_FIELDS, respondent=RESPONDENT_NAME)
 
 
 def _applicant_names(pks: list[int]) -> dict[int, list[str]]:
@@ -261,14 +262,6 @@ def _applicant_names(pks: list[int]) -> dict[int, list[str]]:
     for dispute_id, name in links.values_list("dispute_id", "person__name"):
         names[dispute_id].append(name)
     return names
-
-
-def _page_number(requested, num_pages: int | None) -> int:
-    try:
-        number = int(requested)
-    except (TypeError, ValueError):
-        number = 1
-    return max(1, min(number, num_pages or MAX_PAGE))
 
 
 class _UrlsByCode:

@@ -1,0 +1,257 @@
+"""The "all" tab of every workflow's queue: every case of the user's markets, filtered by
+state, date received, holder and market, sorted, a page at a time (docs/workflows.md,
+"No case out of sight").
+
+A workflow builds a ``CaseListForm`` from its model and the user's markets, narrows its
+visible cases with ``form.apply()`` and reads one page with ``capped_page()``. The page
+costs the same few queries at any size: the count stops at ``COUNT_CAP`` ("10000+") and
+the page's rows are cut from an index before anything is joined.
+"""
+
+import datetime
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+
+from django import forms
+from django.contrib.auth import get_user_model
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from casework.core import dates
+from casework.core.models import markets_for
+
+COUNT_CAP = 10_000  # beyond this a tab says "10000+"
+MAX_PAGE = 100_000  # deeper pages are typing mistakes, and huge offsets overflow SQLite
+NOBODY = "none"  # the holder choice "not held by anyone"
+
+
+class Sort:
+    NEWEST = "newest"
+    OLDEST = "oldest"
+    UPDATED = "updated"
+    CODE = "code"
+
+
+SORT_LABELS = {
+    Sort.NEWEST: _("newest first"),
+    Sort.OLDEST: _("oldest first"),
+    Sort.UPDATED: _("recently changed first"),
+    Sort.CODE: _("by case number"),
+}
+
+
+def market_choices(user) -> list[tuple[int, str]]:
+    """The user's markets as (id, name), in one query: the scope and the filter's choices."""
+    return list(markets_for(user).order_by("name").values_list("pk", "name"))
+
+
+def holder_choices(permission: str, market_ids: list[int]) -> list[tuple[int, str]]:
+    """Active staff of these markets who may hold a case (``app_label.codename``), by name."""
+    app_label, codename = permission.split(".")
+    granted = Q(
+        groups__permissions__codename=codename,
+        groups__permissions__content_type__app_label=app_label,
+    ) | Q(
+        user_permissions__codename=codename,
+        user_permissions__content_type__app_label=app_label,
+    )
+    users = (
+        get_user_model()
+        .objects.filter(granted, is_active=True, staff_profile__markets__in=market_ids)
+        .distinct()
+        .order_by("username")
+        .values_list("pk", "username", "first_name", "last_name")
+    )
+    return [(pk, f"{first} {last}".strip() or name) for pk, name, first, last in users]
+
+
+def day_field(label) -> forms.DateField:
+    return forms.DateField(
+        label=label,
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        # Outside the window of casework.core.dates a date is a typing mistake
+        # (and far dates overflow in UTC).
+        validators=[dates.search_day],
+    )
+
+
+def start_of(day: datetime.date) -> datetime.datetime:
+    return timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
+
+
+class CaseListForm(forms.Form):
+    """A GET form that only validates; ``apply()`` narrows a queryset with what it validated.
+
+    ``states`` are the model's state choices (None: no state field); ``holders`` the
+    (user id, name) choices (None: no holder field); ``date_field`` the column the dates
+    filter, a DateTimeField. A user with one market gets no market field.
+    """
+
+    state = forms.ChoiceField(label=_("State"), required=False)
+    holder = forms.ChoiceField(label=_("Held by"), required=False)
+    received_from = day_field(_("Received from"))
+    received_to = day_field(_("Received until"))
+    market = forms.TypedChoiceField(label=_("Market"), required=False, coerce=int, empty_value=None)
+    sort = forms.ChoiceField(
+        label=_("Order"), required=False, choices=[("", _("as the queue orders"))]
+    )
+
+    date_field = "created_at"
+    sorts = {
+        Sort.NEWEST: ("-{date}", "-pk"),
+        Sort.OLDEST: ("{date}", "pk"),
+        Sort.UPDATED: ("-updated_at", "-pk"),
+        Sort.CODE: ("code",),
+    }
+
+    def __init__(
+        self,
+        data,
+        *,
+        markets: list[tuple[int, str]],
+        states=None,
+        holders: list[tuple[int, str]] | None = None,
+        default_sort: str = "",
+    ) -> None:
+        super().__init__(data)
+        self.market_ids = [pk for pk, _name in markets]
+        if len(markets) > 1:
+            self.fields["market"].choices = [("", _("all my markets")), *markets]
+        else:
+            del self.fields["market"]
+        if states is None:
+            del self.fields["state"]
+        else:
+            self.fields["state"].choices = [("", _("any")), *states]
+        if holders is None:
+            del self.fields["holder"]
+        else:
+            self.fields["holder"].choices = [
+                ("", _("anyone or nobody")),
+                (NOBODY, _("nobody yet")),
+                *((str(pk), name) for pk, name in holders),
+            ]
+        self.default_sort = default_sort
+        sort_choices = [(key, label) for key, label in SORT_LABELS.items() if key in self.sorts]
+        if default_sort:
+            self.fields["sort"].choices = sort_choices
+            self.fields["sort"].initial = default_sort
+        else:
+            self.fields["sort"].choices = [*self.fields["sort"].choices, *sort_choices]
+
+    def clean(self) -> dict:
+        data = super().clean()
+        start, end = data.get("received_from"), data.get("received_to")
+        if start and end and start > end:
+            self.add_error("received_to", _("The last date must not be before the first date."))
+        return data
+
+    @property
+    def is_filtering(self) -> bool:
+        return self.is_bound and any(
+            value not in (None, "") and name != "sort"
+            for name, value in getattr(self, "cleaned_data", {}).items()
+        )
+
+    def markets(self) -> list[int]:
+        """The market ids to scope to: the chosen one, or all of the user's."""
+        chosen = self.cleaned_data.get("market")
+        return [chosen] if chosen else self.market_ids
+
+    def apply(self, queryset: QuerySet) -> QuerySet:
+        """``queryset`` within the chosen market, state, holder and dates (unordered)."""
+        return self.narrow(queryset.filter(market_id__in=self.markets()))
+
+    def narrow(self, queryset: QuerySet) -> QuerySet:
+        """``queryset`` (already within the markets) with the chosen state, holder and dates."""
+        data = self.cleaned_data
+        if data.get("state"):
+            queryset = queryset.filter(state=data["state"])
+        holder = data.get("holder")
+        if holder == NOBODY:
+            queryset = queryset.filter(owner__isnull=True)
+        elif holder:
+            queryset = queryset.filter(owner_id=int(holder))
+        # Dates are days in China time; a range of aware datetimes keeps the column indexable.
+        if data.get("received_from"):
+            queryset = queryset.filter(
+                **{f"{self.date_field}__gte": start_of(data["received_from"])}
+            )
+        if data.get("received_to"):
+            next_day = data["received_to"] + datetime.timedelta(days=1)
+            queryset = queryset.filter(**{f"{self.date_field}__lt": start_of(next_day)})
+        return queryset
+
+    def ordering(self) -> tuple[str, ...] | None:
+        """The chosen order as order_by() arguments; None: the caller's own order."""
+        key = self.cleaned_data.get("sort") or self.default_sort
+        if key not in self.sorts:
+            return None
+        return tuple(part.format(date=self.date_field) for part in self.sorts[key])
+
+
+@dataclass(frozen=True)
+class CappedPage:
+    """One page read as ``per_page + 1`` rows: the extra row says a next page exists."""
+
+    items: list
+    number: int
+    has_next: bool
+    count: int  # at most COUNT_CAP + 1
+    num_pages: int | None  # None when the count is capped
+
+    @property
+    def has_previous(self) -> bool:
+        return self.number > 1
+
+    @property
+    def previous_page_number(self) -> int:
+        return self.number - 1
+
+    @property
+    def next_page_number(self) -> int:
+        return self.number + 1
+
+    @property
+    def count_text(self) -> str:
+        return f"{COUNT_CAP}+" if self.count > COUNT_CAP else str(self.count)
+
+
+def page_number(requested, num_pages: int | None) -> int:
+    try:
+        number = int(requested)
+    except (TypeError, ValueError):
+        number = 1
+    return max(1, min(number, num_pages or MAX_PAGE))
+
+
+def capped_count(queryset: QuerySet) -> int:
+    """How many rows, counted up to COUNT_CAP + 1 (an unbounded COUNT(*) at a million is slow)."""
+    return queryset.order_by().values("pk")[: COUNT_CAP + 1].count()
+
+
+def capped_page(
+    queryset: QuerySet,
+    requested,
+    per_page: int,
+    count: int,
+    fetch: Callable[[QuerySet], Iterable] | None = None,
+) -> CappedPage:
+    """Page ``requested`` of the ordered ``queryset``, in one query.
+
+    The page's keys are cut from the ordered queryset in a subquery and only those rows
+    are read in full (joined before the LIMIT, the database would join and sort every
+    row of the tab). ``fetch(rows)`` may narrow or extend that queryset of the page's
+    rows (``values()``, ``select_related()``); it keeps the order.
+    """
+    num_pages = None if count > COUNT_CAP else max(1, -(-count // per_page))
+    number = page_number(requested, num_pages)
+    if count == 0:
+        return CappedPage([], number, False, count, num_pages)
+    offset = (number - 1) * per_page
+    keys = queryset.values("pk")[offset : offset + per_page + 1]
+    rows = queryset.model._default_manager.filter(pk__in=keys).order_by(*queryset.query.order_by)
+    items = list(fetch(rows) if fetch else rows)
+    return CappedPage(items[:per_page], number, len(items) > per_page, count, num_pages)
