@@ -3,6 +3,7 @@
 #   make run             install, migrate the SQLite demo database, seed it, serve on 127.0.0.1:8000
 #   make test            install, then the whole test suite (SQLite, Celery tasks in-process)
 #   make test-services   the suite against PostgreSQL and Redis, with a real Celery worker
+#   make test-browser    the journeys and accessibility checks in Debian's chromium (Playwright)
 #   make bench           every benchmark (one JSON object per line)
 #   make lint            ruff, lint-imports (the layers) and mypy (against mypy-baseline.txt)
 #
@@ -43,13 +44,17 @@ $(shell rm -f $(STAMP))
 endif
 endif
 
-.PHONY: help run test test-services bench lint mypy-baseline install system-packages clean
+.PHONY: help run test test-services test-browser bench lint mypy-baseline install system-packages \
+	browser-packages clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
 
 system-packages: ## install missing Debian packages (Pango, HarfBuzz subsetting, Noto CJK, poppler)
 	@bash scripts/system-packages.sh
+
+browser-packages: ## install Debian's chromium (and its Chinese UI) for make test-browser
+	@bash scripts/system-packages.sh chromium chromium-l10n
 
 install: system-packages $(STAMP) ## system packages, .venv (Python 3.11 or 3.12) and the pinned dependencies
 
@@ -90,6 +95,14 @@ test-services: install ## the whole suite on PostgreSQL + Redis, with a real Cel
 	env -u STORAGE_S3_BUCKET -u DJANGO_HTTPS -u CASEWORK_VAR_DIR \
 		DATABASE_URL=$(SERVICES_DATABASE_URL) CELERY_BROKER_URL=$(SERVICES_BROKER_URL) \
 		CACHE_URL=$(SERVICES_CACHE_URL) $(PYTEST) --create-db $(PYTEST_ARGS)
+
+# The browser leg: tests/browser/ (marked browser, left out of the other runs) start a demo
+# server of their own (runserver on a free loopback port, a throw-away CASEWORK_VAR_DIR,
+# seed_demo, DJANGO_DEBUG=0) and drive /usr/bin/chromium; never `playwright install`.
+# Screenshots: var/browser-shots/ (every journey), var/browser-failures/ (failing tests).
+test-browser: install browser-packages ## journeys at 1366x768 and 390x844 and axe-core checks in chromium
+	$(EMBEDDED) BROWSER_TESTS_REQUIRED=1 $(VENV)/bin/pytest -q -p no:cacheprovider --durations=10 \
+		-m browser tests/browser $(PYTEST_ARGS)
 
 bench: install ## every benchmark, one JSON line each (BENCH="name ..." for some; uses DATABASE_URL if set)
 	@$(PY) manage.py migrate --noinput -v 0

@@ -6,6 +6,10 @@
 #   scripts/system-packages.sh            check (and install) the default list
 #   scripts/system-packages.sh PKG...     check (and install) these Debian packages instead
 #
+# The browser leg's packages are not in the default list (make run and make test need
+# no browser): make browser-packages runs `scripts/system-packages.sh chromium
+# chromium-l10n` (Debian's chromium for Playwright, and its Chinese UI strings).
+#
 # Debian/Ubuntu: missing packages are installed with apt-get when run as root,
 # else with `sudo -n` when sudo works without a password; otherwise the exact
 # command is printed and the script exits with status 1.
