@@ -11,6 +11,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_fsm import ConcurrentTransitionMixin
 
+from casework.core.seals import validate_seal_image
+
 
 class Market(models.Model):
     """A gig-work market (零工市场) as listed in the public market directory."""
@@ -36,6 +38,19 @@ class Market(models.Model):
         blank=True,
         related_name="supervised_markets",
         verbose_name=_("supervisors"),
+    )
+    # The picture shown where sealed documents are stamped (casework.core.seals); without
+    # one a red round seal with the market's name is drawn.
+    seal_image = models.FileField(
+        _("seal image"),
+        upload_to="seals/",
+        blank=True,
+        validators=[validate_seal_image],
+        help_text=_(
+            "The market's round seal as a PNG (transparent background) or SVG file, at "
+            "most 1 MB. Sealed documents show it at their seal place (盖章). Left empty, a "
+            "red round seal with the market's name is drawn."
+        ),
     )
     created_at = models.DateTimeField(auto_now_add=True)
 

@@ -149,10 +149,26 @@ class PdfAttachment:
     description: str = ""
 
 
+# The id of the element marking a document's seal place (盖章), templates/pdf/_seal.html.
+SEAL_ANCHOR = "market-seal"
+PT_PER_CSS_PX = 0.75  # WeasyPrint lays out in CSS pixels (1/96 in), a PDF in points (1/72 in)
+
+
+@dataclass(frozen=True)
+class SealPlace:
+    """Where a sealed document shows the market's seal: the page (from 0) and the box in
+    PDF points (x1, y1, x2, y2) from the page's lower left corner."""
+
+    page: int
+    box: tuple[int, int, int, int]
+
+
 @dataclass(frozen=True)
 class RenderedPdf:
     data: bytes
     pages: int
+    # The seal place as laid out, None for a template without one (sealed invisibly).
+    seal_place: SealPlace | None = None
 
 
 FRAME_STYLESHEET = "pdf/document.css"
@@ -186,7 +202,24 @@ def html_to_pdf(html: str, attachments: Sequence[PdfAttachment] = ()) -> Rendere
         font_config=font_config(), stylesheets=[frame_stylesheet()]
     )
     files = [Attachment(string=a.data, name=a.name, description=a.description) for a in attachments]
-    return RenderedPdf(data=document.write_pdf(attachments=files), pages=len(document.pages))
+    return RenderedPdf(
+        data=document.write_pdf(attachments=files),
+        pages=len(document.pages),
+        seal_place=seal_place(document),
+    )
+
+
+def seal_place(document) -> SealPlace | None:
+    """The box of the element with id SEAL_ANCHOR, as WeasyPrint laid it out, in PDF points."""
+    for index, page in enumerate(document.pages):
+        found = page.anchors.get(SEAL_ANCHOR)
+        if found:
+            x1, y1, x2, y2 = (value * PT_PER_CSS_PX for value in found)
+            height = page.height * PT_PER_CSS_PX
+            # CSS counts y down from the top of the page, PDF up from its bottom.
+            box = (round(x1), round(height - y2), round(x2), round(height - y1))
+            return SealPlace(page=index, box=box)
+    return None
 
 
 def render(

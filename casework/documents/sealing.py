@@ -5,14 +5,24 @@ market's seal certificate. Without them the embedded set-up creates a
 self-signed demo certificate under SEAL_DEMO_DIR on first use and keeps it.
 SEAL_TSA_URL adds an RFC 3161 time stamp from that authority.
 
+The seal is visible: a document whose template marks a seal place (盖章,
+templates/pdf/_seal.html) gets the signature field there, on that page, with the
+market's seal image as its appearance (a pyHanko static stamp), so a PDF reader
+shows the red seal and the signature panel together. The image is the one uploaded
+for the market (PNG, or SVG drawn into a small PDF by WeasyPrint), else the red
+round seal drawn with the market's name (casework.core.seals). A template without
+a seal place is sealed invisibly, as before.
+
 validate_seal() checks an uploaded copy on the public verification page: the
 market's seal must be present, intact, made with the configured (or demo)
 certificate and cover the whole file.
 """
 
+import base64
 import datetime
 import fcntl
 import functools
+import hashlib
 import logging
 import os
 from dataclasses import dataclass
@@ -24,14 +34,23 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 from django.conf import settings
-from django.core.exceptions import ImproperlyConfigured
+from django.core.exceptions import ImproperlyConfigured, ValidationError
 from pyhanko.keys import load_cert_from_pemder
+from pyhanko.pdf_utils import layout
+from pyhanko.pdf_utils.content import ImportedPdfPage, PdfContent
+from pyhanko.pdf_utils.images import PdfImage
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign import fields, signers, timestamps
 from pyhanko.sign.validation import validate_pdf_signature
 from pyhanko.sign.validation.status import SignatureCoverageLevel
+from pyhanko.stamp import StaticStampStyle
 from pyhanko_certvalidator import ValidationContext
+from weasyprint import CSS, HTML
+
+from casework.core import seals
+from casework.core.models import Market
+from casework.documents.rendering import PDF_BASE_URL, SealPlace, StaticOnlyFetcher
 
 logger = logging.getLogger(__name__)
 
@@ -127,12 +146,30 @@ def _signer(cert_path: Path, key_path: Path, password: bytes | None, mtime: floa
     return signer
 
 
-def seal_pdf(data: bytes, *, reason: str = "零工市场电子印章") -> bytes:
-    """Return ``data`` with a PAdES signature (and a time stamp when SEAL_TSA_URL is set)."""
+def seal_pdf(
+    data: bytes,
+    *,
+    reason: str = "零工市场电子印章",
+    place: SealPlace | None = None,
+    market: Market | None = None,
+    market_name: str = "",
+) -> bytes:
+    """Return ``data`` with a PAdES signature (and a time stamp when SEAL_TSA_URL is set).
+
+    With a ``place`` the signature is visible there: the market's seal image, or the
+    seal drawn with ``market_name`` (the name the document shows).
+    """
     cert_path, key_path, password = seal_paths()
     signer = _signer(cert_path, key_path, password, cert_path.stat().st_mtime)
     timestamper = (
         timestamps.HTTPTimeStamper(settings.SEAL_TSA_URL) if settings.SEAL_TSA_URL else None
+    )
+    name = market_name or (market.name if market else "")
+    background = seal_background(market, name) if place is not None else None
+    field_spec = (
+        fields.SigFieldSpec(SEAL_FIELD, on_page=place.page, box=place.box)
+        if place is not None and background is not None
+        else None
     )
     pdf_signer = signers.PdfSigner(
         signers.PdfSignatureMetadata(
@@ -143,8 +180,85 @@ def seal_pdf(data: bytes, *, reason: str = "零工市场电子印章") -> bytes:
         ),
         signer=signer,
         timestamper=timestamper,
+        stamp_style=seal_stamp_style(background) if background is not None else None,
+        new_field_spec=field_spec,
     )
     return pdf_signer.sign_pdf(IncrementalPdfFileWriter(BytesIO(data))).getvalue()
+
+
+# -- the seal's appearance ------------------------------------------------------------
+
+
+def seal_stamp_style(background: PdfContent) -> StaticStampStyle:
+    """The signature field's appearance: the seal picture filling the box, no border."""
+    return StaticStampStyle(
+        background=background,
+        background_opacity=1.0,
+        border_width=0,
+        background_layout=layout.SimpleBoxLayoutRule(
+            x_align=layout.AxisAlignment.ALIGN_MID,
+            y_align=layout.AxisAlignment.ALIGN_MID,
+            margins=layout.Margins.uniform(0),
+            inner_content_scaling=layout.InnerScaling.STRETCH_TO_FIT,
+        ),
+    )
+
+
+def seal_background(market: Market | None, name: str) -> PdfContent | None:
+    """The market's uploaded seal image, else the seal drawn with ``name``; None without
+    either (no market and no name: sealed invisibly)."""
+    if market is not None and market.seal_image:
+        try:
+            return uploaded_seal(market)
+        except (OSError, ValidationError) as exc:
+            # Checked on upload; a file changed or lost in storage since is not drawn.
+            logger.error("market %s: seal image %s unusable: %r", market.pk, market.seal_image, exc)
+    if not name:
+        return None
+    return PdfImage(_opened_png(seals.drawn_seal_path(name).read_bytes()))
+
+
+def uploaded_seal(market: Market) -> PdfContent:
+    with market.seal_image.open("rb") as upload:
+        data = upload.read(seals.SEAL_IMAGE_MAX_BYTES + 1)
+    if len(data) > seals.SEAL_IMAGE_MAX_BYTES:
+        raise ValidationError("seal image too large")
+    if seals.seal_image_kind(market.seal_image.name) == "svg":
+        seals.check_svg(data)  # again: the file in storage is what gets drawn
+        return ImportedPdfPage(str(svg_as_pdf(data)))
+    return PdfImage(_opened_png(data))
+
+
+def _opened_png(data: bytes):
+    image = seals.check_png(data)
+    # pyHanko embeds RGB(A) and grey (with alpha); a palette's transparency needs RGBA.
+    return image if image.mode in ("RGB", "RGBA", "L", "LA") else image.convert("RGBA")
+
+
+SVG_PAGE_CSS = "@page { size: 42mm 42mm; margin: 0 } html, body { margin: 0 }"
+
+
+def svg_as_pdf(data: bytes) -> Path:
+    """The SVG drawn on a one-page PDF by WeasyPrint (which runs no scripts and, through
+    StaticOnlyFetcher, fetches nothing), kept under SEAL_DEMO_DIR by the SVG's hash."""
+    key = hashlib.sha256(data).hexdigest()[:32]
+    folder = Path(settings.SEAL_DEMO_DIR) / "svg"
+    path = folder / f"{key}.pdf"
+    if path.exists():
+        return path
+    folder.mkdir(parents=True, exist_ok=True)
+    uri = "data:image/svg+xml;base64," + base64.b64encode(data).decode("ascii")
+    html = (
+        '<img src="' + uri + '" alt="" style="display: block; width: 42mm; height: 42mm; '
+        'object-fit: contain">'
+    )
+    pdf = HTML(string=html, base_url=PDF_BASE_URL, url_fetcher=StaticOnlyFetcher()).write_pdf(
+        stylesheets=[CSS(string=SVG_PAGE_CSS)]
+    )
+    temp = folder / f".{key}.{os.getpid()}.tmp"
+    temp.write_bytes(pdf)
+    os.replace(temp, path)
+    return path
 
 
 @dataclass(frozen=True)

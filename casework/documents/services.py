@@ -45,7 +45,7 @@ from casework.documents.registry import (
     documents_for_transition,
     get_kind,
 )
-from casework.documents.rendering import DocumentMeta, render
+from casework.documents.rendering import DocumentMeta, RenderedPdf, render
 from casework.documents.sealing import seal_pdf
 
 logger = logging.getLogger(__name__)
@@ -185,12 +185,22 @@ def document_render(document_id: int) -> Document:
             document_meta=document_meta(doc),
             attachments=kind.attachments(doc.context) if kind.attachments else (),
         )
-        data = seal_pdf(rendered.data) if doc.seal else rendered.data
+        data = _sealed(doc, rendered) if doc.seal else rendered.data
         name = _publish(doc, data)
     except Exception as exc:
         _release(doc, exc)
         raise
     return _finish(doc, name, data, rendered.pages)
+
+
+def _sealed(doc: Document, rendered: RenderedPdf) -> bytes:
+    """The PDF with the market's seal, shown at the template's seal place (盖章)."""
+    return seal_pdf(
+        rendered.data,
+        place=rendered.seal_place,
+        market=subject_market(doc.subject) if rendered.seal_place else None,
+        market_name=doc.market_name,
+    )
 
 
 def _claim(document_id: int) -> Document | None:

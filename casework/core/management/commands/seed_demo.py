@@ -1,7 +1,7 @@
-"""Idempotent demo data: one market, the staff logins and the admin, then each app's
-``seed_demo(market)`` in its ``seed.py``, in INSTALLED_APPS order: the parties (and
-the portal logins) from casework.parties, the market card from casework.documents,
-then each workflow's sample cases."""
+"""Idempotent demo data: one market (and its drawn seal), the staff logins and the
+admin, then each app's ``seed_demo(market)`` in its ``seed.py``, in INSTALLED_APPS
+order: the parties (and the portal logins) from casework.parties, the market card
+from casework.documents, then each workflow's sample cases."""
 
 from importlib import import_module
 
@@ -16,6 +16,7 @@ from casework.core.digests import take_digest
 from casework.core.logins import DEMO_PASSWORD, demo_login, demo_logins
 from casework.core.models import Market, StaffProfile
 from casework.core.roles import Role
+from casework.core.seals import drawn_seal_path
 
 
 def _app_seeds(market: Market) -> None:
@@ -64,6 +65,9 @@ class Command(BaseCommand):
                 )
             self._staff(market)
             self._admin()
+            if not market.seal_image:
+                # The demo market's seal, drawn now rather than by its first sealed document.
+                drawn_seal_path(market.name)
             _app_seeds(market)
         # The day's audit digest, so the demo has a sealed one (the beat takes the next).
         take_digest()
