@@ -1,5 +1,8 @@
+import base64
+
 from django.contrib import admin
 from django.utils import dateformat
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from casework.core.models import (
@@ -10,6 +13,7 @@ from casework.core.models import (
     SmsMessage,
     StaffProfile,
 )
+from casework.core.seals import drawn_seal_path, seal_image_kind
 
 
 @admin.register(Market)
@@ -18,7 +22,28 @@ class MarketAdmin(admin.ModelAdmin):
     list_filter = ["nature"]
     search_fields = ["name", "code", "region"]
     filter_horizontal = ["supervisors"]
-    readonly_fields = ["created_at"]
+    readonly_fields = ["seal_preview", "created_at"]
+
+    @admin.display(description=_("seal on documents"))
+    def seal_preview(self, obj: Market) -> str:
+        """The seal sealed documents show: the uploaded image, else the drawn one."""
+        if obj.pk is None:
+            return _("After saving: the uploaded seal, or the seal drawn with the name.")
+        if obj.seal_image:
+            try:
+                with obj.seal_image.open("rb") as upload:
+                    data = upload.read()
+            except OSError:
+                return _("The uploaded seal image cannot be read.")
+            kind = "image/svg+xml" if seal_image_kind(obj.seal_image.name) == "svg" else "image/png"
+            note = _("The uploaded seal image.")
+        else:
+            data = drawn_seal_path(obj.name).read_bytes()
+            kind = "image/png"
+            note = _("No image uploaded: documents show this seal, drawn with the market's name.")
+        # A data: URI (allowed by the CSP's img-src); an <img> never runs an SVG's scripts.
+        uri = f"data:{kind};base64,{base64.b64encode(data).decode('ascii')}"
+        return format_html('<img src="{}" alt="" width="160" height="160"><br>{}', uri, note)
 
 
 @admin.register(StaffProfile)
