@@ -4,6 +4,7 @@ import datetime
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.templatetags.static import static
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
@@ -81,6 +82,20 @@ def test_an_anonymous_complaint_is_saved_from_the_web_and_shows_its_tracking_cod
         in page
     )
     assert reverse("complaints_public:track") in page
+
+
+def test_the_tracking_code_is_shown_whole_on_one_line_with_a_copy_button(client, market):
+    response = send(client, market=market.pk)
+    code = response.context["tracking_code"]
+    page = response.content.decode()
+
+    # One contiguous text (never broken inside a group: class "code"), for reading and copying.
+    assert f'<p class="code tracking-code" id="tracking-code">{code}</p>' in page
+    # The button copies that element's text; its status is announced (role=status).
+    assert 'class="copy" data-copy-target="tracking-code"' in page
+    assert f">{_('Copy')}</button>" in page and f'data-copied="{_("Copied")}"' in page
+    assert '<span class="copy-status" role="status"></span>' in page
+    assert static("js/copy.js") in page
 
 
 def test_the_public_filing_is_recorded_as_the_public_with_the_client_address(client, market):

@@ -697,6 +697,7 @@ def test_a_counter_complaint_is_held_by_the_officer_and_its_tracking_code_shown_
     complaint = Complaint.objects.get()
     code = re.search(r'id="tracking-code">([0-9A-Z-]+)<', page_of(response)).group(1)
     assert complaint.tracking_hash == tracking_hash(code)
+    assert 'data-copy-target="tracking-code"' in page_of(response)  # the copy button
     assert complaint.owner == olga_officer and complaint.received_by == olga_officer
     assert complaint.channel == Channel.COUNTER and complaint.contact_mobile == "13912345678"
     assert complaint.complainant_name == "赵大" and complaint.deposit_workers == 2
