@@ -6,11 +6,14 @@ against a demo server of your own, with a throw-away database, and Debian's chro
 (``apt-get install chromium chromium-l10n``, the second for the browser's own controls in
 Chinese; never ``playwright install``)::
 
-    python3 -m venv /tmp/pw && /tmp/pw/bin/pip install playwright
+    make install   # playwright is a dev dependency (make test-browser uses it too)
     export CASEWORK_VAR_DIR=/tmp/pwvar DJANGO_DEBUG=1 TWO_FACTOR_DEMO_EXEMPT=1
     .venv/bin/python manage.py migrate --noinput && .venv/bin/python manage.py seed_demo
     .venv/bin/python manage.py runserver 127.0.0.1:8765 --noreload &
-    /tmp/pw/bin/python tests/browser/self_service.py http://127.0.0.1:8765 /tmp/pw-shots
+    .venv/bin/python tests/browser/self_service.py http://127.0.0.1:8765 /tmp/pw-shots
+
+(8765 is only an example: pick a port nobody else's server holds.) The journeys and
+accessibility checks that run in CI are the test_*.py files beside it (make test-browser).
 
 The script reads the texts (the sign-in codes, the survey link) from the outbox and
 drives the staff steps through ``manage.py shell``, with the project's .venv and the
