@@ -28,14 +28,18 @@ class MarketAdmin(admin.ModelAdmin):
     def seal_preview(self, obj: Market) -> str:
         """The seal sealed documents show: the uploaded image, else the drawn one."""
         if obj.pk is None:
-            return _("After saving: the uploaded seal, or the seal drawn with the name.")
+            return str(_("After saving: the uploaded seal, or the seal drawn with the name."))
         if obj.seal_image:
             try:
                 with obj.seal_image.open("rb") as upload:
                     data = upload.read()
             except OSError:
-                return _("The uploaded seal image cannot be read.")
-            kind = "image/svg+xml" if seal_image_kind(obj.seal_image.name) == "svg" else "image/png"
+                return str(_("The uploaded seal image cannot be read."))
+            kind = (
+                "image/svg+xml"
+                if seal_image_kind(obj.seal_image.name or "") == "svg"
+                else "image/png"
+            )
             note = _("The uploaded seal image.")
         else:
             data = drawn_seal_path(obj.name).read_bytes()

@@ -223,7 +223,7 @@ def uploaded_seal(market: Market) -> PdfContent:
         data = upload.read(seals.SEAL_IMAGE_MAX_BYTES + 1)
     if len(data) > seals.SEAL_IMAGE_MAX_BYTES:
         raise ValidationError("seal image too large")
-    if seals.seal_image_kind(market.seal_image.name) == "svg":
+    if seals.seal_image_kind(market.seal_image.name or "") == "svg":
         seals.check_svg(data)  # again: the file in storage is what gets drawn
         return ImportedPdfPage(str(svg_as_pdf(data)))
     return PdfImage(_opened_png(data))

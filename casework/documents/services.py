@@ -195,10 +195,11 @@ def document_render(document_id: int) -> Document:
 
 def _sealed(doc: Document, rendered: RenderedPdf) -> bytes:
     """The PDF with the market's seal, shown at the template's seal place (盖章)."""
+    subject = doc.subject if rendered.seal_place else None
     return seal_pdf(
         rendered.data,
         place=rendered.seal_place,
-        market=subject_market(doc.subject) if rendered.seal_place else None,
+        market=subject_market(subject) if subject is not None else None,
         market_name=doc.market_name,
     )
 

@@ -37,7 +37,7 @@ def seal_widget(data: bytes):
 def xobjects(stream, seen=None) -> list:
     """Every XObject reachable from an appearance stream's resources."""
     seen = seen if seen is not None else set()
-    found = []
+    found: list = []
     resources = stream.get("/Resources")
     if resources is None:
         return found
