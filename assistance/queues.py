@@ -9,7 +9,8 @@ Each tab is one query within the user's markets (``access.cases_visible_to``):
 - ``exit``: placements whose term ends within settings.ASSISTANCE_EXIT_PLANNING_DAYS;
 - ``follow_up``: people in post without a follow-up visit in FOLLOW_UP_DAYS;
 - ``approvals`` (supervisors): notices that are over and proposed placements, except
-  the user's own proposals (the two-person rule).
+  the user's own proposals (the two-person rule);
+- ``all``: every case, filtered and sorted on the page (casework.core.caselist).
 
 Imported once from AssistanceConfig.ready(), which registers the home-page queues.
 """
@@ -44,6 +45,7 @@ class Tab:
     EXIT = "exit"
     FOLLOW_UP = "follow_up"
     APPROVALS = "approvals"
+    ALL = "all"
 
 
 TAB_LABELS = {
@@ -54,6 +56,7 @@ TAB_LABELS = {
     Tab.EXIT: _("Exit planning"),
     Tab.FOLLOW_UP: _("Follow-up visits due"),
     Tab.APPROVALS: _("Approvals waiting"),
+    Tab.ALL: _("All"),
 }
 
 # The titles of the same queues on the home page.
@@ -72,7 +75,8 @@ def tabs_for(user) -> list[str]:
     tabs = [Tab.NEW, Tab.REVIEWS, Tab.NOTICES, Tab.PLAN, Tab.EXIT, Tab.FOLLOW_UP]
     if user.has_perm(APPROVE):
         tabs.append(Tab.APPROVALS)
-    return tabs
+    # Every case of the user's markets, whatever its state (no case out of sight).
+    return [*tabs, Tab.ALL]
 
 
 def _today(today: datetime.date | None) -> datetime.date:
@@ -164,6 +168,8 @@ def tab_items(tab: str, user, today: datetime.date | None = None) -> QuerySet:
         if not user.has_perm(APPROVE):
             return cases.none()
         return approvals_waiting(cases, user, today)
+    if tab == Tab.ALL:
+        return cases
     raise ValueError(tab)
 
 

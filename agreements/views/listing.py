@@ -11,6 +11,16 @@ from django.views.decorators.http import require_GET
 
 from agreements.access import agreements_visible_to
 from agreements.models import Agreement
+from casework.core.caselist import (
+    CappedPage,
+    CaseListForm,
+    Sort,
+    capped_count,
+    capped_page,
+    holder_choices,
+    market_choices,
+    with_links,
+)
 from casework.core.models import SmsMessage
 from casework.core.sms import outbox_enabled
 from casework.notifications.registry import templates
@@ -60,14 +70,28 @@ def agreement_list(request):
     counts = dict(scoped.order_by().values_list("state").annotate(n=Count("pk")))
     state = request.GET.get("state", "")
     term = request.GET.get("q", "").strip()
-    rows = _filtered(scoped, state, term).select_related(
-        "worker", "hiring_organization", "hiring_person", "market"
+    markets = market_choices(request.user)
+    form = CaseListForm(
+        request.GET,
+        markets=markets,
+        holders=holder_choices("agreements.add_agreement", [pk for pk, _name in markets]),
+        default_sort=Sort.NEWEST,
     )
-    page = Paginator(rows.order_by("-created_at", "-pk"), PAGE_SIZE).get_page(
-        request.GET.get("page")
-    )
+    page = CappedPage([], 1, False, 0, 1)
+    if form.is_valid():
+        rows = form.apply(_filtered(scoped, state, term)).order_by(*form.ordering())
+        page = capped_page(
+            rows,
+            request.GET.get("page"),
+            PAGE_SIZE,
+            capped_count(rows),
+            fetch=lambda page_rows: page_rows.select_related(
+                "worker", "hiring_organization", "hiring_person", "market"
+            ),
+        )
     context = {
-        "page": page,
+        "page": with_links(page, request),
+        "form": form,
         "q": term,
         "state": state,
         "filters": state_filters(counts),

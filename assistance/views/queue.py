@@ -2,7 +2,8 @@
 
 The tabs and their rules are assistance.queues (the home page counts the same);
 this page lists the chosen tab's rows, the oldest or most urgent first, and lets
-a caseworker take a new application (首问负责).
+a caseworker take a new application (首问负责). The "all" tab lists every case of the
+user's markets with filters (casework.core.caselist).
 """
 
 from dataclasses import dataclass
@@ -15,6 +16,7 @@ from django.views.decorators.http import require_GET
 from assistance.models import AssistanceCase, Placement, PlanItem
 from assistance.queues import TAB_LABELS, Tab, tab_items, tabs_for
 from assistance.views.common import ADD, VIEW, WORK, require_staff
+from casework.core.caselist import all_tab, capped_count, count_text
 
 S = AssistanceCase.State
 ROWS_SHOWN = 200
@@ -26,6 +28,10 @@ class TabLink:
     label: str
     count: int
     current: bool
+
+    @property
+    def count_text(self) -> str:
+        return count_text(self.count)
 
 
 @dataclass(frozen=True)
@@ -47,8 +53,8 @@ def queue_page(request):
     chosen = request.GET.get("tab")
     tab = chosen if chosen in tabs else Tab.NEW
     items = {t: tab_items(t, user) for t in tabs}
-    counts = {t: items[t].count() for t in tabs}
-    rows = [_row(tab, item, user) for item in items[tab][:ROWS_SHOWN]]
+    counts = {t: capped_count(items[t]) if t == Tab.ALL else items[t].count() for t in tabs}
+    rows = [] if tab == Tab.ALL else [_row(tab, item, user) for item in items[tab][:ROWS_SHOWN]]
     context = {
         "tab": tab,
         "tab_label": TAB_LABELS[tab],
@@ -57,8 +63,22 @@ def queue_page(request):
         "more": counts[tab] > len(rows),
         "can_apply": user.has_perm(ADD),
         "can_take": user.has_perm(WORK),
+        "all": _all(request, items[Tab.ALL]) if tab == Tab.ALL else None,
+        "party_heading": _("applicant"),
     }
     return render(request, "assistance/queue.html", context)
+
+
+def _all(request, cases):
+    return all_tab(
+        request,
+        cases,
+        param=("tab", Tab.ALL),
+        holder_permission=WORK,
+        url_name="assistance:detail",
+        party=lambda case: case.person.name,
+        related=("person",),
+    )
 
 
 def _row(tab: str, item, user) -> Row:

@@ -10,11 +10,13 @@ the page's rows are cut from an index before anything is joined.
 
 import datetime
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from typing import Any
 
 from django import forms
 from django.contrib.auth import get_user_model
 from django.db.models import Q, QuerySet
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -94,9 +96,7 @@ class CaseListForm(forms.Form):
     received_from = day_field(_("Received from"))
     received_to = day_field(_("Received until"))
     market = forms.TypedChoiceField(label=_("Market"), required=False, coerce=int, empty_value=None)
-    sort = forms.ChoiceField(
-        label=_("Order"), required=False, choices=[("", _("as the queue orders"))]
-    )
+    sort = forms.ChoiceField(label=_("Order"), required=False)
 
     date_field = "created_at"
     sorts = {
@@ -118,31 +118,35 @@ class CaseListForm(forms.Form):
         super().__init__(data)
         self.market_ids = [pk for pk, _name in markets]
         if len(markets) > 1:
-            self.fields["market"].choices = [("", _("all my markets")), *markets]
+            self._choose("market", [("", _("all my markets")), *markets])
         else:
             del self.fields["market"]
         if states is None:
             del self.fields["state"]
         else:
-            self.fields["state"].choices = [("", _("any")), *states]
+            self._choose("state", [("", _("any")), *states])
         if holders is None:
             del self.fields["holder"]
         else:
-            self.fields["holder"].choices = [
-                ("", _("anyone or nobody")),
-                (NOBODY, _("nobody yet")),
-                *((str(pk), name) for pk, name in holders),
-            ]
+            people = [(str(pk), name) for pk, name in holders]
+            self._choose(
+                "holder", [("", _("anyone or nobody")), (NOBODY, _("nobody yet")), *people]
+            )
         self.default_sort = default_sort
-        sort_choices = [(key, label) for key, label in SORT_LABELS.items() if key in self.sorts]
+        sorts = [(key, label) for key, label in SORT_LABELS.items() if key in self.sorts]
         if default_sort:
-            self.fields["sort"].choices = sort_choices
+            self._choose("sort", sorts)
             self.fields["sort"].initial = default_sort
         else:
-            self.fields["sort"].choices = [*self.fields["sort"].choices, *sort_choices]
+            self._choose("sort", [("", _("as the queue orders")), *sorts])
+
+    def _choose(self, name: str, choices: list) -> None:
+        field = self.fields[name]
+        assert isinstance(field, forms.ChoiceField)
+        field.choices = choices
 
     def clean(self) -> dict:
-        data = super().clean()
+        data = super().clean() or {}
         start, end = data.get("received_from"), data.get("received_to")
         if start and end and start > end:
             self.add_error("received_to", _("The last date must not be before the first date."))
@@ -201,6 +205,8 @@ class CappedPage:
     has_next: bool
     count: int  # at most COUNT_CAP + 1
     num_pages: int | None  # None when the count is capped
+    previous_url: str = ""
+    next_url: str = ""
 
     @property
     def has_previous(self) -> bool:
@@ -216,7 +222,12 @@ class CappedPage:
 
     @property
     def count_text(self) -> str:
-        return f"{COUNT_CAP}+" if self.count > COUNT_CAP else str(self.count)
+        return count_text(self.count)
+
+
+def count_text(count: int) -> str:
+    """A capped count as shown: "10000+" past COUNT_CAP."""
+    return f"{COUNT_CAP}+" if count > COUNT_CAP else str(count)
 
 
 def page_number(requested, num_pages: int | None) -> int:
@@ -255,3 +266,114 @@ def capped_page(
     rows = queryset.model._default_manager.filter(pk__in=keys).order_by(*queryset.query.order_by)
     items = list(fetch(rows) if fetch else rows)
     return CappedPage(items[:per_page], number, len(items) > per_page, count, num_pages)
+
+
+# -- the "all" tab of a workflow's queue ---------------------------------------------
+
+
+@dataclass(frozen=True)
+class CaseRow:
+    code: str
+    url: str
+    state: str
+    state_label: str
+    party: str
+    holder: str  # empty when nobody holds the case
+    market: str
+    received_on: datetime.date
+    changed_on: datetime.date
+
+
+@dataclass(frozen=True)
+class AllTab:
+    """What templates/core/_all_cases.html shows: the filters, a page of rows, its pager."""
+
+    form: CaseListForm
+    page: CappedPage
+    rows: list[CaseRow]
+    param: str  # the queue's tab parameter, kept by the filter form
+    value: str
+    show_market: bool
+
+
+def all_tab(
+    request,
+    queryset: QuerySet,
+    *,
+    param: tuple[str, str],
+    holder_permission: str,
+    url_name: str,
+    party: Callable[[Any], str],
+    related: tuple[str, ...] = (),
+    date_field: str = "created_at",
+    per_page: int = 25,
+) -> AllTab:
+    """The "all" tab of a queue: ``queryset`` (the cases the user may see) filtered by
+    the request's choices, newest first unless another order is chosen, one page.
+
+    ``param`` is the queue's (parameter, value) choosing the tab; ``party(case)`` the
+    name a row shows; ``related`` what ``party`` reads, joined on the page's rows.
+    """
+    markets = market_choices(request.user)
+    form = CaseListForm(
+        request.GET,
+        markets=markets,
+        states=queryset.model._meta.get_field("state").choices,
+        holders=holder_choices(holder_permission, [pk for pk, _name in markets]),
+        default_sort=Sort.NEWEST,
+    )
+    form.date_field = date_field
+    if form.is_valid():
+        cases = form.apply(queryset).order_by(*(form.ordering() or ()))
+        page = capped_page(
+            cases,
+            request.GET.get("page"),
+            per_page,
+            capped_count(cases),
+            fetch=lambda rows: rows.select_related("owner", "market", *related),
+        )
+    else:
+        # No cases rather than an unfiltered list the user would take for the filtered one.
+        page = CappedPage([], 1, False, 0, 1)
+    return AllTab(
+        form=form,
+        page=with_links(page, request),
+        rows=[_case_row(case, url_name, party, date_field) for case in page.items],
+        param=param[0],
+        value=param[1],
+        show_market=len(markets) > 1,
+    )
+
+
+def _case_row(case, url_name: str, party: Callable[[Any], str], date_field: str) -> CaseRow:
+    owner = case.owner
+    return CaseRow(
+        code=case.code,
+        url=reverse(url_name, args=[case.code]),
+        state=case.state,
+        state_label=case.get_state_display(),
+        party=party(case),
+        holder=(owner.get_full_name() or owner.get_username()) if owner else "",
+        market=case.market.name,
+        received_on=timezone.localdate(getattr(case, date_field)),
+        changed_on=timezone.localdate(case.updated_at),
+    )
+
+
+def query_with(request, **changes) -> str:
+    """The current query string with ``changes`` applied (None removes a parameter)."""
+    query = request.GET.copy()
+    for name, value in changes.items():
+        query.pop(name, None)
+        if value is not None:
+            query[name] = value
+    return "?" + query.urlencode()
+
+
+def with_links(page, request):
+    """``page`` (a CappedPage or a workflow's own) with its previous and next page URLs."""
+    return replace(
+        page,
+        previous_url=query_with(request, page=page.number - 1) if page.has_previous else "",
+        next_url=query_with(request, page=page.number + 1) if page.has_next else "",
+    )

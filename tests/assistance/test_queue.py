@@ -64,7 +64,7 @@ def at(day: datetime.date):
 def test_an_empty_queue_has_every_tab_at_zero(client, carol_caseworker):
     client.force_login(carol_caseworker)
     assert counts(client) == dict.fromkeys(
-        [Tab.NEW, Tab.REVIEWS, Tab.NOTICES, Tab.PLAN, Tab.EXIT, Tab.FOLLOW_UP], 0
+        [Tab.NEW, Tab.REVIEWS, Tab.NOTICES, Tab.PLAN, Tab.EXIT, Tab.FOLLOW_UP, Tab.ALL], 0
     )
 
 

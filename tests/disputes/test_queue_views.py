@@ -63,7 +63,7 @@ def get_queue(client, user, **params):
 
 
 def codes(response) -> list[str]:
-    return [row.code for row in response.context["page"].rows]
+    return [row.code for row in response.context["page"].items]
 
 
 def counts(response) -> dict[str, int]:
@@ -163,7 +163,7 @@ def test_rows_show_names_claims_priority_and_deadline_but_no_id_numbers(
     page = response.content.decode()
 
     assert reverse("disputes:take", args=[group.code]) in page
-    (row,) = response.context["page"].rows
+    (row,) = response.context["page"].items
     assert sorted(row.applicants.split("、")) == sorted(["王小明", "李四"])
     assert (row.wage_arrears, row.group, row.deadline.status["level"]) == (True, True, "overdue")
     assert group.code in page and reverse("disputes:detail", args=[group.code]) in page
@@ -179,7 +179,7 @@ def test_a_deadline_in_a_year_without_a_holiday_schedule_is_marked_provisional(
     with time_machine.travel(DECEMBER):
         dispute = new_dispute(S.ACCEPTED)
         assert dispute.due_date.year == 2027
-        (row,) = get_queue(client, alice_mediator).context["page"].rows
+        (row,) = get_queue(client, alice_mediator).context["page"].items
         assert row.deadline.status["provisional"]
         assert (row.deadline.status["left"], row.deadline.status["level"]) == (
             (dispute.due_date - datetime.date(2026, 12, 20)).days,
@@ -189,7 +189,7 @@ def test_a_deadline_in_a_year_without_a_holiday_schedule_is_marked_provisional(
         HolidayOverride.objects.create(
             date=datetime.date(2027, 1, 1), is_workday=False, name="元旦"
         )
-        (row,) = get_queue(client, alice_mediator).context["page"].rows
+        (row,) = get_queue(client, alice_mediator).context["page"].items
         assert not row.deadline.status["provisional"]
 
 

@@ -3,7 +3,8 @@
 Tabs (``?show=``): to decide on acceptance (working days left), awaiting a
 supplement (the clock paused, its days frozen), investigating (days left),
 decided (to hear and close), overdue, extensions waiting for a supervisor, new
-complaints to take, mine, and finished ones. Only complaints of the user's
+complaints to take, mine, finished ones, and all of them with filters
+(casework.core.caselist). Only complaints of the user's
 markets (access.complaints_visible_to). The page costs the same few queries at
 any size: every tab's count in one statement, one page of rows with their
 respondents and holders joined, the repeat offenders among the page's
@@ -40,6 +41,7 @@ from casework.complaints.views.common import (
 )
 from casework.core.audit import Actor
 from casework.core.calendar import WorkCalendar
+from casework.core.caselist import all_tab, capped_count, count_text
 from casework.core.locking import reread
 
 S = Complaint.State
@@ -58,6 +60,7 @@ class Tab:
     UNASSIGNED = "unassigned"
     MINE = "mine"
     FINISHED = "finished"
+    ALL = "all"
 
 
 TAB_LABELS = {
@@ -70,6 +73,7 @@ TAB_LABELS = {
     Tab.UNASSIGNED: gettext_lazy("New complaints to take"),
     Tab.MINE: gettext_lazy("My complaints"),
     Tab.FINISHED: gettext_lazy("Finished"),
+    Tab.ALL: gettext_lazy("All"),
 }
 
 
@@ -80,8 +84,8 @@ def tabs_for(user) -> list[str]:
     tabs.append(Tab.UNASSIGNED)
     if user.has_perm(WORK):
         tabs.append(Tab.MINE)
-    tabs.append(Tab.FINISHED)
-    return tabs
+    # Every complaint of the user's markets, whatever its state (no case out of sight).
+    return [*tabs, Tab.FINISHED, Tab.ALL]
 
 
 def tab_filters(user, day: datetime.date) -> dict[str, Q]:
@@ -128,7 +132,7 @@ class TabLink:
 
     @property
     def count_text(self) -> str:
-        return str(self.count)
+        return count_text(self.count)
 
 
 @dataclass(frozen=True)
@@ -180,6 +184,7 @@ def queue_page(request):
     if Tab.EXTENSIONS in tabs:
         extensions = _extensions(user, visible)
         counts[Tab.EXTENSIONS] = extensions.count()
+    counts[Tab.ALL] = capped_count(visible)
     links = [TabLink(t, TAB_LABELS[t], counts[t], t == tab, f"?show={t}") for t in tabs]
     context = {
         "tab": tab,
@@ -193,12 +198,34 @@ def queue_page(request):
     }
     if tab == Tab.EXTENSIONS:
         context["extension_rows"] = _extension_rows(user, extensions)
+    elif tab == Tab.ALL:
+        context["all"] = _all(request, visible)
+        context["party_heading"] = _("respondent")
     else:
         context["rows"] = _rows(user, visible.filter(filters[tab]).order_by(*ORDER[tab]), day)
     shown = len(context["rows"]) + len(context["extension_rows"])
     context["shown"] = shown
-    context["more"] = counts[tab] > shown
+    context["more"] = tab != Tab.ALL and counts[tab] > shown
     return TemplateResponse(request, "complaints/queue.html", context)
+
+
+def _all(request, visible: QuerySet[Complaint]):
+    return all_tab(
+        request,
+        visible,
+        param=("show", Tab.ALL),
+        holder_permission=WORK,
+        url_name="complaints:detail",
+        party=_respondent_name,
+        related=("respondent",),
+        date_field="received_at",
+    )
+
+
+def _respondent_name(complaint: Complaint) -> str:
+    if complaint.respondent_id:
+        return complaint.respondent.name
+    return complaint.respondent_name_given
 
 
 def _counts(user, visible: QuerySet[Complaint], filters: dict[str, Q]) -> dict[str, int]:
@@ -236,7 +263,7 @@ def _rows(user, complaints: QuerySet[Complaint], day: datetime.date) -> list[Row
             state_label=c.get_state_display(),
             received_at=c.received_at,
             complainant=c.complainant_label or "—",
-            respondent=c.respondent.name if c.respondent_id else c.respondent_name_given,
+            respondent=_respondent_name(c),
             respondent_url=intermediary(c.respondent_id) if c.respondent_id else "",
             respondent_linked=c.respondent_id is not None,
             repeat=c.respondent_id in repeat,
@@ -266,11 +293,7 @@ def _extension_rows(user, extensions: QuerySet[ExtensionRequest]) -> list[Extens
         ExtensionRow(
             code=r.complaint.code,
             url=detail(r.complaint.code) + "#extension",
-            respondent=(
-                r.complaint.respondent.name
-                if r.complaint.respondent_id
-                else r.complaint.respondent_name_given
-            ),
+            respondent=_respondent_name(r.complaint),
             repeat=r.complaint.respondent_id in repeat,
             requested_by=user_name(r.requested_by),
             requested_at=r.requested_at,

@@ -30,7 +30,14 @@ from django.views.decorators.http import require_POST
 from casework.core import caselist
 from casework.core.audit import Actor
 from casework.core.calendar import WorkCalendar
-from casework.core.caselist import capped_page, holder_choices, market_choices
+from casework.core.caselist import (
+    CappedPage,
+    capped_page,
+    holder_choices,
+    market_choices,
+    query_with,
+    with_links,
+)
 from casework.core.locking import reread
 from casework.core.templatetags.deadlines import deadline_status
 from casework.disputes import services
@@ -88,7 +95,7 @@ class TabLink:
 
     @property
     def count_text(self) -> str:
-        return f"{caselist.COUNT_CAP}+" if self.count > caselist.COUNT_CAP else str(self.count)
+        return caselist.count_text(self.count)
 
 
 @dataclass(frozen=True)
@@ -114,30 +121,6 @@ class Row:
     deadline: Deadline
 
 
-@dataclass(frozen=True)
-class QueuePage:
-    """One page of a tab, read as PER_PAGE + 1 rows: the extra row says a next page exists."""
-
-    rows: list[Row]
-    number: int
-    has_next: bool
-    num_pages: int | None  # None when the count is capped ("10000+")
-    previous_url: str = ""
-    next_url: str = ""
-
-    @property
-    def has_previous(self) -> bool:
-        return self.number > 1
-
-    @property
-    def previous_page_number(self) -> int:
-        return self.number - 1
-
-    @property
-    def next_page_number(self) -> int:
-        return self.number + 1
-
-
 @login_required
 @permission_required(VIEW, raise_exception=True)
 def queue_page(request):
@@ -157,7 +140,7 @@ def queue_page(request):
     ordering = form.ordering() if valid else None
     page = _page(querysets[tab], ordering, request.GET.get("page"), counts[tab], user, today, valid)
     links = [
-        TabLink(t, TAB_LABELS[t], counts[t], t == tab, _query(request, tab=t, page=None))
+        TabLink(t, TAB_LABELS[t], counts[t], t == tab, query_with(request, tab=t, page=None))
         for t in tabs
     ]
     context = {
@@ -167,24 +150,10 @@ def queue_page(request):
         "filters": None
         if form.errors or form.is_filtering
         else _blank_filters(translation.get_language(), tab, tuple(choices), tuple(holders)),
-        "page": replace(
-            page,
-            previous_url=_query(request, page=page.number - 1) if page.has_previous else "",
-            next_url=_query(request, page=page.number + 1) if page.has_next else "",
-        ),
+        "page": with_links(page, request),
         "can_take": user.has_perm(MEDIATE),
     }
     return render(request, "disputes/queue.html", context)
-
-
-def _query(request, **changes) -> str:
-    """The current query string with ``changes`` applied (None removes a parameter)."""
-    query = request.GET.copy()
-    for name, value in changes.items():
-        query.pop(name, None)
-        if value is not None:
-            query[name] = value
-    return "?" + query.urlencode()
 
 
 @functools.lru_cache(maxsize=256)
@@ -195,7 +164,7 @@ def _blank_filters(language: str, tab: str, markets: tuple, holders: tuple) -> s
     show the blank form.
     """
     form = QueueFilterForm(None, markets=list(markets), holders=list(holders))
-    return render_to_string("disputes/_queue_filters.html", {"form": form, "tab": tab})
+    return render_to_string("core/_case_filters.html", {"form": form, "param": "tab", "value": tab})
 
 
 def _chosen_tab(requested: str | None, tabs: list[str]) -> str:
@@ -236,10 +205,10 @@ def _page(
     user,
     today: datetime.date,
     valid: bool,
-) -> QueuePage:
+) -> CappedPage:
     if not valid:
         # No cases rather than an unfiltered list the user would take for the filtered one.
-        return QueuePage([], 1, False, 1)
+        return CappedPage([], 1, False, 0, 1)
     ordered = queryset.order_by(*ordering) if ordering else queryset.in_queue_order()
     page = capped_page(ordered, requested, PER_PAGE, count, fetch=_row_values)
     names = _applicant_names([d["pk"] for d in page.items])
@@ -247,7 +216,7 @@ def _page(
     can = {"take": user.has_perm(MEDIATE), "reassign": user.has_perm(REASSIGN)}
     urls = _UrlsByCode()
     rows = [_row(d, names[d["pk"]], deadlines[d["due_date"]], can, urls) for d in page.items]
-    return QueuePage(rows, page.number, page.has_next, page.num_pages)
+    return replace(page, items=rows)
 
 
 def _row_values(rows: QuerySet[Dispute]) -> QuerySet:
