@@ -1,7 +1,8 @@
 """``manage.py bench queue`` and ``manage.py bench claim``: the mediators' queue under load.
 
 queue: server time and SQL queries of the queue page (tabs "unassigned" and
-"mine", first page) through the Django test client, for the busiest mediator of
+"mine", first page; the "all" tab in queue order, filtered by state, holder or month
+with another order, and its 40th page) through the Django test client, for the busiest mediator of
 the market with the most disputes. Load data first (``seed_load --disputes N``);
 the benchmark only reads. Target: p95 under 50 ms and at most 10 queries per page,
 the same at ten thousand and at a million disputes. Its login session is deleted
@@ -19,6 +20,7 @@ documents, the parties the loader made, the users and the market); only the
 numbers it took from CodeSequence stay used.
 """
 
+import datetime
 import statistics
 import sys
 import threading
@@ -36,6 +38,8 @@ from django.http.request import validate_host
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from viewflow.workflow.models import Process, Task
 
@@ -62,7 +66,9 @@ CLAIM_MARKET_NAME = "基准测试零工市场（bench claim）"
 # -- queue ----------------------------------------------------------------------------
 
 
-@benchmark("queue", help="queue page, tabs unassigned and mine: ms and SQL queries", iterations=50)
+@benchmark(
+    "queue", help="queue page, tabs unassigned, mine and all: ms and SQL queries", iterations=50
+)
 def bench_queue(iterations: int) -> dict:
     total = Dispute.objects.count()
     busiest = (
@@ -79,13 +85,24 @@ def bench_queue(iterations: int) -> dict:
     client = _client()
     _login(client, user)
     last_access = AccessLog.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
+    pages = {
+        Tab.UNASSIGNED: {"tab": Tab.UNASSIGNED},
+        Tab.MINE: {"tab": Tab.MINE},
+        # The "all" tab: queue order; one state newest first; one holder by last change;
+        # received in a month; a deep page.
+        "all": {"tab": Tab.ALL},
+        "all_state_newest": {"tab": Tab.ALL, "state": Dispute.State.IN_MEDIATION, "sort": "newest"},
+        "all_holder_updated": {"tab": Tab.ALL, "holder": user.pk, "sort": "updated"},
+        "all_received_in_a_month": {"tab": Tab.ALL, **_a_month_of(market)},
+        "all_page_40": {"tab": Tab.ALL, "page": 40},
+    }
     try:
-        tabs = {tab: _time_tab(client, tab, iterations) for tab in (Tab.UNASSIGNED, Tab.MINE)}
+        tabs = {name: _time_tab(client, params, iterations) for name, params in pages.items()}
     finally:
         client.logout()  # deletes the session row
         AccessLog.objects.filter(pk__gt=last_access, user=user).delete()
-    for tab, numbers in tabs.items():
-        numbers["cases"] = _tab_size(tab, user, market)
+    for tab in (Tab.UNASSIGNED, Tab.MINE, Tab.ALL):
+        tabs[tab]["cases"] = _tab_size(tab, user, market)
     met = all(
         t["p95_ms"] <= TARGET_P95_MS and t["queries"] <= TARGET_QUERIES for t in tabs.values()
     )
@@ -141,8 +158,17 @@ def _login(client: Client, user: User) -> None:
         user_logged_in.connect(update_last_login, dispatch_uid="update_last_login")
 
 
-def _time_tab(client: Client, tab: str, iterations: int) -> dict:
-    url = f"{reverse('disputes:queue')}?tab={tab}"
+def _a_month_of(market: Market) -> dict:
+    """The month of the market's latest received dispute, as the all tab's date filters."""
+    latest = Dispute.objects.filter(market=market).order_by("-received_at").first()
+    day = timezone.localdate(latest.received_at) if latest else timezone.localdate()
+    first = day.replace(day=1)
+    last = (first + datetime.timedelta(days=31)).replace(day=1) - datetime.timedelta(days=1)
+    return {"received_from": first.isoformat(), "received_to": last.isoformat()}
+
+
+def _time_tab(client: Client, params: dict, iterations: int) -> dict:
+    url = f"{reverse('disputes:queue')}?{urlencode(params)}"
     for _warm in range(WARM_UP):
         get_ok(client, url)
     with CaptureQueriesContext(connection) as captured:
