@@ -71,6 +71,7 @@ INSTALLED_APPS = [
     "assistance",
     "portal",
     "casework.health",
+    "django.forms",  # Django's form templates for the form renderer below (after ours)
 ]
 
 MIDDLEWARE = [
@@ -158,6 +159,9 @@ PERMISSIONS_POLICY = (
 
 ROOT_URLCONF = "casework.urls"
 WSGI_APPLICATION = "casework.wsgi.application"
+
+# Forms rendered whole use the project's field template (casework/core/formrendering.py).
+FORM_RENDERER = "casework.core.formrendering.FormRenderer"
 
 TEMPLATES = [
     {
