@@ -21,6 +21,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from django_fsm import FSMField, transition
 
 from casework.core.dates import DB_FLOOR
@@ -219,7 +220,8 @@ class AssistanceCase(CaseBase):
         CERTIFIED = "certified", _("certified")
         DECLINED = "declined", _("not certified")
         PLAN_ACTIVE = "plan_active", _("support plan active")
-        REFERRED = "referred", _("referred")
+        # 推荐 (to a post or an employer), not the 移送 of a dispute or a complaint: own context.
+        REFERRED = "referred", pgettext_lazy("assistance state", "referred")
         PLACEMENT_PROPOSED = "placement_proposed", _("placement waiting for approval")
         PLACED = "placed", _("placement approved")
         IN_POST = "in_post", _("in post")
@@ -632,7 +634,9 @@ class Referral(models.Model):
     )
     job_title = models.CharField(_("job"), max_length=100, blank=True)
     status = models.CharField(_("status"), max_length=12, choices=Status.choices)
-    referred_at = models.DateTimeField(_("referred"), default=timezone.now)
+    referred_at = models.DateTimeField(
+        pgettext_lazy("referral to a post", "referred"), default=timezone.now
+    )
     referred_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
@@ -640,8 +644,8 @@ class Referral(models.Model):
     note = models.CharField(_("note"), max_length=300, blank=True)
 
     class Meta:
-        verbose_name = _("referral")
-        verbose_name_plural = _("referrals")
+        verbose_name = pgettext_lazy("referral to a post", "referral")
+        verbose_name_plural = pgettext_lazy("referral to a post", "referrals")
         ordering = ["referred_at", "pk"]
         indexes = [models.Index(fields=["post", "status"], name="assist_post_places_idx")]
         constraints = [

@@ -268,7 +268,9 @@ class Complaint(CaseBase):
     )
     referral_body = models.CharField(_("receiving body"), max_length=120, blank=True)
     referral_reason = models.TextField(_("why it is referred"), blank=True)
-    referred_at = models.DateTimeField(_("referred"), null=True, blank=True)
+    referred_at = models.DateTimeField(
+        pgettext_lazy("complaint", "referred"), null=True, blank=True
+    )
     # The end, as the complainant is told it.
     result_summary = models.TextField(_("result as told to the complainant"), blank=True)
     closed_at = models.DateTimeField(_("closed"), null=True, blank=True)

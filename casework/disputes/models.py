@@ -286,6 +286,15 @@ class Dispute(CaseBase):
         group = applicant_count >= settings.DISPUTE_GROUP_SIZE
         return int(wages) + int(group)
 
+    @property
+    def priority_reasons(self) -> list[str]:
+        """What the priority counted (compute_priority), in words: a number alone means nothing."""
+        wages = ClaimType.UNPAID_WAGES in self.claim_type_set
+        reasons = [str(_("wage arrears"))] if wages else []
+        if self.priority > int(wages):
+            reasons.append(str(_("group case")))
+        return reasons
+
     # -- conditions ----------------------------------------------------------
 
     def has_settlement(self) -> bool:

@@ -8,6 +8,7 @@ import time_machine
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from casework.core.models import AccessLog
 from casework.disputes import services
@@ -396,3 +397,19 @@ def test_evidence_of_another_case_is_not_served_under_this_case(
     evidence = mediating.evidence.get()
     url = reverse("disputes:evidence_file", args=[other.code, evidence.pk])
     assert logged_in(client, alice_mediator).get(url).status_code == 404
+
+
+def test_the_case_page_says_why_the_case_has_priority_not_a_bare_number(
+    client, alice_mediator, mediating
+):
+    page = logged_in(client, alice_mediator).get(step_url("detail", mediating)).content.decode()
+    assert mediating.priority == 1
+    assert f"<dt>{gettext('priority')}</dt><dd>{gettext('wage arrears')}</dd>" in page
+
+
+def test_the_priority_reasons_are_those_compute_priority_counted():
+    wages, group = gettext("wage arrears"), gettext("group case")
+    assert Dispute(priority=2, claim_types="unpaid_wages").priority_reasons == [wages, group]
+    assert Dispute(priority=1, claim_types="severance").priority_reasons == [group]
+    assert Dispute(priority=1, claim_types="unpaid_wages,severance").priority_reasons == [wages]
+    assert Dispute(priority=0, claim_types="severance").priority_reasons == []
