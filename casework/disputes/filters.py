@@ -39,8 +39,14 @@ class QueueFilterForm(CaseListForm):
     date_field = "received_at"
     field_order = ["state", "holder", "claim_type", "amount_min", "amount_max"]
 
-    def __init__(self, data, *, markets, holders=None) -> None:
-        super().__init__(data, markets=markets, states=Dispute.State.choices, holders=holders)
+    def __init__(self, data, *, markets, holders=None, default_sort: str = "") -> None:
+        super().__init__(
+            data,
+            markets=markets,
+            states=Dispute.State.choices,
+            holders=holders,
+            default_sort=default_sort,
+        )
 
     def clean(self) -> dict:
         data = super().clean()

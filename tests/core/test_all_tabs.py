@@ -136,3 +136,16 @@ def test_pages_are_cut_without_counting_everything(
     assert [r.code for r in page.items] == [d.code for d in made[:2]]
     second = client.get(reverse("disputes:queue"), {"tab": "all", "sort": "oldest", "page": 2})
     assert [r.code for r in second.context["page"].items] == [made[2].code]
+
+
+def test_the_holder_list_keeps_the_choice_and_escapes_names(db, market):
+    mediator = make_user("eve", Role.MEDIATOR, markets=[market], full_name="<b>Eve</b> 调解员")
+    make_user("mallory", Role.MEDIATOR, markets=[])  # no market of ours: not listed
+    holders = caselist.holder_choices("disputes.mediate_dispute", [market.pk])
+    assert holders == [(mediator.pk, "<b>Eve</b> 调解员")]
+    form = caselist.CaseListForm(
+        {"holder": str(mediator.pk)}, markets=[(market.pk, market.name)], holders=holders
+    )
+    html = str(form["holder"])
+    assert f'<option value="{mediator.pk}" selected>&lt;b&gt;Eve&lt;/b&gt; 调解员</option>' in html
+    assert 'id="id_holder"' in html and html.count(" selected") == 1

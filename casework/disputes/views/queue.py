@@ -32,6 +32,7 @@ from casework.core.audit import Actor
 from casework.core.calendar import WorkCalendar
 from casework.core.caselist import (
     CappedPage,
+    Sort,
     capped_page,
     holder_choices,
     market_choices,
@@ -129,7 +130,7 @@ def queue_page(request):
     tab = _chosen_tab(request.GET.get("tab"), tabs)
     choices = market_choices(user)
     holders = holder_choices(MEDIATE, [pk for pk, _name in choices])
-    form = QueueFilterForm(request.GET, markets=choices, holders=holders)
+    form = QueueFilterForm(request.GET, markets=choices, holders=holders, default_sort=_sort(tab))
     valid = form.is_valid()
     markets = form.markets() if valid else form.market_ids
     querysets = {}
@@ -163,8 +164,15 @@ def _blank_filters(language: str, tab: str, markets: tuple, holders: tuple) -> s
     Form widgets render through templates, a fifth of the page's time; most requests
     show the blank form.
     """
-    form = QueueFilterForm(None, markets=list(markets), holders=list(holders))
+    form = QueueFilterForm(
+        None, markets=list(markets), holders=list(holders), default_sort=_sort(tab)
+    )
     return render_to_string("core/_case_filters.html", {"form": form, "param": "tab", "value": tab})
+
+
+def _sort(tab: str) -> str:
+    # The work tabs in queue order; the "all" tab, a register, newest first (on its index).
+    return Sort.NEWEST if tab == Tab.ALL else ""
 
 
 def _chosen_tab(requested: str | None, tabs: list[str]) -> str:
