@@ -20,7 +20,7 @@ from django.forms.utils import flatatt
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
-from django.utils.safestring import mark_safe
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext_lazy as _
 
 from casework.core import dates
@@ -82,7 +82,7 @@ class QuickSelect(forms.Select):
     """A select whose options are written in Python: Django renders each option through
     a template, and a holder list of a few hundred staff cost the queue page 100 ms."""
 
-    def render(self, name, value, attrs=None, renderer=None) -> str:
+    def render(self, name, value, attrs=None, renderer=None) -> SafeString:
         chosen = {str(v) for v in self.format_value(value)}
         options = format_html_join(
             "",

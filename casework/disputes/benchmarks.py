@@ -85,7 +85,7 @@ def bench_queue(iterations: int) -> dict:
     client = _client()
     _login(client, user)
     last_access = AccessLog.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
-    pages = {
+    pages: dict[str, dict] = {
         Tab.UNASSIGNED: {"tab": Tab.UNASSIGNED},
         Tab.MINE: {"tab": Tab.MINE},
         # The "all" tab: queue order; one state newest first; one holder by last change;
