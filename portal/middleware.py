@@ -37,7 +37,7 @@ ALLOWED_VIEWS = frozenset(
 
 def start_portal_session(request, user) -> None:
     """Sign ``user`` in (a new session key) as a portal session."""
-    login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+    login(request, user, backend="casework.core.permissions.PermissionBackend")
     request.session[SESSION_FLAG] = int(time.time())
     # The cookie outlives the session a little, so that its end shows the portal's sign-in.
     request.session.set_expiry(settings.PORTAL_SESSION_SECONDS + 600)

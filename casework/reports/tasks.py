@@ -173,7 +173,9 @@ def _market_sets() -> Iterator[tuple[QuerySet[Market], Market | None]]:
     for market in Market.objects.order_by("code"):
         yield Market.objects.filter(pk=market.pk), market
     seen: set[frozenset[int]] = set()
-    users = User.objects.with_perm(access.VIEW, backend="django.contrib.auth.backends.ModelBackend")
+    users = User.objects.with_perm(
+        access.VIEW, backend="casework.core.permissions.PermissionBackend"
+    )
     for user in users.order_by("pk"):
         markets = access.statistics_markets(user)
         ids = frozenset(markets.values_list("pk", flat=True))
