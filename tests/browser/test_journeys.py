@@ -59,6 +59,35 @@ def test_queue(open_page, demo, workflow):
     check_page(page, f"queue-{workflow}")
 
 
+# workflow: (the all tab's address, a state to filter by, that state's label)
+ALL_TABS = {
+    "disputes": ("/disputes/?tab=all", "in_mediation", "调解中"),
+    "assistance": ("/assistance/?tab=all", "on_notice", "公示中"),
+    "complaints": ("/complaints/?show=all", "received", None),
+}
+
+
+@pytest.mark.parametrize("workflow", list(ALL_TABS))
+def test_all_tab_filtered_by_state(open_page, demo, workflow):
+    user, _path, _title, case_link = QUEUES[workflow]
+    path, state, label = ALL_TABS[workflow]
+    page = open_page(user)
+    visit(page, demo, path)
+    expect(page.locator(f"main a[href^='{case_link}']").first).to_be_visible()
+
+    page.select_option("#id_state", state)
+    with page.expect_navigation():
+        page.get_by_role("button", name="筛选").click()
+
+    assert f"state={state}" in page.url, page.url
+    rows = page.locator("main table.queue tbody tr")
+    expect(rows.first).to_be_visible()
+    if label:
+        for text in rows.locator("td:nth-child(2)").all_inner_texts():
+            assert text.strip() == label
+    check_page(page, f"all-{workflow}")
+
+
 def test_dispute_case_page(open_page, demo):
     code = demo.facts["dispute"]
     page = open_page("mediator")

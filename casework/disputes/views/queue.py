@@ -57,6 +57,7 @@ from casework.disputes.queues import (
 PER_PAGE = 25
 LIST_SEPARATOR = "、"
 CLAIM_LABELS = dict(ClaimType.choices)
+STATE_LABELS = dict(Dispute.State.choices)
 # The columns a row shows, read as values: a page needs these, not a hundred model
 # instances (cases, owners, respondents, applicants) with their FSM bookkeeping.
 RESPONDENT_NAME = Coalesce("respondent_organization__name", "respondent_person__name")
@@ -108,6 +109,8 @@ class Deadline:
 @dataclass(frozen=True)
 class Row:
     code: str
+    state: str
+    state_label: str
     url: str
     take_url: str  # empty when the user may not take it
     reassign_url: str
@@ -264,6 +267,8 @@ def _row(values: dict, applicants: list[str], deadline: Deadline, can: dict, url
     owner = f"{values['owner__first_name'] or ''} {values['owner__last_name'] or ''}".strip()
     return Row(
         code=code,
+        state=state,
+        state_label=str(STATE_LABELS.get(state, state)),
         url=urls("disputes:detail", code),
         take_url=urls("disputes:take", code) if takeable else "",
         reassign_url=urls("disputes:reassign", code) if reassignable else "",
