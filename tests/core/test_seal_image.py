@@ -7,6 +7,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from django.utils import translation
 from PIL import Image
 
 from casework.core import seals
@@ -16,6 +17,13 @@ PLAIN_SVG = (
     '<defs><linearGradient id="g"><stop offset="0" stop-color="#d00"/></linearGradient></defs>'
     '<circle cx="50" cy="50" r="45" fill="url(#g)"/></svg>'
 )
+
+
+@pytest.fixture(autouse=True)
+def _messages_in_english():
+    """The validators' messages checked by their English source text (the default is Chinese)."""
+    with translation.override("en"):
+        yield
 
 
 def png(width: int = 100) -> bytes:
@@ -128,6 +136,6 @@ def test_the_admin_shows_the_drawn_seal_and_refuses_a_script(admin_client, marke
 
     assert 'src="data:image/png;base64,' in page
     assert response.status_code == 200  # the form again, with the error
-    assert "a seal image may not have" in response.content.decode()
+    assert "印章图片不得含有此类内容" in response.content.decode()  # the admin speaks Chinese
     market.refresh_from_db()
     assert not market.seal_image
