@@ -8,17 +8,33 @@ because an issued document reads the same whoever pressed the button.
 ID numbers are masked (casework.parties.identifiers.mask_id) in notices and
 records; the mediation agreement and the 支付令 application carry the full
 numbers, because the agreement binds the named parties and a court needs
-their full identity.
+their full identity. The documents of the steps around mediation (申请登记回执,
+撤回申请确认书, 延长调解期限确认书, 结案通知书) are notices too: masked, since none
+binds a party or goes to a court, and the parties have the full numbers anyway.
+
+Every dispute document is for its parties as well as for staff (the portal lists
+them on the party's case page): each is addressed to them or, like the 调解笔录,
+records what they said.
 """
 
 import datetime
 from decimal import Decimal
 
+from django.conf import settings
+from django.db.models import Sum
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from casework.core.calendar import unknown_years
-from casework.disputes.models import ClaimType, Dispute, Payment, Session, Settlement
+from casework.core.calendar import add_working_days, unknown_years
+from casework.disputes.models import (
+    MEDIATION_DAYS,
+    ClaimType,
+    Dispute,
+    Payment,
+    Session,
+    Settlement,
+)
 from casework.documents.formatting import SEX_ZH, rmb_upper, staff_name, yuan, zh_date, zh_datetime
 from casework.documents.models import Document
 from casework.documents.registry import DocumentKind, on_transition, register
@@ -77,6 +93,11 @@ MARKS_ZH = (
 )
 
 AGREEMENT_KIND = "dispute_agreement"
+RECEIPT_KIND = "dispute_registration_receipt"
+EXTENSION_KIND = "dispute_extension_confirmation"
+# The steps outside the transitions that issue documents (their audit actions).
+FILED_STEP = "filed"
+EXTENDED_STEP = "extended"
 
 
 # -- the parts every document shares ------------------------------------------------
@@ -354,6 +375,104 @@ def termination_notice_context(dispute: Dispute) -> dict:
     }
 
 
+# -- the documents of the steps outside the mediation itself ---------------------------
+# 申请登记回执 (intake), 撤回申请确认书 (withdraw), 延长调解期限确认书 (each extension)
+# and 结案通知书 (close): docs/domain.md, "Wage disputes", "A document at every step".
+
+
+def acceptance_decision_due(dispute: Dispute) -> datetime.date:
+    """The day by which the body decides on acceptance (企业劳动争议协商调解规定,
+    *[unconfirmed]*: DISPUTE_ACCEPTANCE_WORKING_DAYS working days from receipt)."""
+    received_on = timezone.localdate(dispute.received_at)
+    return add_working_days(received_on, settings.DISPUTE_ACCEPTANCE_WORKING_DAYS)
+
+
+def portal_address(dispute: Dispute) -> str:
+    """The portal page where a registered party follows the case (办件进度)."""
+    return settings.PUBLIC_BASE_URL + reverse("portal:dispute", args=[dispute.code])
+
+
+def registration_receipt_context(dispute: Dispute) -> dict:
+    return {
+        "case": case_details(dispute, full=False),
+        "source_agreement": dispute.source_agreement_code,
+        "mediation_days": MEDIATION_DAYS,
+        "mediation_due": zh_date(dispute.mediation_due),
+        "acceptance_days": settings.DISPUTE_ACCEPTANCE_WORKING_DAYS,
+        "acceptance_due": zh_date(acceptance_decision_due(dispute)),
+        "portal_url": portal_address(dispute),
+        "issued_on": zh_date(timezone.localdate()),
+    }
+
+
+def withdrawal_confirmation_context(dispute: Dispute) -> dict:
+    return {
+        "case": case_details(dispute, full=False),
+        "reason": dispute.withdrawal_reason,
+        "withdrawn_on": zh_date(timezone.localdate(dispute.ended_at)) if dispute.ended_at else "",
+        "limitation": limitation_details(dispute),
+        "issued_on": zh_date(timezone.localdate()),
+    }
+
+
+def extension_confirmation_context(dispute: Dispute) -> dict:
+    """The newest extension: each one issues its own version of the confirmation."""
+    extension = dispute.extensions.select_related("recorded_by").order_by("-pk").first()
+    if extension is None:
+        raise ValueError(f"{dispute.code} has no extension to confirm")
+    return {
+        "case": case_details(dispute, full=False),
+        "seq": dispute.extensions.filter(pk__lte=extension.pk).count(),
+        "previous_due": zh_date(extension.previous_due),
+        "new_due": zh_date(extension.new_due),
+        "mediation_due": zh_date(dispute.mediation_due),
+        "how_agreed": extension.note,
+        "recorded_at": zh_datetime(extension.recorded_at),
+        "recorded_by": staff_name(extension.recorded_by),
+        "mediation_days": MEDIATION_DAYS,
+        "issued_on": zh_date(timezone.localdate()),
+    }
+
+
+REFERRAL_ZH: dict[str, str] = {
+    Dispute.Referral.PAYMENT_ORDER: "申请支付令",
+    Dispute.Referral.ARBITRATION: "申请劳动争议仲裁",
+}
+
+
+def _step_day(dispute: Dispute, *actions: str) -> str:
+    """The local day of the dispute's latest audit event among ``actions``."""
+    event = dispute.events.filter(action__in=actions).order_by("-seq").first()
+    return zh_date(timezone.localdate(event.at)) if event else ""
+
+
+def _performance(dispute: Dispute) -> dict:
+    """What was agreed and paid, for a closing notice."""
+    if not hasattr(dispute, "settlement"):
+        return {}
+    payments = Payment.objects.filter(instalment__settlement=dispute.settlement)
+    paid = payments.aggregate(total=Sum("amount"))["total"] or Decimal("0")
+    last_paid = payments.order_by("-paid_on").values_list("paid_on", flat=True).first()
+    return {**_unpaid(dispute), "paid_upper": rmb_upper(paid), "performed_on": zh_date(last_paid)}
+
+
+def closing_notice_context(dispute: Dispute) -> dict:
+    """How the dispute ended: performed in full, or referred (支付令 / arbitration)."""
+    ending = dispute.referral or ("performed" if dispute.all_paid() else "")
+    return {
+        "case": case_details(dispute, full=False),
+        "ending": ending,
+        "referral": REFERRAL_ZH.get(dispute.referral, ""),
+        "referred_on": _step_day(dispute, "refer_payment_order", "refer_arbitration"),
+        "defaulted_on": _step_day(dispute, "mark_defaulted"),
+        "performance": _performance(dispute),
+        "agreement": _agreement_reference(dispute),
+        "limitation": limitation_details(dispute),
+        "closed_on": zh_date(timezone.localdate()),
+        "issued_on": zh_date(timezone.localdate()),
+    }
+
+
 # -- registration -------------------------------------------------------------------
 
 KINDS = [
@@ -407,6 +526,30 @@ KINDS = [
         template="pdf/disputes/arbitration_guidance.html",
         context=arbitration_guidance_context,
     ),
+    DocumentKind(
+        slug=RECEIPT_KIND,
+        title=_("Receipt of a registered mediation application"),
+        template="pdf/disputes/registration_receipt.html",
+        context=registration_receipt_context,
+    ),
+    DocumentKind(
+        slug="dispute_withdrawal_confirmation",
+        title=_("Confirmation of a withdrawn mediation application"),
+        template="pdf/disputes/withdrawal_confirmation.html",
+        context=withdrawal_confirmation_context,
+    ),
+    DocumentKind(
+        slug=EXTENSION_KIND,
+        title=_("Confirmation of an extended mediation period"),
+        template="pdf/disputes/extension_confirmation.html",
+        context=extension_confirmation_context,
+    ),
+    DocumentKind(
+        slug="dispute_closing_notice",
+        title=_("Notice of closing"),
+        template="pdf/disputes/closing_notice.html",
+        context=closing_notice_context,
+    ),
 ]
 
 for _kind in KINDS:
@@ -419,4 +562,11 @@ on_transition(Dispute, "make_effective", AGREEMENT_KIND)
 on_transition(Dispute, "terminate", "dispute_termination_notice")
 on_transition(Dispute, "refer_payment_order", "dispute_payment_order_packet")
 on_transition(Dispute, "refer_arbitration", "dispute_arbitration_guidance")
+on_transition(Dispute, "withdraw", "dispute_withdrawal_confirmation")
+on_transition(Dispute, "close", "dispute_closing_notice")
+# Steps that are no transition issue their documents through the same registry, under
+# the name of their audit action: services.dispute_file() ("filed") and
+# services.extension_record() ("extended") call transition_documents() themselves.
+on_transition(Dispute, FILED_STEP, RECEIPT_KIND)
+on_transition(Dispute, EXTENDED_STEP, EXTENSION_KIND)
 # dispute_session_record is issued by services.session_record(), not by a transition.

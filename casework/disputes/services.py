@@ -32,6 +32,7 @@ from casework.core.roles import Role
 from casework.core.uploads import removed_on_failure
 from casework.disputes import flows
 from casework.disputes import notifications as notices
+from casework.disputes.documents import EXTENDED_STEP, FILED_STEP
 from casework.disputes.evidence import evidence_content_type
 from casework.disputes.models import (
     Channel,
@@ -45,7 +46,7 @@ from casework.disputes.models import (
     Session,
     Settlement,
 )
-from casework.documents.services import document_issue
+from casework.documents.services import document_issue, transition_documents
 from casework.notifications.services import mobile_of, notify
 from casework.parties.models import Organization, Person
 from casework.surveys.services import invite as invite_to_survey
@@ -133,9 +134,11 @@ def dispute_file(
     record_event(
         dispute,
         actor=actor,
-        action="filed",
+        action=FILED_STEP,
         to_state=dispute.state,
         note=str(Channel(channel).label),
+        # The 申请登记回执, rendered after commit like a transition's documents.
+        documents=transition_documents(dispute, FILED_STEP, by=actor.user),
     )
     flows.start(dispute)
     # Files last: storage is outside the transaction, so nothing after them may fail.
@@ -292,9 +295,11 @@ def extension_record(
         record_event(
             dispute,
             actor=actor,
-            action="extended",
+            action=EXTENDED_STEP,
             to_state=dispute.state,
             note=f"{extension.previous_due} → {new_due}: {note}",
+            # The 延长调解期限确认书 of this extension.
+            documents=transition_documents(dispute, EXTENDED_STEP, by=actor.user),
         )
     return extension
 

@@ -75,6 +75,8 @@ def assert_all_in(text: str, *needles: str) -> None:
         ("terminate", "dispute_termination_notice"),
         ("refer_payment_order", "dispute_payment_order_packet"),
         ("refer_arbitration", "dispute_arbitration_guidance"),
+        ("withdraw", "dispute_withdrawal_confirmation"),
+        ("close", "dispute_closing_notice"),
     ],
 )
 def test_each_transition_issues_its_document(transition, kind):
@@ -93,6 +95,10 @@ def test_only_the_effective_agreement_is_sealed():
             "dispute_termination_notice",
             "dispute_payment_order_packet",
             "dispute_arbitration_guidance",
+            "dispute_registration_receipt",
+            "dispute_withdrawal_confirmation",
+            "dispute_extension_confirmation",
+            "dispute_closing_notice",
         )
     }
     assert [slug for slug, seal in sealed.items() if seal] == ["dispute_agreement"]

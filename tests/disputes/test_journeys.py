@@ -71,7 +71,7 @@ def filed(alice, market, mediation_body, employer, wang_worker):
 
 def accept_and_take(client, dispute: Dispute, mediator) -> None:
     step(client, "accept", dispute, then=S.ACCEPTED)
-    assert kinds() == ["dispute_acceptance_notice"]
+    assert kinds() == ["dispute_acceptance_notice", "dispute_registration_receipt"]
     step(client, "take", dispute, then=S.IN_MEDIATION)
     assert dispute.owner == mediator
 
@@ -145,6 +145,8 @@ def test_a_wage_claim_is_mediated_agreed_signed_paid_and_closed(
         "dispute_acceptance_notice",
         "dispute_agreement",
         "dispute_agreement_draft",
+        "dispute_closing_notice",
+        "dispute_registration_receipt",
         "dispute_session_record",
         "dispute_session_record",
     ]
@@ -181,7 +183,11 @@ def test_an_oral_application_ends_in_termination_without_agreement(
     )
     assert dispute.termination_reason == "no_agreement"
     assert dispute.ended_at is not None
-    assert kinds() == ["dispute_acceptance_notice", "dispute_termination_notice"]
+    assert kinds() == [
+        "dispute_acceptance_notice",
+        "dispute_registration_receipt",
+        "dispute_termination_notice",
+    ]
     assert reverse("disputes:close", args=[dispute.code]) not in page
 
 
@@ -210,5 +216,7 @@ def test_a_missed_instalment_leads_to_a_payment_order_packet_and_closing(
         "dispute_acceptance_notice",
         "dispute_agreement",
         "dispute_agreement_draft",
+        "dispute_closing_notice",
         "dispute_payment_order_packet",
+        "dispute_registration_receipt",
     ]
