@@ -10,7 +10,10 @@ class DisputesConfig(AppConfig):
 
     def ready(self) -> None:
         from casework.core import invariants
-        from casework.disputes import queues  # noqa: F401  (registers the home-page queues)
+        from casework.disputes import (
+            arbitration_documents,  # noqa: F401  (the hand-off packet)
+            queues,  # noqa: F401  (registers the home-page queues)
+        )
         from casework.disputes.access import _register_document_scopes, disputes_visible_to
         from casework.disputes.invariants import payment_violations
         from casework.disputes.models import Dispute

@@ -12,7 +12,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_fsm import FSMField, transition
@@ -694,3 +694,132 @@ class Payment(models.Model):
 
     def __str__(self) -> str:
         return f"¥{self.amount} {self.paid_on}"
+
+
+# -- the hand-off to labour dispute arbitration (casework/disputes/arbitration.py) -------
+
+# 劳动争议调解仲裁法 Art. 43: the tribunal ends a case within 45 days of the committee's
+# acceptance of the application; with the committee chair's approval it may extend by
+# at most 15 days, telling the parties in writing.
+ARBITRATION_DAYS = 45
+ARBITRATION_EXTENSION_DAYS = 15
+
+
+class ArbitrationCommittee(models.Model):
+    """A labour dispute arbitration committee (劳动人事争议仲裁委员会) a market hands cases to."""
+
+    market = models.ForeignKey(
+        "core.Market",
+        on_delete=models.PROTECT,
+        related_name="arbitration_committees",
+        verbose_name=_("market"),
+    )
+    name = models.CharField(_("name"), max_length=120)
+    address = models.CharField(_("address"), max_length=200)
+    phone = models.CharField(_("phone"), max_length=40, blank=True)
+
+    class Meta:
+        verbose_name = _("arbitration committee")
+        verbose_name_plural = _("arbitration committees")
+        ordering = ["name", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["market", "name"], name="disputes_committee_name")
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ArbitrationHandoffQuerySet(models.QuerySet):
+    def awaiting_outcome(self) -> "ArbitrationHandoffQuerySet":
+        """Filed with the committee, no result recorded yet: the 45 (60) days run."""
+        return self.filter(filed_on__isnull=False, result="")
+
+
+class ArbitrationHandoff(models.Model):
+    """A dispute handed to an arbitration committee, and what the committee did with it.
+
+    One per dispute. The filing (the committee's case number and acceptance date) and the
+    result are recorded later, in that order (casework/disputes/arbitration.py).
+    """
+
+    class Result(models.TextChoices):
+        AWARD = "award", _("arbitral award")
+        MEDIATION = "mediation", _("arbitral mediation statement")
+        WITHDRAWN = "withdrawn", _("application withdrawn")
+        NOT_ACCEPTED = "not_accepted", _("not accepted by the committee")
+
+    dispute = models.OneToOneField(
+        Dispute, on_delete=models.PROTECT, related_name="arbitration", verbose_name=_("dispute")
+    )
+    committee = models.ForeignKey(
+        ArbitrationCommittee,
+        on_delete=models.PROTECT,
+        related_name="handoffs",
+        verbose_name=_("arbitration committee"),
+    )
+    handed_off_at = models.DateTimeField(_("handed off"))
+    handed_off_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("handed off by"),
+    )
+    note = models.TextField(_("note to the committee"), blank=True)
+    committee_case_number = models.CharField(
+        _("arbitration case number"), max_length=60, blank=True
+    )
+    filed_on = models.DateField(_("accepted by the committee on"), null=True, blank=True)
+    extended = models.BooleanField(_("extension approved by the committee's chair"), default=False)
+    due_date = models.DateField(_("arbitration due by"), null=True, blank=True)
+    result = models.CharField(_("result"), max_length=20, choices=Result.choices, blank=True)
+    closed_on = models.DateField(_("closed by the committee on"), null=True, blank=True)
+    result_note = models.TextField(_("result details"), blank=True)
+
+    objects = ArbitrationHandoffQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("arbitration hand-off")
+        verbose_name_plural = _("arbitration hand-offs")
+        ordering = ["pk"]
+        indexes = [
+            # The list awaiting an outcome and the closure rate read these.
+            models.Index(fields=["result", "due_date"], name="arbitration_due_idx"),
+            models.Index(fields=["filed_on"], name="arbitration_filed_idx"),
+            models.Index(fields=["closed_on"], name="arbitration_closed_idx"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(closed_on__isnull=True) | Q(closed_on__gte=F("filed_on")),
+                name="disputes_arbitration_closed_after_filed",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.dispute.code} → {self.committee}"
+
+    @property
+    def market(self):
+        return self.dispute.market
+
+    @property
+    def is_filed(self) -> bool:
+        return self.filed_on is not None
+
+    @property
+    def is_closed(self) -> bool:
+        return bool(self.result)
+
+    def compute_due_date(self) -> None:
+        """45 days from the acceptance, 60 with the chair's extension (Art. 43), counted
+        as every calendar-day period (a last day on a rest day moves to the next workday)."""
+        if self.filed_on is None:
+            self.due_date = None
+            return
+        days = ARBITRATION_DAYS + (ARBITRATION_EXTENSION_DAYS if self.extended else 0)
+        self.due_date = add_calendar_days(self.filed_on, days)
+
+    def days_left(self, today: datetime.date | None = None) -> int | None:
+        if self.due_date is None:
+            return None
+        return (self.due_date - (today or timezone.localdate())).days

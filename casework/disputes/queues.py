@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from casework.core.models import markets_for
 from casework.core.queues import Queue, StartAction, register, register_start
 from casework.core.roles import Role
-from casework.disputes.models import Dispute
+from casework.disputes.models import ArbitrationHandoff, Dispute
 
 S = Dispute.State
 # States in which a case is still somebody's work.
@@ -136,6 +136,26 @@ register(
         url_query="tab=due_soon",
     ),
 )
+
+
+def _arbitration_overdue(user) -> int:
+    """Hand-offs the committee accepted whose 45 (60) days are over without a result."""
+    return (
+        ArbitrationHandoff.objects.awaiting_outcome()
+        .filter(dispute__market_id__in=market_ids(user), due_date__lt=timezone.localdate())
+        .count()
+    )
+
+
+for _role in (Role.MEDIATOR, Role.SUPERVISOR):
+    register(
+        _role,
+        Queue(
+            _("Arbitration outcomes overdue"),
+            "disputes:arbitration_awaiting",
+            _arbitration_overdue,
+        ),
+    )
 
 # The counter's start points (the home page's "Start" buttons).
 register_start(

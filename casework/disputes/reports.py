@@ -51,6 +51,7 @@ from django.utils.translation import gettext_lazy as _
 
 from casework.core.models import CaseEvent, Market
 from casework.disputes.models import (
+    ArbitrationHandoff,
     Channel,
     ClaimItem,
     ClaimType,
@@ -89,6 +90,8 @@ PERFORMED = Q(state=S.PERFORMED) | Q(state=S.CLOSED, referral="")
 MEDIATION_ENDED = Q(state__in=(*EFFECTIVE_STATES, S.TERMINATED, S.WITHDRAWN))
 
 SUCCESS_RATE = "success_rate"
+ARBITRATION_CLOSURE_RATE = "arbitration_closure_rate"
+AR = ArbitrationHandoff.Result
 SUCCESS_ENDED = "ended"
 SUCCESS_WITHOUT_WITHDRAWN = "without_withdrawn"
 SUCCESS_WITH_WITHDRAWN = "withdrawn_as_success"
@@ -282,6 +285,60 @@ class DisputeReport(WorkflowReport):
             better="lower",
             stock=True,
         ),
+        Indicator(
+            "arbitration_handed_off",
+            _("Handed to arbitration"),
+            _(
+                "Disputes handed to a labour dispute arbitration committee in the period "
+                "(time of the hand-off), after a terminated mediation or an agreement not "
+                "performed."
+            ),
+        ),
+        Indicator(
+            "arbitration_filed",
+            _("Accepted for arbitration"),
+            _("Handed-off cases the committee accepted in the period (its acceptance date)."),
+        ),
+        Indicator(
+            "arbitration_open_at_start",
+            _("Arbitration cases open at the start"),
+            _(
+                "Handed-off cases the committee accepted before the period's first day and "
+                "had not closed by then."
+            ),
+            better="lower",
+            stock=True,
+        ),
+        Indicator(
+            "arbitration_closed",
+            _("Arbitration cases closed"),
+            _(
+                "Handed-off cases the committee closed in the period (its closing date), by "
+                "award, arbitral mediation, withdrawal or not accepting them."
+            ),
+        ),
+        *(
+            Indicator(
+                f"arbitration_{result.value}",
+                format_lazy(_("Arbitration closed: {result}"), result=result.label),
+                format_lazy(
+                    _("Arbitration cases closed in the period with the result: {result}."),
+                    result=result.label,
+                ),
+            )
+            for result in AR
+        ),
+        Indicator(
+            ARBITRATION_CLOSURE_RATE,
+            _("Arbitration closure rate"),
+            _(
+                "Arbitration cases closed in the period ÷ (cases the committee accepted in "
+                "the period + cases accepted before it and still open at its start), in per "
+                "cent."
+            ),
+            unit=Unit.PERCENT,
+            default_target=Decimal(92),
+        ),
         *satisfaction.INDICATORS,
     ]
 
@@ -346,6 +403,7 @@ class DisputeReport(WorkflowReport):
         later = _later_counts(ids, period)
         workers = _worker_counts(ids, period)
         paid = _amount_paid(ids, period)
+        arbitration = _arbitration_counts(ids, period)
 
         effective, terminated = main["effective"], main["terminated"]
         withdrawn = main["withdrawn"]
@@ -382,6 +440,11 @@ class DisputeReport(WorkflowReport):
             "amount_paid": paid or ZERO,
             "performance_rate": rate(performed, performed + main["defaulted"]),
             "open_at_end": main["open_at_end"],
+            **arbitration,
+            ARBITRATION_CLOSURE_RATE: rate(
+                arbitration["arbitration_closed"],
+                arbitration["arbitration_filed"] + arbitration["arbitration_open_at_start"],
+            ),
             **satisfaction.satisfaction_figures(self.slug, ids, period),
         }
 
@@ -652,6 +715,29 @@ def _later_counts(ids: list[int], period: Period) -> dict:
             ),
             performed=Count("decided_at", filter=PERFORMED & _between("decided_at", start, end)),
         )
+    )
+
+
+def _arbitration_counts(ids: list[int], period: Period) -> dict:
+    """Hand-offs, acceptances and closings by the arbitration committees: one query.
+
+    The committee's days (``filed_on``, ``closed_on``) are local dates, compared with the
+    period's days; the hand-off is a moment, compared with its bounds."""
+    start, end = period.bounds()
+    first, after = period.first, period.after
+    closed = Q(closed_on__gte=first, closed_on__lt=after)
+    return ArbitrationHandoff.objects.filter(dispute__market__in=ids).aggregate(
+        arbitration_handed_off=Count("pk", filter=_between("handed_off_at", start, end)),
+        arbitration_filed=Count("pk", filter=Q(filed_on__gte=first, filed_on__lt=after)),
+        arbitration_open_at_start=Count(
+            "pk",
+            filter=Q(filed_on__lt=first) & (Q(closed_on__isnull=True) | Q(closed_on__gte=first)),
+        ),
+        arbitration_closed=Count("pk", filter=closed),
+        **{
+            f"arbitration_{result.value}": Count("pk", filter=closed & Q(result=result))
+            for result in AR
+        },
     )
 
 

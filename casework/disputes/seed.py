@@ -22,8 +22,14 @@ from casework.core.calendar import deadline_calendar_days
 from casework.core.demo import DEMO_PEOPLE, resident_id
 from casework.core.models import Market
 from casework.core.roles import roles_of
-from casework.disputes import services
-from casework.disputes.models import Channel, ClaimType, Dispute, Settlement
+from casework.disputes import arbitration, services
+from casework.disputes.models import (
+    ArbitrationCommittee,
+    Channel,
+    ClaimType,
+    Dispute,
+    Settlement,
+)
 from casework.parties.models import Organization, Person
 
 S = Dispute.State
@@ -52,6 +58,8 @@ class DemoCase:
     withdraw_before_acceptance: bool = False
     termination: str = Dispute.TerminationReason.NO_AGREEMENT
     referral: str = Dispute.Referral.PAYMENT_ORDER
+    # A terminated case handed to the arbitration committee, and accepted by it.
+    arbitration_filed: bool = False
 
 
 W, INJ, SEV, DMG, OTH = (
@@ -210,6 +218,7 @@ DEMO_CASES = [
         ((SEV, "15000.00"),),
         days_ago=20,
         mediator="mediator2",
+        arbitration_filed=True,
     ),
     DemoCase(
         S.TERMINATED,
@@ -278,6 +287,7 @@ DEMO_STAFF = ("mediator", "mediator2", "supervisor")
 
 def seed_disputes(market: Market) -> list[Dispute]:
     """Create the demo disputes that are missing; return the ones created."""
+    seed_committee(market)
     staff = {name: _actor(User.objects.get(username=name)) for name in DEMO_STAFF}
     parties = _demo_parties()
     created = []
@@ -421,6 +431,8 @@ def _demo_advance(dispute: Dispute, case: DemoCase, staff: dict) -> None:
             note="双方未能达成一致，已告知可申请劳动争议仲裁。",
             actor=me,
         )
+        if case.arbitration_filed:
+            _demo_arbitration(dispute, me)
         return
     _demo_settle(dispute, me, missed=case.missed_instalment)
     marks = Settlement.MARKS if state != S.SETTLED else Settlement.MARKS[: case.marks]
@@ -447,6 +459,32 @@ def _demo_advance(dispute: Dispute, case: DemoCase, staff: dict) -> None:
             return
     if state == S.CLOSED:
         services.dispute_close(dispute=dispute, actor=me, note="结案归档。")
+
+
+def seed_committee(market: Market) -> ArbitrationCommittee:
+    """The labour dispute arbitration committee of the market's county (admin-edited)."""
+    committee, _created = ArbitrationCommittee.objects.get_or_create(
+        market=market,
+        name=f"{market.region}劳动人事争议仲裁委员会",
+        defaults={"address": f"{market.region}人民路18号", "phone": "0571-12333"},
+    )
+    return committee
+
+
+def _demo_arbitration(dispute: Dispute, me: Actor) -> None:
+    arbitration.handoff_record(
+        dispute=dispute,
+        committee=seed_committee(dispute.market),
+        actor=me,
+        note="申请人已表示将申请仲裁。",
+    )
+    arbitration.filing_record(
+        dispute=dispute,
+        case_number=f"仲案〔{timezone.localdate().year}〕{dispute.pk:04d}号",
+        filed_on=timezone.localdate(),
+        extended=False,
+        actor=me,
+    )
 
 
 def _demo_settle(dispute: Dispute, me: Actor, *, missed: bool) -> None:

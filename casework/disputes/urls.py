@@ -1,6 +1,6 @@
 from django.urls import path
 
-from casework.disputes.views import case, intake, queue
+from casework.disputes.views import arbitration, case, intake, queue
 
 app_name = "disputes"
 urlpatterns = [
@@ -8,6 +8,7 @@ urlpatterns = [
     path("take-next/", queue.take_next, name="take_next"),
     path("new/", intake.file_written, name="file"),
     path("new/oral/", intake.file_oral, name="file_oral"),
+    path("arbitration/", arbitration.awaiting, name="arbitration_awaiting"),
     path("<str:code>/", case.detail, name="detail"),
     path("<str:code>/take/", queue.take, name="take"),
     path("<str:code>/reassign/", queue.reassign_case, name="reassign"),
@@ -27,4 +28,7 @@ urlpatterns = [
     path("<str:code>/default/", case.mark_defaulted, name="default"),
     path("<str:code>/refer/", case.refer, name="refer"),
     path("<str:code>/close/", case.close, name="close"),
+    path("<str:code>/arbitration/handoff/", arbitration.handoff, name="arbitration_handoff"),
+    path("<str:code>/arbitration/filing/", arbitration.filing, name="arbitration_filing"),
+    path("<str:code>/arbitration/result/", arbitration.result, name="arbitration_result"),
 ]
