@@ -236,6 +236,16 @@ def test_every_indicator_of_a_month(november, market):
         "performance_rate": Decimal("50.0"),
         # B, G and I: 3 + 8 received − 8 closed = 3.
         "open_at_end": 3,
+        # No case handed to arbitration (tested in tests/disputes/test_arbitration.py).
+        "arbitration_handed_off": 0,
+        "arbitration_filed": 0,
+        "arbitration_open_at_start": 0,
+        "arbitration_closed": 0,
+        "arbitration_award": 0,
+        "arbitration_mediation": 0,
+        "arbitration_withdrawn": 0,
+        "arbitration_not_accepted": 0,
+        "arbitration_closure_rate": None,
         # No satisfaction survey answered (casework.surveys; tested in tests/surveys).
         "survey_answers": 0,
         "satisfaction_rate": None,
@@ -417,8 +427,8 @@ def test_overdue_now_in_the_current_period_is_the_queues_overdue(case, market):
 
 def test_figures_take_few_queries(november, market, django_assert_max_num_queries):
     # The market keys, the main counts, the later counts, the workers, the payments, the
-    # two percentiles (one query) and the survey answers.
-    with django_assert_max_num_queries(7):
+    # arbitration hand-offs, the two percentiles (one query) and the survey answers.
+    with django_assert_max_num_queries(8):
         figures(markets(market))
 
 
