@@ -1,0 +1,29 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+EVENT_LABELS = {
+    "legal_aid_referred": _("Referred to legal aid"),
+    "legal_aid_accepted": _("Legal aid: accepted by the centre"),
+    "legal_aid_declined": _("Legal aid: declined by the centre"),
+    "legal_aid_concluded": _("Legal aid: outcome recorded"),
+}
+
+
+class LegalAidConfig(AppConfig):
+    name = "casework.legalaid"
+    label = "legalaid"
+    verbose_name = _("Legal-aid referrals")
+    default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from django.utils.module_loading import autodiscover_modules
+
+        from casework.core.diagram import CORE_EVENT_LABELS
+        from casework.legalaid.access import register_document_scope
+
+        register_document_scope()
+        # The steps are written on the trail of a case of any workflow: every case
+        # history names them (casework.core.diagram.labelled_events).
+        CORE_EVENT_LABELS.update(EVENT_LABELS)
+        # Each workflow says which of its cases may be referred in its legalaid.py.
+        autodiscover_modules("legalaid")
