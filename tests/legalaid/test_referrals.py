@@ -342,3 +342,16 @@ def test_the_list_filters_by_state(client, new_dispute, alice_mediator, wang_wor
     assert second.subject.code in listed and first.subject.code not in listed
     everything = client.get(reverse("legalaid:list")).content.decode()
     assert second.subject.code in everything and first.subject.code in everything
+
+
+def test_the_worker_finds_the_letter_on_the_portal_home(
+    client, new_dispute, alice_mediator, wang_worker, li_worker, centre
+):
+    referral = refer(new_dispute("terminated"), wang_worker.person, centre, alice_mediator)
+    letter = render_now(Document.objects.for_subject(referral).get())
+    download = reverse("documents:download", args=[letter.pk])
+    client.force_login(wang_worker)
+    home = client.get(reverse("portal:home")).content.decode()
+    assert centre.name in home and centre.address in home and download in home
+    client.force_login(li_worker)
+    assert centre.name not in client.get(reverse("portal:home")).content.decode()
