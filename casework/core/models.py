@@ -1,11 +1,14 @@
 import datetime
 import hashlib
 import json
+from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
 from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -52,6 +55,27 @@ class Market(models.Model):
             "red round seal with the market's name is drawn."
         ),
     )
+    # Where the market is, for the public directory's map and feeds (docs/architecture.md,
+    # "The public market directory"): WGS-84 / CGCS2000 degrees, as GeoJSON (RFC 7946) and
+    # 天地图 use. Coordinates read off 高德 or 腾讯 maps (GCJ-02) must be converted first.
+    latitude = models.DecimalField(
+        _("latitude"),
+        max_digits=9,
+        decimal_places=6,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(-90), MaxValueValidator(90)],
+        help_text=_("WGS-84 / CGCS2000 degrees north, as 天地图 shows them (not GCJ-02)."),
+    )
+    longitude = models.DecimalField(
+        _("longitude"),
+        max_digits=9,
+        decimal_places=6,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(-180), MaxValueValidator(180)],
+        help_text=_("WGS-84 / CGCS2000 degrees east, as 天地图 shows them (not GCJ-02)."),
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -61,6 +85,41 @@ class Market(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def clean(self) -> None:
+        super().clean()
+        validate_coordinates(self.latitude, self.longitude)
+
+    @property
+    def has_coordinates(self) -> bool:
+        return self.latitude is not None and self.longitude is not None
+
+
+# China's rough bounding box (degrees): a market's coordinates outside it are a typing
+# error or a swapped pair, not a market.
+CHINA_LATITUDES = (Decimal("3.8"), Decimal("53.6"))
+CHINA_LONGITUDES = (Decimal("73.4"), Decimal("135.1"))
+
+
+def validate_coordinates(latitude: Decimal | None, longitude: Decimal | None) -> None:
+    """Both coordinates or neither, and within China's rough bounding box."""
+    if (latitude is None) != (longitude is None):
+        raise ValidationError(_("Enter both the latitude and the longitude, or neither."))
+    if latitude is None or longitude is None:
+        return
+    errors = {}
+    if not CHINA_LATITUDES[0] <= latitude <= CHINA_LATITUDES[1]:
+        errors["latitude"] = _("The latitude lies outside China (%(low)s to %(high)s).") % {
+            "low": CHINA_LATITUDES[0],
+            "high": CHINA_LATITUDES[1],
+        }
+    if not CHINA_LONGITUDES[0] <= longitude <= CHINA_LONGITUDES[1]:
+        errors["longitude"] = _("The longitude lies outside China (%(low)s to %(high)s).") % {
+            "low": CHINA_LONGITUDES[0],
+            "high": CHINA_LONGITUDES[1],
+        }
+    if errors:
+        raise ValidationError(errors)
 
 
 class NotifyBy(models.TextChoices):

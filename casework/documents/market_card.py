@@ -7,8 +7,14 @@ so a copy printed or forwarded elsewhere can be checked at /verify/<code>/.
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from casework.core.hooks import Hook
 from casework.core.models import Market
 from casework.documents.registry import DocumentKind, register
+
+# The directory's figures (求职人数, 日均成功对接) as [label, value] rows in Chinese, each
+# label naming its month and whether it was entered or derived. casework.directory sets it
+# (it sits above this layer); unset, the card prints no figures.
+card_figures_hook = Hook("market_card_figures", lambda market: [])
 
 # The card uses the directory's own Chinese terms whatever the UI language is,
 # because the issued PDF must read the same whoever pressed the button.
@@ -31,6 +37,7 @@ def market_card_context(market: Market) -> dict:
             "hotline": market.hotline,
             "complaint_channel": market.complaint_channel,
         },
+        "figures": [list(row) for row in card_figures_hook(market)],
         "issued_on": timezone.localdate().isoformat(),
     }
 

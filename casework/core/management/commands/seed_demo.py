@@ -3,6 +3,7 @@ admin, then each app's ``seed_demo(market)`` in its ``seed.py``, in INSTALLED_AP
 order: the parties (and the portal logins) from casework.parties, the market card
 from casework.documents, then each workflow's sample cases."""
 
+from decimal import Decimal
 from importlib import import_module
 
 from django.apps import apps
@@ -37,6 +38,9 @@ MARKET = {
     "main_trades": "搬运装卸、家政保洁、装修、餐饮帮厨、配送",
     "hotline": "0571-12345678",
     "complaint_channel": "服务大厅2号投诉窗口；热线 0571-12345678；网上门户“我要投诉”",
+    # WGS-84 / CGCS2000, as the directory's map and feeds take them (not GCJ-02).
+    "latitude": Decimal("30.274150"),
+    "longitude": Decimal("120.155150"),
 }
 
 STAFF = [
