@@ -9,7 +9,6 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 from django.utils.functional import Promise
-from django.utils.translation import gettext_lazy as _
 
 from casework.core.audit import Actor, record_event
 from casework.core.locking import lock
@@ -19,7 +18,6 @@ from casework.directory.registry import FIGURE_KEYS, Value, derived
 
 ENTERED = "entered"
 DERIVED = "derived"
-SOURCE_LABELS = {ENTERED: _("entered by the market"), DERIVED: _("derived from its records")}
 
 
 @dataclass(frozen=True)

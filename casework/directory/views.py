@@ -19,7 +19,6 @@ from casework.core.ratelimit import limit_key, over_limit
 from casework.directory import figures as figure_service
 from casework.directory.card import ready_card
 from casework.directory.entries import CRS, FIELDS, directory, feature
-from casework.directory.figures import SOURCE_LABELS
 from casework.directory.forms import FiguresForm
 from casework.documents.services import document_file_name
 
@@ -48,10 +47,16 @@ def index(request):
     listed = directory()
     context = {
         "rows": [(market, figures) for market, figures, _entry in listed],
-        "mapped": sum(1 for market, _f, _e in listed if market.has_coordinates),
-        "source_labels": SOURCE_LABELS,
+        # A supervisor finds the figures page of the markets they supervise from here.
+        "supervised": _supervised_codes(request.user),
     }
     return render(request, "directory/index.html", context)
+
+
+def _supervised_codes(user) -> set[str]:
+    if not user.is_authenticated:
+        return set()
+    return set(user.supervised_markets.values_list("code", flat=True))
 
 
 @require_safe
@@ -89,7 +94,7 @@ def map_view(request):
         "tile_url": settings.MARKET_MAP_TILE_URL,
         "tile_attribution": settings.MARKET_MAP_TILE_ATTRIBUTION,
         "tile_subdomains": settings.MARKET_MAP_TILE_SUBDOMAINS,
-        "source_labels": SOURCE_LABELS,
+        "supervised": _supervised_codes(request.user),
     }
     return render(request, "directory/map.html", context)
 

@@ -119,3 +119,14 @@ def test_an_entered_figure_of_the_same_month_wins(market, derived_placements):
 def test_an_unknown_figure_cannot_be_registered():
     with pytest.raises(ValueError):
         registry.register(registry.DerivedFigure("cases_closed", "x", lambda m, d: 1))
+
+
+def test_the_directory_links_a_supervisor_to_the_figures_of_their_market(
+    client, market, other_market, sam_supervisor
+):
+    anonymous = client.get(reverse("directory:index")).content.decode()
+    client.force_login(sam_supervisor)
+    page = client.get(reverse("directory:index")).content.decode()
+
+    assert url(market) in page and url(other_market) not in page
+    assert url(market) not in anonymous
