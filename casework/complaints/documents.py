@@ -9,7 +9,7 @@ complaint_not_accepted         不予受理告知书                           n
 complaint_supplement_notice    补正通知书（一次性告知）                 request_supplement
 complaint_interview_record     调查笔录 (subject: an Interview)         services.interview_record
 complaint_decision             责令改正通知书 / 处理决定书              decide
-complaint_referral_letter      移送函                                   refer
+complaint_referral_letter      移送函                                   refer, refer_to_inspection
 complaint_result_notice        投诉处理结果告知书                       close, refer
 =============================  ======================================  ===========================
 
@@ -31,7 +31,9 @@ the Chinese way and Chinese labels for every choice.
 """
 
 import datetime
+from collections.abc import Mapping
 from decimal import Decimal
+from typing import Any
 
 from django.conf import settings
 from django.utils import timezone
@@ -40,12 +42,20 @@ from django.utils.translation import gettext_lazy as _
 from casework.complaints.models import (
     Channel,
     Complaint,
+    DecisionItem,
+    FeedbackResult,
     Interview,
     NotAcceptedReason,
     Outcome,
     ReferralTarget,
 )
-from casework.complaints.penalties import Conduct, PenaltyRule, rule_for
+from casework.complaints.penalties import (
+    MEASURE_ZH,
+    Conduct,
+    PenaltyRule,
+    measure_basis,
+    rule_for,
+)
 from casework.documents.formatting import rmb_upper, staff_name, yuan, zh_date, zh_datetime
 from casework.documents.models import Document
 from casework.documents.registry import (
@@ -91,6 +101,7 @@ CONDUCT_ZH = {
     Conduct.DATA_LEAKED: "泄露劳动者个人信息",
     Conduct.FRAUD: "以欺诈、胁迫等手段或者以招聘为名牟取不正当利益",
     Conduct.FEES_NOT_DISPLAYED: "未明示收费标准、许可证或者未建立服务台账",
+    Conduct.DISCRIMINATION: "发布含有歧视性内容的招聘信息（就业歧视）",
     Conduct.OTHER: "其他违法行为",
 }
 
@@ -321,6 +332,45 @@ def interview_context(interview: Interview) -> dict:
     }
 
 
+def label_zh(labels: Mapping[Any, str], code: str) -> str:
+    """A choice's Chinese label, or its code when it has none."""
+    return labels.get(code, code)
+
+
+def item_details(item: DecisionItem, outcome: str) -> dict:
+    """One conduct of the decision: its measures, each with its basis, and the fine."""
+    rule = rule_details(item.conduct, item.workers_affected)
+    fine = None
+    if outcome == Outcome.PENALTY_PROPOSED and item.amount is not None:
+        found = rule_for(item.conduct)
+        amount = Decimal(item.amount)
+        outside = found is None or not found.allows(amount, item.workers_affected)
+        fine = {
+            "amount": yuan(amount),
+            "upper": rmb_upper(amount),
+            "outside_range": outside,
+            "justification": item.justification if outside else "",
+        }
+    return {
+        "conduct": label_zh(CONDUCT_ZH, item.conduct),
+        "workers_affected": item.workers_affected,
+        "rule": rule,
+        "measures": [
+            {"name": MEASURE_ZH.get(m, m), "basis": measure_basis(m, item.conduct)}
+            for m in item.measures
+        ],
+        "fine": fine,
+    }
+
+
+def _total(complaint: Complaint) -> dict | None:
+    """The fines proposed for several conducts, added up (the complaint's penalty_amount)."""
+    if complaint.outcome != Outcome.PENALTY_PROPOSED or complaint.penalty_amount is None:
+        return None
+    amount = Decimal(complaint.penalty_amount)
+    return {"amount": yuan(amount), "upper": rmb_upper(amount)}
+
+
 def decision_context(complaint: Complaint) -> dict:
     """责令改正通知书 / 处理决定书, to the respondent: facts, basis, measures and its rights."""
     outcome = complaint.outcome
@@ -336,6 +386,7 @@ def decision_context(complaint: Complaint) -> dict:
             "outside_range": outside,
             "justification": complaint.penalty_justification if outside else "",
         }
+    items = [item_details(item, outcome) for item in complaint.decision_items.all()]
     return {
         "case": case_details(complaint),
         "heading": "责令改正通知书" if outcome == Outcome.ORDER_TO_CORRECT else "处理决定书",
@@ -349,6 +400,8 @@ def decision_context(complaint: Complaint) -> dict:
         "measures": complaint.measures,
         "correction_due": zh_date(complaint.correction_due),
         "penalty": penalty,
+        "items": items,
+        "total": _total(complaint) if len(items) > 1 else None,
         "statement_days": settings.COMPLAINT_STATEMENT_DAYS,
         "decided_by": staff_name(complaint.decided_by),
         "decided_on": _local_day(complaint.decided_at) or zh_date(timezone.localdate()),
@@ -405,9 +458,29 @@ def referral_letter_context(complaint: Complaint) -> dict:
     }
 
 
+FEEDBACK_RESULT_ZH: dict[str, str] = {
+    FeedbackResult.HANDLED: "已立案并依法处理",
+    FeedbackResult.NOT_OPENED: "不予立案",
+    FeedbackResult.TRANSFERRED: "已转交其他机关处理",
+}
+
+
+def feedback_details(complaint: Complaint) -> dict | None:
+    """Labour inspection's feedback on a complaint referred to it, once recorded."""
+    if complaint.feedback_recorded_at is None:
+        return None
+    return {
+        "on": zh_date(complaint.feedback_on),
+        "result": FEEDBACK_RESULT_ZH.get(complaint.feedback_result, ""),
+        "reference": complaint.feedback_reference,
+        "note": complaint.feedback_note,
+    }
+
+
 def result_notice_context(complaint: Complaint) -> dict:
-    """结果告知书 to the complainant: the result, or where the complaint was referred."""
-    referred = complaint.state == Complaint.State.REFERRED
+    """结果告知书 to the complainant: the result, or where the complaint was referred
+    (and, referred to labour inspection, what the inspection reported back)."""
+    referred = complaint.referred_at is not None
     return {
         "case": case_details(complaint),
         "addressee": complainant_addressee(complaint),
@@ -416,6 +489,8 @@ def result_notice_context(complaint: Complaint) -> dict:
         "referred": referred,
         "body": complaint.referral_body if referred else "",
         "target": REFERRAL_TARGET_ZH.get(complaint.referral_target, "") if referred else "",
+        "referred_on": _local_day(complaint.referred_at),
+        "feedback": feedback_details(complaint),
         "closed_on": _local_day(complaint.closed_at) or zh_date(timezone.localdate()),
         "issued_on": _local_day(complaint.closed_at) or zh_date(timezone.localdate()),
     }
@@ -497,6 +572,8 @@ on_transition(Complaint, "not_accept", NOT_ACCEPTED_KIND)
 on_transition(Complaint, "request_supplement", SUPPLEMENT_KIND)
 on_transition(Complaint, "decide", DECISION_KIND)
 on_transition(Complaint, "refer", REFERRAL_KIND, RESULT_KIND)
+# Referred to labour inspection: the result notice waits for its feedback (close).
+on_transition(Complaint, "refer_to_inspection", REFERRAL_KIND)
 on_transition(Complaint, "close", RESULT_KIND)
 # complaint_interview_record is issued by services.interview_record() for each Interview.
 register_public_summary(Complaint, complaint_public_summary)

@@ -1,6 +1,7 @@
 """The complaint flow (viewflow): who must act next on each complaint.
 
     start → acceptance ⇄ awaiting supplement → investigate → hearing → closing → end
+                                                  investigate → await feedback → end
 
 ``acceptance`` waits in the complaint officers' queue until one takes the
 complaint (staff who receive a complaint at the counter or by phone take it
@@ -8,7 +9,10 @@ at once: 首问负责). It ends when the officer accepts, does not accept, or as
 for a supplement, which ``await_supplement`` waits for. ``investigate`` stays
 with the officer from acceptance to the decision or a referral; starting the
 investigation is progress on that task, not its end. ``hearing`` records the
-respondent's statement on the decision, ``closing`` tells the complainant.
+respondent's statement on the decision, ``closing`` tells the complainant. A
+complaint referred to labour inspection waits in ``await_feedback`` with its
+officer: recording the inspection's feedback is progress on that task, closing
+ends it.
 """
 
 from viewflow import this
@@ -21,7 +25,7 @@ from casework.core.audit import Actor
 State = Complaint.State
 
 # Transitions that record progress on the open task without finishing it.
-PROGRESS = frozenset({"start_investigation"})
+PROGRESS = frozenset({"start_investigation", "record_feedback"})
 
 
 gates = core_flows.CaseGates(Complaint, "complaints:queue")
@@ -49,7 +53,13 @@ class ComplaintFlow(flow.Flow):
     acceptance_again = flow.View(_case_page).Assign(_owner).Next(this.after_acceptance)
 
     investigate = flow.View(_case_page).Assign(_owner).Next(this.after_investigation)
-    after_investigation = flow.If(_in(State.DECIDED)).Then(this.hearing).Else(this.end)
+    after_investigation = (
+        flow.Switch()
+        .Case(this.hearing, _in(State.DECIDED))
+        .Case(this.await_feedback, _in(State.AWAITING_FEEDBACK))
+        .Default(this.end)
+    )
+    await_feedback = flow.View(_case_page).Assign(_owner).Next(this.end)
     hearing = flow.View(_case_page).Assign(_owner).Next(this.closing)
     closing = flow.View(_case_page).Assign(_owner).Next(this.end)
 

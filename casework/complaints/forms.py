@@ -7,6 +7,8 @@ intermediary in the registry. The step forms feed one service call each; the
 services apply every rule again and their refusals are shown on these forms.
 """
 
+from typing import cast
+
 from django import forms
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
@@ -23,13 +25,14 @@ from casework.complaints.forms_intake import (
 from casework.complaints.models import (
     Channel,
     Complaint,
+    FeedbackResult,
     Interview,
     NotAcceptedReason,
     Outcome,
     Penalty,
     ReferralTarget,
 )
-from casework.complaints.penalties import Conduct
+from casework.complaints.penalties import Conduct, Measure
 from casework.core import dates
 from casework.core.formfields import AmountField
 from casework.core.roles import Role
@@ -376,18 +379,17 @@ class ExtensionDecideForm(forms.Form):
         return self.cleaned_data["decision"] == "approve"
 
 
-class DecisionForm(forms.Form):
-    """The decision; what is missing or wrong comes from services.decision_problems()."""
+class DecisionItemForm(forms.Form):
+    """One conduct found: what is ordered or proposed for it, and the fine proposed."""
 
-    outcome = forms.ChoiceField(
-        label=_("decision"),
-        choices=[("", "---------"), *Outcome.choices],
-        error_messages={"required": _("Choose the decision.")},
+    conduct = forms.ChoiceField(
+        label=_("conduct found"), choices=[("", "---------"), *Conduct.choices], required=False
     )
-    conduct_found = forms.ChoiceField(
-        label=_("conduct found"),
-        choices=[("", "---------"), *Conduct.choices],
+    measures = forms.MultipleChoiceField(
+        label=_("measures"),
+        choices=Measure.choices,
         required=False,
+        widget=forms.CheckboxSelectMultiple,
     )
     workers_affected = forms.IntegerField(
         label=_("workers affected"),
@@ -395,6 +397,64 @@ class DecisionForm(forms.Form):
         max_value=100000,
         required=False,
         help_text=_("For a deposit the fine is per worker."),
+    )
+    amount = AmountField(
+        label=_("proposed fine (yuan)"),
+        required=False,
+        min_value=0,
+        max_digits=12,
+        decimal_places=2,
+        widget=forms.NumberInput(attrs={"step": "0.01", "inputmode": "decimal"}),
+        help_text=_("For a penalty: compare it with the statutory range shown."),
+    )
+    justification = forms.CharField(
+        label=_("why outside the statutory range"),
+        max_length=3000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Required when the proposed fine is outside the statutory range."),
+    )
+
+    def clean(self):
+        cleaned = super().clean()
+        others = ("measures", "workers_affected", "amount", "justification")
+        if not cleaned.get("conduct") and any(cleaned.get(name) for name in others):
+            self.add_error("conduct", _("Choose the conduct found."))
+        return cleaned
+
+    def item(self) -> services.Item | None:
+        data = self.cleaned_data
+        if not data.get("conduct"):
+            return None  # a row left empty
+        return services.Item(
+            conduct=data["conduct"],
+            measures=tuple(data["measures"]),
+            workers_affected=data["workers_affected"],
+            amount=data["amount"],
+            justification=data["justification"].strip(),
+        )
+
+
+class BaseDecisionItemFormSet(forms.BaseFormSet):
+    def items(self) -> tuple[services.Item, ...]:
+        rows = (form.item() for form in self.forms if getattr(form, "cleaned_data", None))
+        return tuple(item for item in rows if item is not None)
+
+
+DecisionItemFormSet = forms.formset_factory(
+    DecisionItemForm, formset=BaseDecisionItemFormSet, extra=3, max_num=10
+)
+ITEMS_PREFIX = "items"
+
+
+class DecisionForm(forms.Form):
+    """The decision and its conducts (the ``items`` formset, one row per conduct found);
+    what is missing or wrong comes from services.decision_problems()."""
+
+    outcome = forms.ChoiceField(
+        label=_("decision"),
+        choices=[("", "---------"), *Outcome.choices],
+        error_messages={"required": _("Choose the decision.")},
     )
     findings = forms.CharField(
         label=_("facts found"),
@@ -407,6 +467,7 @@ class DecisionForm(forms.Form):
         max_length=3000,
         required=False,
         widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("In your own words: what the intermediary must do, for every conduct."),
     )
     correction_due = forms.DateField(
         label=_("correct by"),
@@ -415,34 +476,54 @@ class DecisionForm(forms.Form):
         validators=[dates.deadline_day],
         help_text=_("For an order to correct."),
     )
-    penalty_amount = AmountField(
-        label=_("proposed fine (yuan)"),
-        required=False,
-        min_value=0,
-        max_digits=12,
-        decimal_places=2,
-        widget=forms.NumberInput(attrs={"step": "0.01", "inputmode": "decimal"}),
-        help_text=_("For a penalty: compare it with the statutory range shown."),
-    )
-    penalty_justification = forms.CharField(
-        label=_("why outside the statutory range"),
-        max_length=3000,
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 3}),
-        help_text=_("Required when the proposed fine is outside the statutory range."),
-    )
+
+    def __init__(self, data=None, *args, first_item: dict | None = None, **kwargs):
+        super().__init__(data, *args, **kwargs)
+        # The first row starts with the conduct complained of; rows left empty are ignored.
+        initial = [first_item] if first_item else None
+        self.items = cast(
+            BaseDecisionItemFormSet,
+            DecisionItemFormSet(data, prefix=ITEMS_PREFIX, initial=initial, auto_id="decision-%s"),
+        )
+
+    def is_valid(self) -> bool:
+        items_valid = self.items.is_valid()
+        return super().is_valid() and items_valid
+
+    def route_error(self, name: str, errors) -> bool:
+        """Put a service's problem named ``items-<row>-<field>`` on that row's field."""
+        parts = name.split("-")
+        if len(parts) != 3 or parts[0] != ITEMS_PREFIX or not parts[1].isdigit():
+            if name in (ITEMS_PREFIX, "conduct_found") and self.items.forms:
+                # No conduct given at all: on the first row's.
+                self.items.forms[0].add_error("conduct", errors)
+                return True
+            return False
+        rows = [form for form in self.items.forms if form.is_bound and form.item() is not None]
+        row = int(parts[1])
+        if row < len(rows) and parts[2] in rows[row].fields:
+            rows[row].add_error(parts[2], errors)
+        else:
+            self.add_error(None, errors)
+        return True
+
+    def first_value(self, field: str):
+        """The first row's ``field`` as posted, or as the form starts (penalty guidance)."""
+        first = self.items.forms[0] if self.items.forms else None
+        if first is None:
+            return None
+        if self.is_bound:
+            return self.data.get(first.add_prefix(field))
+        return first.initial.get(field)
 
     def decision(self) -> services.Decision:
         data = self.cleaned_data
         return services.Decision(
             outcome=data["outcome"],
             findings=data["findings"].strip(),
-            conduct_found=data["conduct_found"],
-            workers_affected=data["workers_affected"],
             measures=data["measures"].strip(),
             correction_due=data["correction_due"],
-            penalty_amount=data["penalty_amount"],
-            penalty_justification=data["penalty_justification"].strip(),
+            items=self.items.items(),
         )
 
 
@@ -495,6 +576,43 @@ class ReferForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
         error_messages={"required": _("Say why the complaint is referred.")},
     )
+
+
+class FeedbackForm(forms.Form):
+    """Labour inspection's feedback on a complaint referred to it, from its reply."""
+
+    day = forms.DateField(
+        label=_("feedback dated"),
+        widget=DateInput,
+        validators=[dates.past_day],
+        error_messages={"required": _("Give the date of the feedback.")},
+    )
+    result = forms.ChoiceField(
+        label=_("feedback"),
+        choices=[("", "---------"), *FeedbackResult.choices],
+        error_messages={"required": _("Choose what labour inspection reported.")},
+    )
+    reference = forms.CharField(
+        label=_("inspection's reference number"),
+        max_length=60,
+        help_text=_("The number of its reply or of the case it opened."),
+        error_messages={"required": _("Give the inspection's reference number.")},
+    )
+    note = forms.CharField(
+        label=_("what the inspection reported"),
+        max_length=3000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"required": _("Write down what labour inspection reported.")},
+    )
+
+    def feedback(self) -> services.Feedback:
+        data = self.cleaned_data
+        return services.Feedback(
+            day=data["day"],
+            result=data["result"],
+            reference=data["reference"].strip(),
+            note=data["note"].strip(),
+        )
 
 
 class PenaltyDecisionForm(forms.Form):

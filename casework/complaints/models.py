@@ -26,7 +26,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 from django_fsm import FSMField, transition
 
-from casework.complaints.penalties import Conduct
+from casework.complaints.penalties import Conduct, Measure
 from casework.core import calendar
 from casework.core.dates import DB_FLOOR, DB_FLOOR_MOMENT
 from casework.core.models import CaseBase, EvidenceFile
@@ -123,12 +123,25 @@ class ReferralTarget(models.TextChoices):
     OTHER_MARKET = "other_market", _("another gig market")
 
 
+class FeedbackResult(models.TextChoices):
+    """What labour inspection reports back on a complaint referred to it."""
+
+    HANDLED = "handled", _("case opened and handled")
+    NOT_OPENED = "not_opened", _("no case opened")
+    TRANSFERRED = "transferred", _("transferred to another body")
+
+
 class ComplaintQuerySet(models.QuerySet):
     def accepted_since(self, day: datetime.date) -> "ComplaintQuerySet":
         since = datetime.datetime.combine(
             day, datetime.time.min, tzinfo=timezone.get_current_timezone()
         )
         return self.filter(accepted_at__gte=since)
+
+
+def feedback_late(day: datetime.date) -> Q:
+    """Referred to labour inspection, whose feedback was due before ``day``."""
+    return Q(state="awaiting_feedback", feedback_recorded_at__isnull=True, feedback_due__lt=day)
 
 
 def _owner_acts(instance: "Complaint", user) -> bool:
@@ -151,6 +164,10 @@ class Complaint(CaseBase):
         RESPONDENT_HEARD = "respondent_heard", pgettext_lazy("complaint state", "respondent heard")
         CLOSED = "closed", pgettext_lazy("complaint state", "closed")
         REFERRED = "referred", pgettext_lazy("complaint state", "referred")
+        AWAITING_FEEDBACK = (
+            "awaiting_feedback",
+            pgettext_lazy("complaint state", "referred: awaiting inspection feedback"),
+        )
 
     FINAL_STATES = (State.NOT_ACCEPTED, State.CLOSED, State.REFERRED)
     ACCEPTANCE_STATES = (State.RECEIVED, State.SUPPLEMENT_REQUESTED)
@@ -274,6 +291,18 @@ class Complaint(CaseBase):
     # The end, as the complainant is told it.
     result_summary = models.TextField(_("result as told to the complainant"), blank=True)
     closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
+    # Labour inspection's feedback on a complaint referred to it (docs/domain.md,
+    # "Complaints"): due COMPLAINT_REFERRAL_FEEDBACK_WORKING_DAYS after the referral.
+    feedback_due = models.DateField(_("inspection feedback due"), null=True, blank=True)
+    feedback_on = models.DateField(_("feedback dated"), null=True, blank=True)
+    feedback_result = models.CharField(
+        _("feedback"), max_length=20, choices=FeedbackResult.choices, blank=True
+    )
+    feedback_reference = models.CharField(
+        _("inspection's reference number"), max_length=60, blank=True
+    )
+    feedback_note = models.TextField(_("what the inspection reported"), blank=True)
+    feedback_recorded_at = models.DateTimeField(_("feedback recorded"), null=True, blank=True)
     escalated_on = models.DateField(_("overdue reported on"), null=True, blank=True)
 
     objects = ComplaintQuerySet.as_manager()
@@ -299,6 +328,7 @@ class Complaint(CaseBase):
                 fields=["market", "state", "investigation_due"], name="complaint_invest_idx"
             ),
             models.Index(fields=["respondent", "accepted_at"], name="complaint_repeat_idx"),
+            models.Index(fields=["market", "state", "feedback_due"], name="complaint_feedback_idx"),
         ]
 
     # -- reading ---------------------------------------------------------------
@@ -343,6 +373,8 @@ class Complaint(CaseBase):
             return self.acceptance_due
         if self.state in self.INVESTIGATION_STATES:
             return self.investigation_due
+        if self.awaits_feedback():
+            return self.feedback_due
         return None
 
     def is_overdue(self, today: datetime.date | None = None) -> bool:
@@ -375,6 +407,14 @@ class Complaint(CaseBase):
 
     def has_interview(self) -> bool:
         return self.interviews.exists()
+
+    def awaits_feedback(self) -> bool:
+        """Referred to labour inspection, whose feedback is not recorded yet."""
+        return self.state == self.State.AWAITING_FEEDBACK and self.feedback_recorded_at is None
+
+    def feedback_in(self) -> bool:
+        """Closing needs labour inspection's feedback on a complaint referred to it."""
+        return not self.awaits_feedback()
 
     # -- transitions -------------------------------------------------------------
 
@@ -463,6 +503,38 @@ class Complaint(CaseBase):
 
     @transition(
         field=state,
+        source=[State.ACCEPTED, State.INVESTIGATING],
+        target=State.AWAITING_FEEDBACK,
+        permission=_owner_acts,
+        custom={"label": _("Refer to labour inspection")},
+    )
+    def refer_to_inspection(self, *, target: str, body: str, reason: str, due) -> None:
+        """Referred, but not finished: the complaint closes on the inspection's feedback."""
+        self.referral_target = target
+        self.referral_body = body
+        self.referral_reason = reason
+        self.referred_at = timezone.now()
+        self.feedback_due = due
+
+    @transition(
+        field=state,
+        source=State.AWAITING_FEEDBACK,
+        target=State.AWAITING_FEEDBACK,
+        permission=_owner_acts,
+        conditions=[awaits_feedback],
+        custom={"label": _("Record the inspection's feedback")},
+    )
+    def record_feedback(
+        self, *, day: datetime.date, result: str, reference: str, summary: str
+    ) -> None:
+        self.feedback_on = day
+        self.feedback_result = result
+        self.feedback_reference = reference
+        self.feedback_note = summary
+        self.feedback_recorded_at = timezone.now()
+
+    @transition(
+        field=state,
         source=State.INVESTIGATING,
         target=State.DECIDED,
         permission=_owner_acts,
@@ -489,14 +561,54 @@ class Complaint(CaseBase):
 
     @transition(
         field=state,
-        source=State.RESPONDENT_HEARD,
+        source=[State.RESPONDENT_HEARD, State.AWAITING_FEEDBACK],
         target=State.CLOSED,
         permission=_owner_acts,
+        conditions=[feedback_in],
         custom={"label": _("Close and tell the complainant")},
     )
     def close(self, *, result: str) -> None:
         self.result_summary = result
         self.closed_at = timezone.now()
+
+
+class DecisionItem(models.Model):
+    """One conduct found in a complaint's decision, with what is ordered or proposed for it.
+
+    A decision lists one or more; the complaint's own ``conduct_found`` and
+    ``workers_affected`` repeat the first item's, and ``penalty_amount`` is the total
+    fine proposed, so that the lists and figures that read one conduct per decision
+    keep working.
+    """
+
+    complaint = models.ForeignKey(
+        Complaint, on_delete=models.CASCADE, related_name="decision_items"
+    )
+    position = models.PositiveSmallIntegerField(default=0)
+    conduct = models.CharField(_("conduct found"), max_length=20, choices=Conduct.choices)
+    measures = models.JSONField(_("measures"), default=list, blank=True)
+    workers_affected = models.PositiveIntegerField(_("workers affected"), null=True, blank=True)
+    amount = models.DecimalField(
+        _("proposed fine (yuan)"),
+        max_digits=12,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0)],
+    )
+    justification = models.TextField(_("why outside the statutory range"), blank=True)
+
+    class Meta:
+        verbose_name = _("conduct in a decision")
+        verbose_name_plural = _("conducts in a decision")
+        ordering = ["complaint", "position", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.complaint.code} {self.conduct}"
+
+    def measure_labels(self) -> list[str]:
+        labels = dict(Measure.choices)
+        return [str(labels.get(m, m)) for m in self.measures]
 
 
 class ComplaintEvidence(EvidenceFile):

@@ -21,7 +21,40 @@ class Conduct(models.TextChoices):
     DATA_LEAKED = "data_leaked", _("personal data leaked")
     FRAUD = "fraud", _("fraud or coercion")
     FEES_NOT_DISPLAYED = "fees_not_displayed", _("fees or licence not displayed, no ledger kept")
+    DISCRIMINATION = "discrimination", _("employment discrimination")
     OTHER = "other", _("other")
+
+
+class Measure(models.TextChoices):
+    """What a decision orders or proposes for one conduct (docs/domain.md, "Complaints").
+
+    Only the order to correct is the market's own; the others are proposed to the
+    authority that imposes them (a complaint decided with ``Outcome.PENALTY_PROPOSED``).
+    """
+
+    CORRECT = "correct", _("order to correct")
+    FINE = "fine", _("fine")
+    APP_TAKEDOWN = "app_takedown", _("order the app taken down")
+    SUSPEND_SERVICE = "suspend_service", _("suspend recruitment services")
+    CLOSE_PLATFORM = "close_platform", _("close the platform or website")
+
+
+# The measures beyond an order to correct and a fine: their name in the documents and
+# their own legal basis (a fine and an order to correct take the conduct's, RULES).
+# 人社部令第44号 is cited without an article: its liability articles are unconfirmed.
+_ONLINE_RULES = "《网络招聘服务管理规定》（人力资源社会保障部令第44号）"
+MEASURE_ZH: dict[str, str] = {
+    Measure.CORRECT: "责令改正",
+    Measure.FINE: "罚款",
+    Measure.APP_TAKEDOWN: "责令下架应用程序（暂停或者终止提供服务）",
+    Measure.SUSPEND_SERVICE: "责令暂停招聘服务（暂停相关业务）",
+    Measure.CLOSE_PLATFORM: "关闭网络平台或者网站",
+}
+MEASURE_BASIS: dict[str, str] = {
+    Measure.APP_TAKEDOWN: "《中华人民共和国个人信息保护法》第六十六条",
+    Measure.SUSPEND_SERVICE: _ONLINE_RULES,
+    Measure.CLOSE_PLATFORM: f"《人力资源市场暂行条例》第四十二条；{_ONLINE_RULES}",
+}
 
 
 @dataclass(frozen=True)
@@ -99,6 +132,15 @@ RULES: dict[str, PenaltyRule] = {
         "《就业促进法》第四十一条第四项、第六十六条",
         correction="责令限期退还劳动者押金",
     ),
+    # Discriminatory content in job information (条例 第二十四条) is punished as the other
+    # breaches of 第二十四条 are (第四十三条); the worker may also sue (就业促进法 第六十二条).
+    Conduct.DISCRIMINATION: PenaltyRule(
+        Decimal(10000),
+        Decimal(50000),
+        False,
+        _NOT_CORRECTED,
+        "《就业促进法》第三条、第六十二条；《人力资源市场暂行条例》第二十四条、第四十三条",
+    ),
     Conduct.FEES_NOT_DISPLAYED: PenaltyRule(
         Decimal(5000),
         Decimal(10000),
@@ -111,3 +153,11 @@ RULES: dict[str, PenaltyRule] = {
 
 def rule_for(conduct: str) -> PenaltyRule | None:
     return RULES.get(conduct)
+
+
+def measure_basis(measure: str, conduct: str) -> str:
+    """The legal basis of ``measure`` for ``conduct``: its own, or the conduct's."""
+    if measure in MEASURE_BASIS:
+        return MEASURE_BASIS[measure]
+    rule = rule_for(conduct)
+    return rule.basis if rule else ""

@@ -1,8 +1,9 @@
 """The complaint officers' and supervisors' queues on the home page."""
 
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from casework.complaints.models import Complaint, ExtensionRequest
+from casework.complaints.models import Complaint, ExtensionRequest, feedback_late
 from casework.core import queues
 from casework.core.models import markets_for
 from casework.core.roles import Role
@@ -16,6 +17,12 @@ def _unassigned(user) -> int:
 
 def _mine(user) -> int:
     return Complaint.objects.filter(owner=user).exclude(state__in=Complaint.FINAL_STATES).count()
+
+
+def _feedback_overdue(user) -> int:
+    return Complaint.objects.filter(
+        feedback_late(timezone.localdate()), market__in=markets_for(user)
+    ).count()
 
 
 def _extensions(user) -> int:
@@ -35,6 +42,12 @@ queues.register(
 queues.register(
     Role.COMPLAINT_OFFICER,
     queues.Queue(_("My complaints"), "complaints:queue", _mine, "show=mine"),
+)
+queues.register(
+    Role.COMPLAINT_OFFICER,
+    queues.Queue(
+        _("Inspection feedback overdue"), "complaints:queue", _feedback_overdue, "show=overdue"
+    ),
 )
 queues.register(
     Role.SUPERVISOR,

@@ -28,6 +28,7 @@ from casework.complaints import services
 from casework.complaints.models import (
     Channel,
     Complaint,
+    DecisionItem,
     NotAcceptedReason,
     Outcome,
     Penalty,
@@ -227,19 +228,30 @@ class ComplaintReport(WorkflowReport):
     def breakdowns(self, markets: QuerySet[Market], period: Period) -> list[Breakdown]:
         start, end = period.bounds()
         complaints = Complaint.objects.filter(market__in=markets).order_by()
-        by_conduct = dict(
-            complaints.filter(decided_at__gte=start, decided_at__lt=end)
-            .values_list("conduct_found")
-            .annotate(n=Count("pk"))
+        decided = complaints.filter(decided_at__gte=start, decided_at__lt=end)
+        # Each conduct a decision found: the first is the complaint's own conduct_found,
+        # the others its further items.
+        by_conduct: Counter[str] = Counter(
+            dict(decided.values_list("conduct_found").annotate(n=Count("pk")))
+        )
+        by_conduct.update(
+            dict(
+                DecisionItem.objects.filter(complaint__in=decided, position__gt=0)
+                .order_by()
+                .values_list("conduct")
+                .annotate(n=Count("pk"))
+            )
         )
         # A closed complaint ended by its decision; one not accepted or referred, by that.
+        # One closed without a decision was referred to labour inspection and closed on
+        # its feedback: it finished as referred.
         finished: Counter[str] = Counter()
         for state, outcome, n in (
             complaints.filter(closed_at__gte=start, closed_at__lt=end)
             .values_list("state", "outcome")
             .annotate(n=Count("pk"))
         ):
-            finished[outcome if state == S.CLOSED else state] += n
+            finished[(outcome or S.REFERRED) if state == S.CLOSED else state] += n
         by_target = dict(
             complaints.filter(referred_at__gte=start, referred_at__lt=end)
             .values_list("referral_target")

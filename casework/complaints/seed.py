@@ -34,7 +34,7 @@ from casework.complaints.models import (
     Penalty,
     ReferralTarget,
 )
-from casework.complaints.penalties import Conduct
+from casework.complaints.penalties import Conduct, Measure
 from casework.core.audit import Actor
 from casework.core.calendar import add_working_days
 from casework.core.demo import DEMO_PEOPLE, credit_code, resident_id
@@ -124,6 +124,7 @@ class DemoComplaint:
     # (decided today; {year} in the number is this year).
     ruling: services.Ruling | None = None
     steps: tuple[str, ...] = ()  # "supplement", "not_competent" or "refer" (from investigating)
+    referral: dict | None = None  # where "refer" sends it (REFERRAL: labour inspection)
 
 
 def _decision(**fields) -> services.Decision:
@@ -271,12 +272,14 @@ DEMO_COMPLAINTS = [
         contact_mobile="13700000205",  # anonymous, but left a number for notices
         extension="pending",
     ),
-    # Decided (a fine proposed); the respondent has not been heard yet.
+    # Decided (fines proposed for two conducts, one with its app suspended); the respondent
+    # has not been heard yet.
     DemoComplaint(
         S.DECIDED,
-        "众联安排我和同乡到物流园干活，收走我们两人的身份证说是“防止跑单”，干完活结了账也不还。",
+        "众联安排我和同乡到物流园干活，收走我们两人的身份证说是“防止跑单”，干完活结了账也不还。"
+        "众联在它的招工App上发的招聘信息还写着“限男性，不招外省人”。",
         Channel.COUNTER,
-        (Conduct.ID_WITHHELD,),
+        (Conduct.ID_WITHHELD, Conduct.DISCRIMINATION),
         "众联劳务派遣",
         ZHONGLIAN,
         days_ago=20,
@@ -295,11 +298,23 @@ DEMO_COMPLAINTS = [
         ),
         decision=_decision(
             outcome=Outcome.PENALTY_PROPOSED,
-            conduct_found=Conduct.ID_WITHHELD,
-            workers_affected=2,
-            findings="经查，被投诉人以防止劳动者中途离开为由，扣押孙铁柱等二名劳动者的居民身份证。",
-            measures="责令被投诉人于三日内将扣押的二张居民身份证退还劳动者本人，予以警告，并处罚款。",
-            penalty_amount=Decimal("200.00"),
+            findings="经查，被投诉人以防止劳动者中途离开为由，扣押孙铁柱等二名劳动者的居民身份证；"
+            "其招工应用程序发布的招聘信息含有“限男性，不招外省人”等歧视性内容。",
+            measures="责令被投诉人于三日内将扣押的二张居民身份证退还劳动者本人，予以警告，并处罚款；"
+            "责令删除歧视性招聘信息，整改完成前暂停其应用程序的招聘服务。",
+            items=(
+                services.Item(
+                    Conduct.ID_WITHHELD,
+                    (Measure.CORRECT, Measure.FINE),
+                    workers_affected=2,
+                    amount=Decimal("200.00"),
+                ),
+                services.Item(
+                    Conduct.DISCRIMINATION,
+                    (Measure.CORRECT, Measure.FINE, Measure.APP_TAKEDOWN),
+                    amount=Decimal("10000.00"),
+                ),
+            ),
         ),
     ),
     # The respondent has made no statement on the decision; ready to close.
@@ -406,9 +421,10 @@ DEMO_COMPLAINTS = [
             amount=Decimal("15000.00"),
         ),
     ),
-    # Referred from the investigation to labour inspection (wages are not ours to order).
+    # Referred from the investigation to labour inspection (wages are not ours to order):
+    # open until the inspection reports back.
     DemoComplaint(
-        S.REFERRED,
+        S.AWAITING_FEEDBACK,
         "经众联派遣到物流园做装卸，干了两个月，众联扣了我们三个人的工资共18000元不发，"
         "说要等用工单位结账。",
         Channel.COUNTER,
@@ -419,6 +435,27 @@ DEMO_COMPLAINTS = [
         conduct_days_ago=20,
         complainant="liu",
         steps=("refer",),
+    ),
+    # Referred to the police: fraud under cover of recruiting; it ends here.
+    DemoComplaint(
+        S.REFERRED,
+        "汇才说介绍去电子厂上班，先收了800元“体检培训费”，让我们到指定地点等车，"
+        "一直没有车来，再打电话就打不通了。",
+        Channel.PHONE,
+        (Conduct.FRAUD,),
+        "汇才职业介绍所",
+        HUICAI,
+        days_ago=12,
+        conduct_days_ago=14,
+        complainant_name="郑海燕",
+        contact_mobile="13700000207",
+        steps=("refer",),
+        referral={
+            "target": ReferralTarget.POLICE,
+            "body": "城东区公安分局",
+            "reason": "投诉反映被投诉人以介绍工作为名收取费用后失联，涉嫌诈骗，"
+            "依法移送公安机关处理。",
+        },
     ),
 ]
 
@@ -598,7 +635,7 @@ class _Demo:
                 )
             complaint.refresh_from_db()
         if "refer" in case.steps:
-            services.complaint_refer(complaint=complaint, actor=me, **REFERRAL)
+            services.complaint_refer(complaint=complaint, actor=me, **(case.referral or REFERRAL))
             return
         if state == S.INVESTIGATING:
             return

@@ -27,14 +27,16 @@ from django.utils.translation import gettext as _
 
 from casework.complaints import flows
 from casework.complaints import notifications as notices
-from casework.complaints.documents import INTERVIEW_KIND, NOT_ACCEPTED_ZH
+from casework.complaints.documents import FEEDBACK_RESULT_ZH, INTERVIEW_KIND, NOT_ACCEPTED_ZH
 from casework.complaints.models import (
     PUBLISHED_PENALTIES,
     SANCTIONING,
     Channel,
     Complaint,
     ComplaintEvidence,
+    DecisionItem,
     ExtensionRequest,
+    FeedbackResult,
     Interview,
     NotAcceptedReason,
     Outcome,
@@ -43,11 +45,12 @@ from casework.complaints.models import (
     ReferralTarget,
     Sanction,
     SanctionKind,
+    feedback_late,
     months_before,
     new_tracking_code,
     tracking_hash,
 )
-from casework.complaints.penalties import Conduct, rule_for
+from casework.complaints.penalties import Conduct, Measure, rule_for
 from casework.core import calendar
 from casework.core.audit import Actor, record_event
 from casework.core.dates import MSG_FUTURE
@@ -515,7 +518,38 @@ def extension_decide(
 
 
 @dataclass(frozen=True)
+class Item:
+    """One conduct found, with the measures ordered or proposed for it and the fine."""
+
+    conduct: str
+    measures: tuple[str, ...] = ()
+    workers_affected: int | None = None
+    amount: Decimal | None = None
+    justification: str = ""
+
+
+SANCTIONING_OUTCOMES = (Outcome.ORDER_TO_CORRECT, Outcome.PENALTY_PROPOSED)
+# The single-conduct fields' names for an item's fields (a decision given the old way).
+SINGLE_FIELDS = {
+    "conduct": "conduct_found",
+    "workers_affected": "workers_affected",
+    "amount": "penalty_amount",
+    "justification": "penalty_justification",
+    "measures": "measures",
+}
+
+
+# The measures a decision given with the single-conduct fields implies for its conduct.
+IMPLIED_MEASURES: dict[str, tuple[str, ...]] = {
+    Outcome.ORDER_TO_CORRECT: (Measure.CORRECT,),
+    Outcome.PENALTY_PROPOSED: (Measure.CORRECT, Measure.FINE),
+}
+
+
+@dataclass(frozen=True)
 class Decision:
+    """A decision: one or more conducts in ``items``, or one in the single fields."""
+
     outcome: str
     findings: str
     conduct_found: str = ""
@@ -524,6 +558,27 @@ class Decision:
     correction_due: datetime.date | None = None
     penalty_amount: Decimal | None = None
     penalty_justification: str = ""
+    items: tuple[Item, ...] = ()
+
+    def lines(self) -> tuple[Item, ...]:
+        """The conducts found; none when no violation was found."""
+        if self.outcome == Outcome.NO_VIOLATION:
+            return ()
+        if self.items or not self.conduct_found:
+            return self.items
+        measures = IMPLIED_MEASURES.get(self.outcome, ())
+        single = Item(
+            self.conduct_found,
+            measures,
+            self.workers_affected,
+            self.penalty_amount,
+            self.penalty_justification,
+        )
+        return (single,)
+
+    def field_name(self, index: int, field: str) -> str:
+        """Where the form shows an item's problem: its formset row, or the single field."""
+        return f"items-{index}-{field}" if self.items else SINGLE_FIELDS[field]
 
 
 def decision_problems(decision: Decision) -> dict[str, str]:
@@ -531,49 +586,109 @@ def decision_problems(decision: Decision) -> dict[str, str]:
     problems = {}
     if decision.outcome not in Outcome.values:
         problems["outcome"] = _("Choose the decision.")
-    if decision.outcome != Outcome.NO_VIOLATION and not decision.conduct_found:
-        problems["conduct_found"] = _("Choose the conduct found.")
+    lines = decision.lines()
+    if decision.outcome != Outcome.NO_VIOLATION and not lines:
+        problems["items" if decision.items else "conduct_found"] = _("Choose the conduct found.")
     if not decision.findings.strip():
         problems["findings"] = _("Write down the facts found.")
-    sanctioning = decision.outcome in (Outcome.ORDER_TO_CORRECT, Outcome.PENALTY_PROPOSED)
-    if sanctioning and not decision.measures.strip():
+    if decision.outcome in SANCTIONING_OUTCOMES and not decision.measures.strip():
         problems["measures"] = _("Write down what the intermediary must do.")
     due = decision.correction_due
     late = due is None or due <= timezone.localdate()
     if decision.outcome == Outcome.ORDER_TO_CORRECT and late:
         problems["correction_due"] = _("Give a date after today by which to correct.")
-    if decision.conduct_found == Conduct.DEPOSIT and not decision.workers_affected:
-        problems["workers_affected"] = _("Give how many workers paid a deposit.")
-    if decision.outcome == Outcome.PENALTY_PROPOSED:
-        problems.update(_penalty_problems(decision))
+    seen: set[str] = set()
+    for index, item in enumerate(lines):
+        found = item_problems(decision.outcome, item)
+        if item.conduct in seen:
+            found.setdefault("conduct", _("This conduct is already listed: one row per conduct."))
+        seen.add(item.conduct)
+        problems.update({decision.field_name(index, f): m for f, m in found.items()})
     return problems
 
 
-def _penalty_problems(decision: Decision) -> dict[str, str]:
-    amount = decision.penalty_amount
+def item_problems(outcome: str, item: Item) -> dict[str, str]:
+    """What is wrong in one conduct of a decision, by the item's field."""
+    problems = {}
+    if item.conduct not in Conduct.values:
+        problems["conduct"] = _("Choose the conduct found.")
+    if item.conduct == Conduct.DEPOSIT and not item.workers_affected:
+        problems["workers_affected"] = _("Give how many workers paid a deposit.")
+    measures = set(item.measures)
+    if measures - set(Measure.values):
+        problems["measures"] = _("Unknown measure.")
+    elif outcome in SANCTIONING_OUTCOMES and not measures:
+        problems["measures"] = _("Choose at least one measure for this conduct.")
+    elif outcome == Outcome.ORDER_TO_CORRECT and measures - {Measure.CORRECT}:
+        # The market orders a correction itself; the rest is for the authority to impose.
+        problems["measures"] = _(
+            "An order to correct orders a correction only: propose the other measures "
+            "with the decision \u201cpenalty proposed\u201d."
+        )
+    if outcome == Outcome.PENALTY_PROPOSED:
+        problems.update(_fine_problems(item))
+    return problems
+
+
+def _fine_problems(item: Item) -> dict[str, str]:
+    """A proposed fine: given with the measure "fine", and justified outside the range."""
+    amount = item.amount
+    if Measure.FINE not in item.measures:
+        if amount is not None:
+            return {"amount": _("Tick the measure \u201cfine\u201d, or leave the amount empty.")}
+        return {}
     if amount is None or amount <= 0:
-        return {"penalty_amount": _("Give the proposed fine.")}
-    rule = rule_for(decision.conduct_found)
-    outside = rule is None or not rule.allows(amount, decision.workers_affected)
-    if outside and not decision.penalty_justification.strip():
+        return {"amount": _("Give the proposed fine.")}
+    rule = rule_for(item.conduct)
+    outside = rule is None or not rule.allows(amount, item.workers_affected)
+    if outside and not item.justification.strip():
         return {
-            "penalty_justification": _(
-                "The proposed fine is outside the statutory range: explain why."
-            )
+            "justification": _("The proposed fine is outside the statutory range: explain why.")
         }
     return {}
 
 
-def complaint_decide(*, complaint: Complaint, decision: Decision, actor: Actor) -> None:
-    fields = {
-        **decision.__dict__,
-        "penalty_amount": decision.penalty_amount
-        if decision.outcome == Outcome.PENALTY_PROPOSED
-        else None,
+def _kept(outcome: str, item: Item) -> Item:
+    """The item as stored: a fine and its justification only where one is proposed."""
+    fined = outcome == Outcome.PENALTY_PROPOSED and Measure.FINE in item.measures
+    return Item(
+        conduct=item.conduct,
+        measures=tuple(dict.fromkeys(item.measures)),
+        workers_affected=item.workers_affected,
+        amount=item.amount if fined else None,
+        justification=item.justification.strip() if fined else "",
+    )
+
+
+def _decision_fields(decision: Decision, lines: tuple[Item, ...]) -> dict:
+    """The complaint's own decision fields: the first conduct, the total fine proposed."""
+    first = lines[0] if lines else Item("")
+    amounts = [line.amount for line in lines if line.amount is not None]
+    justified = [line for line in lines if line.justification]
+    justification = "\n".join(
+        f"{Conduct(line.conduct).label}：{line.justification}"
+        if len(lines) > 1
+        else line.justification
+        for line in justified
+    )
+    return {
+        "outcome": decision.outcome,
+        "findings": decision.findings,
+        "measures": decision.measures,
+        "conduct_found": first.conduct,
+        "workers_affected": first.workers_affected,
+        "penalty_amount": sum(amounts, Decimal(0)) if amounts else None,
+        "penalty_justification": justification,
         "correction_due": decision.correction_due
         if decision.outcome == Outcome.ORDER_TO_CORRECT
         else None,
     }
+
+
+def complaint_decide(*, complaint: Complaint, decision: Decision, actor: Actor) -> None:
+    """Record the decision and its conducts; the items are saved before the transition so
+    that the decision document, issued by it, lists every one."""
+    lines = tuple(_kept(decision.outcome, line) for line in decision.lines())
     with locked(complaint) as complaint:
         _require_holder(complaint, actor)
         problems = decision_problems(decision)
@@ -583,13 +698,17 @@ def complaint_decide(*, complaint: Complaint, decision: Decision, actor: Actor) 
             raise ValidationError(
                 _("Record at least one investigation record (调查笔录) before deciding.")
             )
+        DecisionItem.objects.bulk_create(
+            DecisionItem(complaint=complaint, position=index, **line.__dict__)
+            for index, line in enumerate(lines)
+        )
         flows.run_step(
             complaint,
             "decide",
             actor=actor,
             by=actor.user,
             note=str(Outcome(decision.outcome).label),
-            **fields,
+            **_decision_fields(decision, lines),
         )
 
 
@@ -611,6 +730,8 @@ def respondent_hear(*, complaint: Complaint, statement: str, waived: bool, actor
 
 def default_result(complaint: Complaint) -> str:
     """The result as the complainant is told it, in the words the notice uses."""
+    if complaint.state == Complaint.State.AWAITING_FEEDBACK:
+        return _feedback_result(complaint)
     outcome = {
         Outcome.ORDER_TO_CORRECT: "经调查，被投诉人存在违法行为，已责令其限期改正",
         Outcome.PENALTY_PROPOSED: "经调查，被投诉人存在违法行为，已依法提出处罚意见",
@@ -620,9 +741,30 @@ def default_result(complaint: Complaint) -> str:
     return f"{outcome}。" if outcome else ""
 
 
+def _feedback_result(complaint: Complaint) -> str:
+    if complaint.feedback_recorded_at is None:
+        return ""
+    what = FEEDBACK_RESULT_ZH.get(FeedbackResult(complaint.feedback_result), "")
+    reference = f"（{complaint.feedback_reference}）" if complaint.feedback_reference else ""
+    return f"您的投诉已移送{complaint.referral_body}依法处理。经其反馈，该投诉{what}{reference}。"
+
+
+def _require_feedback(complaint: Complaint) -> None:
+    if complaint.awaits_feedback():
+        raise ValidationError(
+            _(
+                "Complaint %(code)s was referred to labour inspection, which has not reported "
+                "back yet: record its feedback before closing."
+            ),
+            code="feedback_missing",
+            params={"code": complaint.code},
+        )
+
+
 def complaint_close(*, complaint: Complaint, result: str, actor: Actor) -> None:
     with locked(complaint) as complaint:
         _require_holder(complaint, actor)
+        _require_feedback(complaint)
         # The default result is worded from the decision the lock sees.
         result = result.strip() or default_result(complaint)
         if not result:
@@ -807,26 +949,91 @@ def _publish_penalty(complaint: Complaint, decision: PenaltyDecision) -> Sanctio
 def complaint_refer(
     *, complaint: Complaint, target: str, body: str, reason: str, actor: Actor
 ) -> None:
-    result = f"您的投诉已移送{body.strip()}依法处理。"
+    """Refer the complaint to another authority.
+
+    Referred elsewhere, it ends here; referred to labour inspection it waits for the
+    inspection's feedback, due within COMPLAINT_REFERRAL_FEEDBACK_WORKING_DAYS, and
+    closes on it (inspection_feedback_record, complaint_close).
+    """
+    body, reason = body.strip(), reason.strip()
     with locked(complaint) as complaint:
         _require_holder(complaint, actor)
         if target not in ReferralTarget.values:
             raise ValidationError(_("Choose where the complaint is referred."))
-        if not body.strip():
+        if not body:
             raise ValidationError(_("Name the body that receives the referral."))
-        if not reason.strip():
+        if not reason:
             raise ValidationError(_("Say why the complaint is referred."))
+        facts = {"target": target, "body": body, "reason": reason, "note": body}
+        if target == ReferralTarget.LABOUR_INSPECTION:
+            due = calendar.add_working_days(
+                timezone.localdate(), settings.COMPLAINT_REFERRAL_FEEDBACK_WORKING_DAYS
+            )
+            flows.run_step(complaint, "refer_to_inspection", actor=actor, due=due, **facts)
+        else:
+            result = f"您的投诉已移送{body}依法处理。"
+            flows.run_step(complaint, "refer", actor=actor, result=result, **facts)
+        _notify(complaint, notices.REFERRED, body=body)
+
+
+# -- labour inspection's feedback on a referred complaint ---------------------------------
+
+
+@dataclass(frozen=True)
+class Feedback:
+    """What labour inspection reported back, as its reply states it."""
+
+    day: datetime.date | None
+    result: str
+    reference: str
+    note: str
+
+
+def feedback_problems(complaint: Complaint, feedback: Feedback) -> dict[str, str]:
+    """What is missing or wrong in the feedback, by field (the form shows them)."""
+    problems = {}
+    if feedback.result not in FeedbackResult.values:
+        problems["result"] = _("Choose what labour inspection reported.")
+    if not feedback.reference.strip():
+        problems["reference"] = _("Give the inspection's reference number.")
+    if not feedback.note.strip():
+        problems["note"] = _("Write down what labour inspection reported.")
+    referred = timezone.localdate(complaint.referred_at) if complaint.referred_at else None
+    if feedback.day is None:
+        problems["day"] = _("Give the date of the feedback.")
+    elif feedback.day > timezone.localdate():
+        problems["day"] = str(MSG_FUTURE)
+    elif referred is not None and feedback.day < referred:
+        problems["day"] = _("The feedback comes after the referral (%(day)s): check the date.") % {
+            "day": referred.isoformat()
+        }
+    return problems
+
+
+def inspection_feedback_record(*, complaint: Complaint, feedback: Feedback, actor: Actor) -> None:
+    """Record labour inspection's feedback, once; the complaint can then be closed."""
+    with locked(complaint) as complaint:
+        _require_holder(complaint, actor)
+        _require_state(complaint, Complaint.State.AWAITING_FEEDBACK)
+        if complaint.feedback_recorded_at is not None:
+            raise ValidationError(
+                _("Labour inspection's feedback on this complaint is already recorded."),
+                code="feedback_recorded",
+            )
+        problems = feedback_problems(complaint, feedback)
+        if problems:
+            raise ValidationError(problems)
+        result = FeedbackResult(feedback.result)
         flows.run_step(
             complaint,
-            "refer",
+            "record_feedback",
             actor=actor,
-            target=target,
-            body=body.strip(),
-            reason=reason.strip(),
+            day=feedback.day,
             result=result,
-            note=body.strip(),
+            reference=feedback.reference.strip(),
+            summary=feedback.note.strip(),
+            note=f"{result.label}（{feedback.reference.strip()}）",
         )
-        _notify(complaint, notices.REFERRED, body=body.strip())
 
 
 # -- the intermediary record -----------------------------------------------------------
@@ -856,6 +1063,7 @@ def is_repeat_offender(org: Organization) -> bool:
 class SweepResult:
     acceptance_overdue: int = 0
     investigation_overdue: int = 0
+    feedback_overdue: int = 0
 
 
 def sweep_deadlines(today: datetime.date | None = None) -> SweepResult:
@@ -866,12 +1074,16 @@ def sweep_deadlines(today: datetime.date | None = None) -> SweepResult:
     """
     today = today or timezone.localdate()
     result = SweepResult()
-    overdue = Complaint.objects.filter(escalated_on__isnull=True).filter(
-        state=Complaint.State.RECEIVED, acceptance_due__lt=today
-    ) | Complaint.objects.filter(
-        escalated_on__isnull=True,
-        state__in=Complaint.INVESTIGATION_STATES,
-        investigation_due__lt=today,
+    overdue = (
+        Complaint.objects.filter(escalated_on__isnull=True).filter(
+            state=Complaint.State.RECEIVED, acceptance_due__lt=today
+        )
+        | Complaint.objects.filter(
+            escalated_on__isnull=True,
+            state__in=Complaint.INVESTIGATION_STATES,
+            investigation_due__lt=today,
+        )
+        | Complaint.objects.filter(feedback_late(today), escalated_on__isnull=True)
     )
     for candidate in overdue.order_by("pk"):
         with locked(candidate) as complaint:
@@ -889,6 +1101,8 @@ def sweep_deadlines(today: datetime.date | None = None) -> SweepResult:
             )
         if complaint.state == Complaint.State.RECEIVED:
             result.acceptance_overdue += 1
+        elif complaint.state == Complaint.State.AWAITING_FEEDBACK:
+            result.feedback_overdue += 1
         else:
             result.investigation_overdue += 1
     return result

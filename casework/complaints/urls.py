@@ -30,5 +30,6 @@ urlpatterns = [
     path("<str:code>/hearing/", case.hear, name="hear"),
     path("<str:code>/close/", case.close, name="close"),
     path("<str:code>/refer/", case.refer, name="refer"),
+    path("<str:code>/feedback/", case.feedback, name="feedback"),
     path("<str:code>/penalty-decision/", case.penalty_decision, name="penalty_decision"),
 ]

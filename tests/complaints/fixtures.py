@@ -10,7 +10,7 @@ import pytest
 from django.utils import timezone
 
 from casework.complaints import services
-from casework.complaints.models import Channel, Complaint, Interview, Outcome
+from casework.complaints.models import Channel, Complaint, Interview, Outcome, ReferralTarget
 from casework.complaints.penalties import Conduct
 from casework.core.audit import Actor
 from casework.parties.models import Organization
@@ -93,7 +93,24 @@ PATH = {
     S.DECIDED: [S.ACCEPTED, S.INVESTIGATING, S.DECIDED],
     S.RESPONDENT_HEARD: [S.ACCEPTED, S.INVESTIGATING, S.DECIDED, S.RESPONDENT_HEARD],
     S.CLOSED: [S.ACCEPTED, S.INVESTIGATING, S.DECIDED, S.RESPONDENT_HEARD, S.CLOSED],
+    S.AWAITING_FEEDBACK: [S.ACCEPTED, S.INVESTIGATING, S.AWAITING_FEEDBACK],
 }
+LABOUR_INSPECTION_BODY = "测试区劳动保障监察大队"
+
+
+def decision_post(items: list[dict], **fields) -> dict:
+    """The decision page's POST: its fields and one formset row per conduct in ``items``
+    (conduct, measures, workers_affected, amount, justification)."""
+    data = {
+        "items-TOTAL_FORMS": str(max(len(items), 1)),
+        "items-INITIAL_FORMS": "0",
+        "items-MIN_NUM_FORMS": "0",
+        "items-MAX_NUM_FORMS": "10",
+        **fields,
+    }
+    for index, item in enumerate(items):
+        data.update({f"items-{index}-{name}": value for name, value in item.items()})
+    return data
 
 
 def bring_to(complaint: Complaint, state: str, officer, *, decision=None) -> Complaint:
@@ -124,6 +141,14 @@ def bring_to(complaint: Complaint, state: str, officer, *, decision=None) -> Com
             )
         elif step == S.CLOSED:
             services.complaint_close(complaint=complaint, result="", actor=by)
+        elif step == S.AWAITING_FEEDBACK:
+            services.complaint_refer(
+                complaint=complaint,
+                target=ReferralTarget.LABOUR_INSPECTION,
+                body=LABOUR_INSPECTION_BODY,
+                reason="涉及拖欠劳动报酬，属劳动保障监察职责。",
+                actor=by,
+            )
         complaint.refresh_from_db()
     return complaint
 

@@ -16,8 +16,15 @@ from django.urls import reverse
 from django.utils import timezone
 
 from casework.complaints import services
-from casework.complaints.models import Complaint, NotAcceptedReason, Outcome, ReferralTarget
+from casework.complaints.models import (
+    Complaint,
+    FeedbackResult,
+    NotAcceptedReason,
+    Outcome,
+    ReferralTarget,
+)
 from casework.complaints.penalties import Conduct
+from casework.documents.formatting import zh_date
 from casework.documents.models import Document
 from casework.documents.registry import documents_for_transition, get_kind
 from casework.parties.identifiers import mask_id
@@ -101,7 +108,11 @@ def officer(complaint: Complaint):
     return actor(complaint.owner)
 
 
+FEEDBACK_REFERENCE = "测监〔2026〕12号"
+
+
 def refer(complaint: Complaint) -> Complaint:
+    """Refer to labour inspection, record its feedback and close: every document issued."""
     services.complaint_refer(
         complaint=complaint,
         target=ReferralTarget.LABOUR_INSPECTION,
@@ -109,6 +120,19 @@ def refer(complaint: Complaint) -> Complaint:
         reason=REFERRAL_REASON,
         actor=officer(complaint),
     )
+    complaint.refresh_from_db()
+    assert complaint.state == S.AWAITING_FEEDBACK
+    services.inspection_feedback_record(
+        complaint=complaint,
+        feedback=services.Feedback(
+            day=timezone.localdate(),
+            result=FeedbackResult.HANDLED,
+            reference=FEEDBACK_REFERENCE,
+            note="已立案调查，责令被投诉人支付拖欠的劳动报酬。",
+        ),
+        actor=officer(complaint),
+    )
+    services.complaint_close(complaint=complaint, result="", actor=officer(complaint))
     complaint.refresh_from_db()
     return complaint
 
@@ -520,7 +544,10 @@ def test_the_result_notice_after_a_referral_names_the_body(make_complaint, tmp_p
         complaint.code,
         "移送机关" + LABOUR_INSPECTION + "（劳动保障监察机构）",
         "移送日期" + local_zh(complaint.referred_at),
-        "您的投诉已移送" + LABOUR_INSPECTION + "依法处理。",
+        "监察机构反馈已立案并依法处理（" + FEEDBACK_REFERENCE + "）",
+        "反馈日期" + zh_date(complaint.feedback_on),
+        "办结日期" + local_zh(complaint.closed_at),
+        "您的投诉已移送" + LABOUR_INSPECTION + "依法处理。经其反馈，该投诉已立案并依法处理",
     )
     assert_none_in(text, INTERMEDIARY_USCC, REFERRAL_REASON)
 

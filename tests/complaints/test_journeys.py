@@ -15,6 +15,7 @@ from casework.complaints.models import Complaint
 from casework.complaints.penalties import Conduct
 from casework.core.models import SmsMessage
 from casework.documents.models import Document
+from tests.complaints.fixtures import decision_post
 from tests.documents.conftest import pdftotext, render_now, squeeze
 
 S = Complaint.State
@@ -111,14 +112,16 @@ def test_anonymous_web_complaint_accepted_investigated_ordered_to_correct_and_to
     ok(
         client.post(
             staff("decide", complaint.code),
-            {
-                "outcome": "order_to_correct",
-                "conduct_found": Conduct.DEPOSIT,
-                "workers_affected": "3",
-                "findings": "经查，被投诉人向三名劳动者每人收取押金300元，并扣押其居民身份证。",
-                "measures": "限期退还押金共900元，并退还扣押的居民身份证。",
-                "correction_due": correct_by.isoformat(),
-            },
+            decision_post(
+                [
+                    {"conduct": Conduct.DEPOSIT, "measures": ["correct"], "workers_affected": "3"},
+                    {"conduct": Conduct.ID_WITHHELD, "measures": ["correct"]},
+                ],
+                outcome="order_to_correct",
+                findings="经查，被投诉人向三名劳动者每人收取押金300元，并扣押其居民身份证。",
+                measures="限期退还押金共900元，并退还扣押的居民身份证。",
+                correction_due=correct_by.isoformat(),
+            ),
         )
     )
     ok(
@@ -172,7 +175,8 @@ def test_anonymous_web_complaint_referred_to_labour_inspection_with_the_referral
         )
     )
     complaint.refresh_from_db()
-    assert complaint.state == S.REFERRED
+    # Referred to labour inspection: open until the inspection reports back.
+    assert complaint.state == S.AWAITING_FEEDBACK
     letter = Document.objects.for_subject(complaint).get(kind=REFERRAL_KIND)
     text = pdf_of(letter, tmp_path)
     assert "移送函" in text
@@ -188,3 +192,29 @@ def test_anonymous_web_complaint_referred_to_labour_inspection_with_the_referral
     assert "测试区劳动保障监察大队" in status
     assert reverse("complaints_public:document", args=[letter.pk]) not in status
     ok(public.get(reverse("complaints_public:document", args=[letter.pk])), 404)
+    assert not Document.objects.for_subject(complaint).filter(kind=RESULT_KIND).exists()
+
+    # Closing before the feedback is refused; the feedback recorded, the complaint closes.
+    refused = ok(client.post(staff("close", complaint.code), {"result": "已办结。"}), 200)
+    assert "has not reported back yet" in refused.content.decode()
+    ok(
+        client.post(
+            staff("feedback", complaint.code),
+            {
+                "day": timezone.localdate().isoformat(),
+                "result": "handled",
+                "reference": "测监〔2026〕8号",
+                "note": "已立案，责令被投诉人支付拖欠的劳动报酬。",
+            },
+        )
+    )
+    page = ok(client.get(staff("detail", complaint.code)), 200).content.decode()
+    assert "经其反馈，该投诉已立案并依法处理（测监〔2026〕8号）" in page  # the close form's default
+    ok(client.post(staff("close", complaint.code), {"result": ""}), 200)  # a result is needed
+    result = "您的投诉已移送测试区劳动保障监察大队依法处理。经其反馈，该投诉已立案并依法处理。"
+    ok(client.post(staff("close", complaint.code), {"result": result}))
+    complaint.refresh_from_db()
+    assert complaint.state == S.CLOSED and complaint.result_summary == result
+    notice = Document.objects.for_subject(complaint).get(kind=RESULT_KIND)
+    assert "测监〔2026〕8号" in pdf_of(notice, tmp_path)
+    assert "已办结" in track(public, code)

@@ -207,9 +207,9 @@ def test_a_referred_complaint_shows_where_it_went_but_the_referral_letter_gets_4
     complaint = wangs(make_complaint, wang_worker, S.ACCEPTED)
     services.complaint_refer(
         complaint=complaint,
-        target=ReferralTarget.LABOUR_INSPECTION,
-        body="测试区劳动保障监察大队",
-        reason="涉及拖欠工资，属劳动保障监察职责。",
+        target=ReferralTarget.MARKET_REGULATION,
+        body="测试区市场监督管理局",
+        reason="涉及虚假宣传，属市场监督管理职责。",
         actor=actor(olga_officer),
     )
     docs = all_rendered(complaint)
@@ -217,7 +217,7 @@ def test_a_referred_complaint_shows_where_it_went_but_the_referral_letter_gets_4
 
     page = client.get(complaint_url(complaint)).content.decode()
 
-    assert "测试区劳动保障监察大队" in page
+    assert "测试区市场监督管理局" in page
     assert download_url(docs[RESULT_KIND]) in page
     assert download_url(docs[REFERRAL_KIND]) not in page
     assert client.get(download_url(docs[REFERRAL_KIND])).status_code == 404

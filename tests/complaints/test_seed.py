@@ -37,6 +37,7 @@ OPEN_TASK = {
     S.INVESTIGATING: "investigate",
     S.DECIDED: "hearing",
     S.RESPONDENT_HEARD: "closing",
+    S.AWAITING_FEEDBACK: "await_feedback",
 }
 
 
@@ -151,7 +152,10 @@ def test_the_not_accepted_and_referred_complaints_name_the_other_authority(demo)
     assert refused.not_accepted_reason == NotAcceptedReason.NOT_COMPETENT
     assert "市场监督管理局" in refused.competent_authority
     referred = Complaint.objects.get(market=demo, state=S.REFERRED)
-    assert referred.referral_target == ReferralTarget.LABOUR_INSPECTION
+    assert referred.referral_target == ReferralTarget.POLICE
+    waiting = Complaint.objects.get(market=demo, state=S.AWAITING_FEEDBACK)
+    assert waiting.referral_target == ReferralTarget.LABOUR_INSPECTION
+    assert waiting.feedback_due > waiting.referred_at.date() and waiting.awaits_feedback()
     supplement = Complaint.objects.get(market=demo, state=S.SUPPLEMENT_REQUESTED)
     assert len(supplement.supplement_items) >= 2 and supplement.acceptance_paused_on
 

@@ -34,6 +34,7 @@ from casework.parties.models import Organization
 from tests.complaints.fixtures import (
     SECOND_INTERMEDIARY_USCC,
     actor,
+    decision_post,
     file_anonymous,
     interview,
 )
@@ -547,23 +548,27 @@ def test_an_out_of_range_fine_without_justification_is_refused_with_the_message(
 ):
     complaint = make_complaint(S.INVESTIGATING)
     interview(complaint, olga_officer)
-    data = {
-        "outcome": Outcome.PENALTY_PROPOSED,
-        "conduct_found": Conduct.DEPOSIT,
+    row = {
+        "conduct": Conduct.DEPOSIT,
+        "measures": ["correct", "fine"],
         "workers_affected": "3",
+        "amount": "10000",
+    }
+    fields = {
+        "outcome": Outcome.PENALTY_PROPOSED,
         "findings": "经查，被投诉人向三名劳动者收取押金。",
         "measures": "退还押金并处罚款。",
-        "penalty_amount": "10000",
     }
     logged_in(client, olga_officer)
-    response = client.post(url("decide", complaint.code), data)
+    response = client.post(url("decide", complaint.code), decision_post([row], **fields))
     assert response.status_code == 200
     page = page_of(response)
     assert "拟处罚款超出法定幅度，请说明理由。" in page
     assert "3名劳动者：¥1,500–6,000" in page  # the guidance for what was posted
     complaint.refresh_from_db()
     assert complaint.state == S.INVESTIGATING and complaint.outcome == ""
-    client.post(url("decide", complaint.code), {**data, "penalty_justification": "情节特别严重"})
+    justified = {**row, "justification": "情节特别严重"}
+    client.post(url("decide", complaint.code), decision_post([justified], **fields))
     complaint.refresh_from_db()
     assert complaint.state == S.DECIDED and complaint.penalty_amount == 10000
 
@@ -576,7 +581,7 @@ def test_a_decision_with_missing_parts_shows_the_errors_by_field(
     logged_in(client, olga_officer)
     response = client.post(
         url("decide", complaint.code),
-        {"outcome": Outcome.ORDER_TO_CORRECT, "conduct_found": "", "findings": "查明事实"},
+        decision_post([], outcome=Outcome.ORDER_TO_CORRECT, findings="查明事实"),
     )
     assert response.status_code == 200
     page = page_of(response)
@@ -593,14 +598,13 @@ def test_from_investigation_to_closing_through_the_pages(client, olga_officer, m
     interview(Complaint.objects.get(pk=complaint.pk), olga_officer)
     client.post(
         url("decide", complaint.code),
-        {
-            "outcome": Outcome.ORDER_TO_CORRECT,
-            "conduct_found": Conduct.DEPOSIT,
-            "workers_affected": "3",
-            "findings": "经查，被投诉人收取押金900元。",
-            "measures": "限期退还押金。",
-            "correction_due": later(),
-        },
+        decision_post(
+            [{"conduct": Conduct.DEPOSIT, "measures": ["correct"], "workers_affected": "3"}],
+            outcome=Outcome.ORDER_TO_CORRECT,
+            findings="经查，被投诉人收取押金900元。",
+            measures="限期退还押金。",
+            correction_due=later(),
+        ),
     )
     response = client.post(url("hear", complaint.code), {"statement": "", "waived": ""})
     assert response.status_code == 200  # neither a statement nor "made none"
@@ -624,7 +628,8 @@ def test_referring_a_complaint_to_labour_inspection(client, olga_officer, make_c
         {"target": "labour_inspection", "body": "测试区劳动保障监察大队", "reason": "涉及欠薪"},
     )
     complaint.refresh_from_db()
-    assert complaint.state == S.REFERRED and complaint.referral_body == "测试区劳动保障监察大队"
+    assert complaint.state == S.AWAITING_FEEDBACK
+    assert complaint.referral_body == "测试区劳动保障监察大队"
 
 
 def test_a_step_in_the_wrong_state_is_refused_with_a_message(client, olga_officer, complaint):

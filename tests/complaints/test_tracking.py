@@ -329,9 +329,9 @@ def test_a_referred_complaint_shows_where_it_went_but_not_the_referral_letter(
     complaint = make_complaint(S.ACCEPTED)
     services.complaint_refer(
         complaint=complaint,
-        target=ReferralTarget.LABOUR_INSPECTION,
-        body="测试区劳动保障监察大队",
-        reason="涉及拖欠工资，属劳动保障监察职责。",
+        target=ReferralTarget.MARKET_REGULATION,
+        body="测试区市场监督管理局",
+        reason="涉及虚假宣传，属市场监督管理职责。",
         actor=actor(olga_officer),
     )
     letter = doc_of(complaint, REFERRAL_KIND)
@@ -339,9 +339,9 @@ def test_a_referred_complaint_shows_where_it_went_but_not_the_referral_letter(
 
     page = status_page(client, complaint.tracking_code)
 
-    assert "测试区劳动保障监察大队" in page
-    assert str(ReferralTarget.LABOUR_INSPECTION.label) in page
-    assert "涉及拖欠工资" not in page
+    assert "测试区市场监督管理局" in page
+    assert str(ReferralTarget.MARKET_REGULATION.label) in page
+    assert "涉及虚假宣传" not in page
     assert document_url(notice) in page
     assert document_url(letter) not in page
     assert client.get(document_url(letter)).status_code == 404

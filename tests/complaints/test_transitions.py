@@ -307,17 +307,18 @@ def test_a_proposed_penalty_is_recorded_with_its_amount_and_not_published(make_c
 @pytest.mark.django_db
 @pytest.mark.parametrize("state", [S.ACCEPTED, S.INVESTIGATING])
 def test_a_complaint_can_be_referred_from_accepted_or_investigating(make_complaint, state):
+    # Referred elsewhere than labour inspection, it ends here (test_inspection_feedback).
     complaint = make_complaint(state)
     services.complaint_refer(
         complaint=complaint,
-        target=ReferralTarget.LABOUR_INSPECTION,
-        body="测试区劳动保障监察大队",
-        reason="涉及拖欠工资，属劳动保障监察职责。",
+        target=ReferralTarget.MARKET_REGULATION,
+        body="测试区市场监督管理局",
+        reason="涉及虚假宣传，属市场监督管理职责。",
         actor=actor(complaint.owner),
     )
     complaint.refresh_from_db()
     assert complaint.state == S.REFERRED
-    assert complaint.result_summary == "您的投诉已移送测试区劳动保障监察大队依法处理。"
+    assert complaint.result_summary == "您的投诉已移送测试区市场监督管理局依法处理。"
     assert task_name(complaint) is None
 
 

@@ -26,7 +26,15 @@ from django_fsm import ConcurrentTransition, TransitionNotAllowed
 
 from casework.complaints import forms, services
 from casework.complaints.models import Complaint, ComplaintEvidence, ExtensionRequest, Interview
-from casework.complaints.penalties import RULES, Conduct, rule_for
+from casework.complaints.penalties import (
+    MEASURE_BASIS,
+    MEASURE_ZH,
+    RULES,
+    Conduct,
+    Measure,
+    measure_basis,
+    rule_for,
+)
 from casework.complaints.views.common import (
     APPROVE,
     REASSIGN,
@@ -99,7 +107,19 @@ STEPS: dict[str, Step] = {
     ),
     "decide": Step(WORK, (S.INVESTIGATING,), gettext_lazy("Record the decision")),
     "hear": Step(WORK, (S.DECIDED,), gettext_lazy("Record the respondent's statement")),
-    "close": Step(WORK, (S.RESPONDENT_HEARD,), gettext_lazy("Close and tell the complainant")),
+    # Open while labour inspection's feedback is awaited too, so that closing early gets
+    # the service's own refusal; the page offers it only once the feedback is in.
+    "close": Step(
+        WORK,
+        (S.RESPONDENT_HEARD, S.AWAITING_FEEDBACK),
+        gettext_lazy("Close and tell the complainant"),
+    ),
+    "feedback": Step(
+        WORK,
+        (S.AWAITING_FEEDBACK,),
+        gettext_lazy("Record the inspection's feedback"),
+        ready=Complaint.awaits_feedback,
+    ),
     "refer": Step(WORK, Complaint.INVESTIGATION_STATES, gettext_lazy("Refer to another authority")),
     "evidence": Step(WORK, OPEN_STATES, gettext_lazy("Add evidence")),
     # After closing: the labour administration's decision on the penalty proposed, entered
@@ -132,7 +152,13 @@ STEP_INTROS = {
     ),
     "refer": gettext_lazy(
         "Refer what is beyond this office's power: the referral letter (移送函) is issued "
-        "and the complainant is told."
+        "and the complainant is told. A complaint referred to labour inspection stays open "
+        "until the inspection reports back: record its feedback, then close it."
+    ),
+    "feedback": gettext_lazy(
+        "Enter what labour inspection reported on the complaint referred to it, from its "
+        "reply: the date, the result and its reference number. The complaint can then be "
+        "closed and the complainant told the result."
     ),
     "penalty_decision": gettext_lazy(
         "Enter the decision the labour administration made on the penalty this office "
@@ -154,6 +180,38 @@ EVENT_LABELS = {
     "overdue": gettext_lazy("Time limit passed"),
     "penalty_decision_recorded": gettext_lazy("Labour administration's decision recorded"),
 }
+
+
+@dataclass(frozen=True)
+class ItemRow:
+    """One conduct of the decision as the case page shows it."""
+
+    conduct: str
+    measures: list[str]
+    workers_affected: int | None
+    amount: Decimal | None
+    justification: str
+    basis: str
+
+
+def decision_rows(complaint: Complaint) -> list[ItemRow]:
+    rows = []
+    for item in complaint.decision_items.all():
+        bases = [measure_basis(m, item.conduct) for m in item.measures]
+        rule = rule_for(item.conduct)
+        if rule is not None:
+            bases.insert(0, rule.basis)
+        rows.append(
+            ItemRow(
+                conduct=item.get_conduct_display(),
+                measures=item.measure_labels(),
+                workers_affected=item.workers_affected,
+                amount=item.amount,
+                justification=item.justification,
+                basis="；".join(dict.fromkeys(b for b in bases if b)),
+            )
+        )
+    return rows
 
 
 def step_refusal(user, complaint: Complaint, name: str) -> str | None:
@@ -187,6 +245,7 @@ def available_steps(
         "extension_request": not complaint.extended and pending is None,
         "extension_decide": pending is not None and pending.requested_by_id != user.pk,
         "decide": bool(interviews),
+        "close": complaint.feedback_in(),
     }
     steps -= {name for name, ok in extra.items() if not ok}
     open_case = complaint.state not in Complaint.FINAL_STATES
@@ -248,6 +307,7 @@ def _detail_page(request, complaint: Complaint, *, contact_shown: bool = False):
         "pending_extension": pending,
         "sanction": getattr(complaint, "sanction", None) if complaint.state == S.CLOSED else None,
         "penalty_decision": getattr(complaint, "penalty_decision", None),
+        "decision_rows": decision_rows(complaint) if complaint.decided_at else [],
         "documents": documents,
         "documents_pending": any(d.is_pending for d in documents),
         "state_overview": state_overview(complaint),
@@ -284,6 +344,7 @@ def _inline_forms(complaint: Complaint, steps: set[str]) -> dict:
         "hear": lambda: forms.HearingForm(auto_id="hear-%s"),
         "close": lambda: _close_form(complaint),
         "refer": lambda: forms.ReferForm(auto_id="refer-%s"),
+        "feedback": lambda: forms.FeedbackForm(auto_id="feedback-%s"),
         "evidence": lambda: forms.EvidenceForm(auto_id="evidence-%s"),
     }
     return {name: make() for name, make in makers.items() if name in steps}
@@ -565,8 +626,9 @@ def extension_decide(request, code: str):
 
 def _decision_form(complaint, data, files):
     conduct = next((c for c in complaint.categories if c in RULES), "")
-    initial = {"conduct_found": conduct, "workers_affected": complaint.deposit_workers}
-    return forms.DecisionForm(data, initial=initial, auto_id="decision-%s")
+    workers = complaint.deposit_workers if conduct == Conduct.DEPOSIT else None
+    first = {"conduct": conduct, "workers_affected": workers} if conduct else None
+    return forms.DecisionForm(data, first_item=first, auto_id="decision-%s")
 
 
 @_staff
@@ -581,7 +643,7 @@ def decide(request, code: str):
             complaint=c, decision=form.decision(), actor=actor
         ),
         done=_("The decision has been recorded; its document is issued."),
-        extra=lambda c, form: {"guidance": penalty_guidance(form)},
+        extra=lambda c, form: {"guidance": penalty_guidance(form), "items": form.items},
     )
 
 
@@ -636,6 +698,20 @@ def refer(request, code: str):
             complaint=c, actor=actor, **form.cleaned_data
         ),
         done=_("The complaint has been referred; the referral letter is issued."),
+    )
+
+
+@_staff
+def feedback(request, code: str):
+    return _step_view(
+        request,
+        code,
+        "feedback",
+        _simple(forms.FeedbackForm, "feedback"),
+        lambda c, form, actor: services.inspection_feedback_record(
+            complaint=c, feedback=form.feedback(), actor=actor
+        ),
+        done=_("Labour inspection's feedback has been recorded; the complaint can be closed."),
     )
 
 
@@ -777,8 +853,8 @@ def penalty_guidance(form: forms.DecisionForm) -> dict:
     Computed for the conduct and number of workers in the form (posted or initial);
     the page shows the whole table, and a small script updates the chosen line.
     """
-    conduct = _value(form, "conduct_found") or ""
-    workers = _int(_value(form, "workers_affected"))
+    conduct = form.first_value("conduct") or ""
+    workers = _int(form.first_value("workers_affected"))
     rows = []
     for slug, rule in RULES.items():
         low, high = rule.bounds(1)
@@ -813,13 +889,11 @@ def penalty_guidance(form: forms.DecisionForm) -> dict:
         # For the script, which fills them in (a template's translate tag would double the %).
         "up_to": _("up to %(high)s"),
         "for_workers": _("for %(n)s workers: %(range)s"),
+        "measures": [
+            (label, MEASURE_ZH[value], MEASURE_BASIS.get(value, ""))
+            for value, label in Measure.choices
+        ],
     }
-
-
-def _value(form, name: str):
-    if form.is_bound:
-        return form.data.get(form.add_prefix(name))
-    return form.initial.get(name)
 
 
 def _int(value) -> int | None:

@@ -75,7 +75,10 @@ def add_service_errors(form, exc: ValidationError) -> None:
     """A service's refusal on the form: by field where it names the form's fields."""
     if hasattr(exc, "error_dict"):
         for name, errors in exc.error_dict.items():
-            form.add_error(name if name in form.fields else None, errors)
+            # A form with rows of its own (the decision's conducts) places their problems.
+            routed = hasattr(form, "route_error") and form.route_error(name, errors)
+            if not routed:
+                form.add_error(name if name in form.fields else None, errors)
     else:
         form.add_error(None, exc.messages)
 
@@ -118,6 +121,8 @@ def clock(complaint: Complaint, calendar: WorkCalendar, today: datetime.date) ->
         due, kind = complaint.acceptance_due, "acceptance"
     elif state in Complaint.INVESTIGATION_STATES and complaint.investigation_due:
         due, kind = complaint.investigation_due, "investigation"
+    elif complaint.awaits_feedback() and complaint.feedback_due:
+        due, kind = complaint.feedback_due, "feedback"
     else:
         return {"kind": "", "paused": False, "left": None, "due": None}
     status = deadline_status(due, "working", today=today, calendar=calendar)

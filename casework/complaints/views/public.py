@@ -71,6 +71,10 @@ STATE_EXPLAINED = {
     S.REFERRED: _(
         "The complaint was passed on to another authority, which handles it from now on."
     ),
+    S.AWAITING_FEEDBACK: _(
+        "The complaint was passed on to labour inspection. When the inspection reports back "
+        "on it, the complaint is closed and you are told the result."
+    ),
 }
 
 
@@ -125,7 +129,8 @@ class PublicStatus:
     def of(cls, complaint: Complaint) -> "PublicStatus":
         state = complaint.state
         not_accepted = state == S.NOT_ACCEPTED
-        referred = state == S.REFERRED
+        # Referred elsewhere, or to labour inspection (then closed on its feedback).
+        referred = complaint.referred_at is not None
         return cls(
             code=complaint.code,
             received_on=timezone.localdate(complaint.received_at),

@@ -2,9 +2,10 @@
 
 Tabs (``?show=``): to decide on acceptance (working days left), awaiting a
 supplement (the clock paused, its days frozen), investigating (days left),
-decided (to hear and close), overdue, extensions waiting for a supervisor, new
-complaints to take, mine, finished ones, and all of them with filters
-(casework.core.caselist). Only complaints of the user's
+decided (to hear and close), referred to labour inspection and awaiting its
+feedback (days left; late feedback is also overdue), overdue, extensions
+waiting for a supervisor, new complaints to take, mine, finished ones, and all
+of them with filters (casework.core.caselist). Only complaints of the user's
 markets (access.complaints_visible_to). The page costs the same few queries at
 any size: every tab's count in one statement, one page of rows with their
 respondents and holders joined, the repeat offenders among the page's
@@ -26,7 +27,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from casework.complaints import services
 from casework.complaints.access import complaints_visible_to
-from casework.complaints.models import Complaint, ExtensionRequest
+from casework.complaints.models import Complaint, ExtensionRequest, feedback_late
 from casework.complaints.penalties import Conduct
 from casework.complaints.views.common import (
     APPROVE,
@@ -55,6 +56,7 @@ class Tab:
     SUPPLEMENT = "supplement"
     INVESTIGATING = "investigating"
     DECIDED = "decided"
+    FEEDBACK = "feedback"
     OVERDUE = "overdue"
     EXTENSIONS = "extensions"
     UNASSIGNED = "unassigned"
@@ -68,6 +70,7 @@ TAB_LABELS = {
     Tab.SUPPLEMENT: gettext_lazy("Awaiting a supplement"),
     Tab.INVESTIGATING: gettext_lazy("investigating"),
     Tab.DECIDED: gettext_lazy("Decided: hear and close"),
+    Tab.FEEDBACK: gettext_lazy("Awaiting inspection feedback"),
     Tab.OVERDUE: gettext_lazy("Overdue"),
     Tab.EXTENSIONS: gettext_lazy("Investigation extensions to approve"),
     Tab.UNASSIGNED: gettext_lazy("New complaints to take"),
@@ -78,7 +81,14 @@ TAB_LABELS = {
 
 
 def tabs_for(user) -> list[str]:
-    tabs = [Tab.ACCEPTANCE, Tab.SUPPLEMENT, Tab.INVESTIGATING, Tab.DECIDED, Tab.OVERDUE]
+    tabs = [
+        Tab.ACCEPTANCE,
+        Tab.SUPPLEMENT,
+        Tab.INVESTIGATING,
+        Tab.DECIDED,
+        Tab.FEEDBACK,
+        Tab.OVERDUE,
+    ]
     if user.has_perm(APPROVE):
         tabs.append(Tab.EXTENSIONS)
     tabs.append(Tab.UNASSIGNED)
@@ -95,8 +105,10 @@ def tab_filters(user, day: datetime.date) -> dict[str, Q]:
         Tab.SUPPLEMENT: Q(state=S.SUPPLEMENT_REQUESTED),
         Tab.INVESTIGATING: Q(state__in=Complaint.INVESTIGATION_STATES),
         Tab.DECIDED: Q(state__in=(S.DECIDED, S.RESPONDENT_HEARD)),
+        Tab.FEEDBACK: Q(state=S.AWAITING_FEEDBACK),
         Tab.OVERDUE: Q(state=S.RECEIVED, acceptance_due__lt=day)
-        | Q(state__in=Complaint.INVESTIGATION_STATES, investigation_due__lt=day),
+        | Q(state__in=Complaint.INVESTIGATION_STATES, investigation_due__lt=day)
+        | feedback_late(day),
         # As the home page counts them (casework.complaints.queues).
         Tab.UNASSIGNED: Q(owner__isnull=True, state=S.RECEIVED),
         Tab.MINE: Q(owner=user) & ~Q(state__in=Complaint.FINAL_STATES),
@@ -104,9 +116,11 @@ def tab_filters(user, day: datetime.date) -> dict[str, Q]:
     }
 
 
-# The running deadline, for ordering: acceptance before acceptance, investigation after.
+# The running deadline, for ordering: acceptance before acceptance, investigation after,
+# then the inspection's feedback.
 CURRENT_DUE = Case(
     When(state__in=Complaint.ACCEPTANCE_STATES, then=F("acceptance_due")),
+    When(state=S.AWAITING_FEEDBACK, then=F("feedback_due")),
     default=F("investigation_due"),
 )
 
@@ -115,6 +129,7 @@ ORDER = {
     Tab.SUPPLEMENT: ("supplement_due", "pk"),
     Tab.INVESTIGATING: ("investigation_due", "pk"),
     Tab.DECIDED: ("decided_at", "pk"),
+    Tab.FEEDBACK: ("feedback_due", "pk"),
     Tab.OVERDUE: (CURRENT_DUE.asc(), "pk"),
     Tab.UNASSIGNED: ("received_at", "pk"),
     Tab.MINE: (CURRENT_DUE.asc(nulls_last=True), "pk"),
@@ -314,7 +329,8 @@ def _calendar(complaints: list[Complaint], day: datetime.date) -> WorkCalendar:
     calendar = WorkCalendar()
     days = [day]
     for c in complaints:
-        days += [d for d in (c.acceptance_due, c.investigation_due, c.acceptance_paused_on) if d]
+        dues = (c.acceptance_due, c.investigation_due, c.acceptance_paused_on, c.feedback_due)
+        days += [d for d in dues if d]
     calendar.preload(min(days).year, max(days).year)
     return calendar
 
