@@ -19,7 +19,10 @@ class LegalAidConfig(AppConfig):
         from django.utils.module_loading import autodiscover_modules
 
         from casework.core.diagram import CORE_EVENT_LABELS
-        from casework.legalaid import portal  # noqa: F401  (the worker's section of the portal home)
+        from casework.legalaid import (
+            portal,  # noqa: F401  (the worker's section of the portal home)
+            queues,  # noqa: F401  (the home page's line)
+        )
         from casework.legalaid.access import register_document_scope
 
         register_document_scope()

@@ -355,3 +355,14 @@ def test_the_worker_finds_the_letter_on_the_portal_home(
     assert centre.name in home and centre.address in home and download in home
     client.force_login(li_worker)
     assert centre.name not in client.get(reverse("portal:home")).content.decode()
+
+
+def test_the_home_page_counts_the_referrals_waiting_for_an_answer(
+    client, new_dispute, alice_mediator, wang_worker, centre
+):
+    refer(new_dispute("terminated"), wang_worker.person, centre, alice_mediator)
+    client.force_login(alice_mediator)
+    with translation.override("en"):
+        home = client.get(reverse("home"), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "Legal-aid referrals waiting for the centre&#x27;s answer" in home
+    assert reverse("legalaid:list") + "?state=referred" in home
