@@ -55,9 +55,14 @@ register(
 )
 
 
+# What the reminder calls the deadline, by the complaint's state.
+DEADLINE_ZH = {"received": "受理期限", "awaiting_feedback": "劳动保障监察反馈期限"}
+
+
 def _due_soon(today, until):
-    """Held complaints whose acceptance or investigation deadline falls from today to
-    ``until``: reminders to the officer holding them (casework.notifications.reminders)."""
+    """Held complaints whose acceptance or investigation deadline, or labour inspection's
+    feedback, falls from today to ``until``: reminders to the officer holding them
+    (casework.notifications.reminders)."""
     from django.db.models import Q
 
     from casework.complaints.models import Complaint
@@ -69,10 +74,16 @@ def _due_soon(today, until):
             investigation_due__gte=today,
             investigation_due__lte=until,
         )
+        | Q(
+            state=Complaint.State.AWAITING_FEEDBACK,
+            feedback_recorded_at__isnull=True,
+            feedback_due__gte=today,
+            feedback_due__lte=until,
+        )
     )
     for complaint in held.select_related("market", "owner__staff_profile"):
         due = complaint.current_due()
-        what = "受理期限" if complaint.state == Complaint.State.RECEIVED else "调查期限"
+        what = DEADLINE_ZH.get(complaint.state, "调查期限")
         yield Due(complaint, complaint.owner, due, what)
 
 

@@ -23,6 +23,8 @@ from casework.core import calendar
 from casework.core.flows import open_task
 from casework.core.models import Market, SmsMessage
 from casework.documents.models import Document
+from casework.notifications import reminders
+from casework.notifications.models import Notification
 from casework.reports.periods import current_month
 from tests.complaints.fixtures import LABOUR_INSPECTION_BODY, actor
 
@@ -308,3 +310,19 @@ def test_only_the_officer_holding_the_complaint_records_the_feedback(
     assert client.get(url).status_code == 403
     referred.refresh_from_db()
     assert referred.feedback_recorded_at is None
+
+
+@pytest.mark.django_db
+def test_the_officer_is_reminded_before_the_feedback_is_due(referred, olga_officer):
+    olga_officer.email = "olga@example.org"  # her reminders' channel
+    olga_officer.save(update_fields=["email"])
+    soon = referred.feedback_due - datetime.timedelta(days=1)
+    with time_machine.travel(datetime.datetime.combine(soon, datetime.time(9)), tick=False):
+        reminders.remind_staff()
+    reminder = Notification.objects.get(subject_id=referred.pk, template=reminders.DEADLINE)
+    assert "劳动保障监察反馈期限" in reminder.text
+    record(referred)
+    Notification.objects.all().delete()
+    with time_machine.travel(datetime.datetime.combine(soon, datetime.time(9)), tick=False):
+        reminders.remind_staff()
+    assert not Notification.objects.filter(subject_id=referred.pk).exists()
