@@ -181,12 +181,14 @@ def test_a_complaint_referral_checks_hardship(
     )
     client.force_login(olga_officer)
     url = refer_url(complaint, "complaints")
+    page = client.get(reverse("complaints:detail", args=[complaint.code])).content.decode()
+    assert url in page
     # No wage claim against an intermediary: the green channel is not offered.
     refused = client.post(url, refer_data(wang_worker.person, centre, Ground.WAGES))
     assert refused.status_code == 200
     assert not LegalAidReferral.objects.exists()
     response = client.post(url, refer_data(wang_worker.person, centre, Ground.HARDSHIP))
-    assert response.status_code == 302
+    assert response["Location"] == reverse("complaints:detail", args=[complaint.code])
     referral = LegalAidReferral.objects.for_subject(complaint).get()
     assert referral.ground == Ground.HARDSHIP
     text = letter_text(referral, tmp_path)
