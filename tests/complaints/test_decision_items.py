@@ -299,3 +299,18 @@ def test_the_decision_page_takes_two_conducts_in_labelled_rows(
     with translation.override("zh-hans"):
         for label in (Conduct.DEPOSIT.label, Conduct.DISCRIMINATION.label):
             assert str(label) in page
+
+
+@pytest.mark.django_db
+def test_the_penalty_decision_page_shows_every_conduct_proposed(
+    client, make_complaint, olga_officer
+):
+    complaint = make_complaint(S.CLOSED, decision=TWO_CONDUCTS)
+    client.force_login(olga_officer)
+    page = client.get(reverse("complaints:penalty_decision", args=[complaint.code]))
+    proposal = page.context["proposal"]
+    with translation.override("zh-hans"):
+        assert proposal.conduct == "、".join(
+            str(c.label) for c in (Conduct.DEPOSIT, Conduct.DISCRIMINATION)
+        )
+    assert proposal.amount == "¥63,000" and proposal.statutory == ""

@@ -745,6 +745,12 @@ class Proposal:
 
 
 def proposal_of(complaint: Complaint) -> Proposal:
+    """The conducts found and the fines proposed in all; the statutory range is shown
+    for a single conduct (several have one range each, on the case page)."""
+    items = list(complaint.decision_items.all())
+    if len(items) > 1:
+        conducts = "、".join(item.get_conduct_display() for item in items)
+        return Proposal(conduct=conducts, amount=yuan(complaint.penalty_amount), statutory="")
     rule = rule_for(complaint.conduct_found)
     return Proposal(
         conduct=complaint.get_conduct_found_display(),
