@@ -623,7 +623,7 @@ def item_problems(outcome: str, item: Item) -> dict[str, str]:
         # The market orders a correction itself; the rest is for the authority to impose.
         problems["measures"] = _(
             "An order to correct orders a correction only: propose the other measures "
-            "with the decision \u201cpenalty proposed\u201d."
+            "with the decision “penalty proposed”."
         )
     if outcome == Outcome.PENALTY_PROPOSED:
         problems.update(_fine_problems(item))
@@ -635,7 +635,7 @@ def _fine_problems(item: Item) -> dict[str, str]:
     amount = item.amount
     if Measure.FINE not in item.measures:
         if amount is not None:
-            return {"amount": _("Tick the measure \u201cfine\u201d, or leave the amount empty.")}
+            return {"amount": _("Tick the measure “fine”, or leave the amount empty.")}
         return {}
     if amount is None or amount <= 0:
         return {"amount": _("Give the proposed fine.")}
