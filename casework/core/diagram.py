@@ -72,6 +72,12 @@ CORE_EVENT_LABELS = {
 }
 
 
+def register_event_labels(labels: dict) -> None:
+    """Name audit actions that an app above the core writes on the cases of any workflow
+    (e.g. casework.legalaid's referral steps), so every case history reads them."""
+    CORE_EVENT_LABELS.update(labels)
+
+
 def labelled_events(case: models.Model, extra_labels: dict | None = None) -> list:
     """The case's audit rows with readable names for templates/core/_timeline.html.
 

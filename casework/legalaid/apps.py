@@ -18,7 +18,7 @@ class LegalAidConfig(AppConfig):
     def ready(self) -> None:
         from django.utils.module_loading import autodiscover_modules
 
-        from casework.core.diagram import CORE_EVENT_LABELS
+        from casework.core.diagram import register_event_labels
         from casework.legalaid import (
             portal,  # noqa: F401  (the worker's section of the portal home)
             queues,  # noqa: F401  (the home page's line)
@@ -28,6 +28,6 @@ class LegalAidConfig(AppConfig):
         register_document_scope()
         # The steps are written on the trail of a case of any workflow: every case
         # history names them (casework.core.diagram.labelled_events).
-        CORE_EVENT_LABELS.update(EVENT_LABELS)
+        register_event_labels(EVENT_LABELS)
         # Each workflow says which of its cases may be referred in its legalaid.py.
         autodiscover_modules("legalaid")

@@ -20,7 +20,7 @@ from casework.disputes import arbitration, arbitration_forms
 from casework.disputes.access import get_dispute_for_user
 from casework.disputes.models import ArbitrationHandoff, Dispute
 from casework.disputes.queues import market_ids
-from casework.disputes.views.case import EVENT_LABELS, _not_now, _record, case_header
+from casework.disputes.views.case import _not_now, _record, case_header
 
 INTROS = {
     "handoff": gettext_lazy(
@@ -35,15 +35,6 @@ INTROS = {
     ),
     "result": gettext_lazy("How the arbitration committee ended the case."),
 }
-
-# The case page's timeline names the hand-off's audit rows like the other steps'.
-EVENT_LABELS.update(
-    {
-        arbitration.HANDOFF_STEP: gettext_lazy("Handed to arbitration"),
-        arbitration.FILING_STEP: gettext_lazy("Arbitration accepted by the committee"),
-        arbitration.RESULT_STEP: gettext_lazy("Arbitration result recorded"),
-    }
-)
 
 
 def _handoff(dispute: Dispute) -> ArbitrationHandoff | None:

@@ -26,7 +26,7 @@ from casework.core.diagram import labelled_events, state_overview
 from casework.core.formtokens import one_time_form
 from casework.core.locking import reread
 from casework.core.models import AccessLog
-from casework.disputes import forms, services
+from casework.disputes import arbitration, forms, services
 from casework.disputes.access import get_dispute_for_user
 from casework.disputes.models import (
     ClaimType,
@@ -249,6 +249,9 @@ EVENT_LABELS = {
     "payment_recorded": gettext_lazy("Payment recorded"),
     "deadline_reminder": gettext_lazy("Deadline reminder"),
     "escalated": gettext_lazy("Escalated to the supervisor"),
+    arbitration.HANDOFF_STEP: gettext_lazy("Handed to arbitration"),
+    arbitration.FILING_STEP: gettext_lazy("Arbitration accepted by the committee"),
+    arbitration.RESULT_STEP: gettext_lazy("Arbitration result recorded"),
 }
 
 
