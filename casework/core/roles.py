@@ -123,6 +123,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "reports.view_target",
         "reports.change_target",
         "reports.add_target",
+        "legalaid.view_legalaidreferral",
     ],
     Role.AUDITOR: [
         "core.view_market",
@@ -139,6 +140,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "documents.view_document",
         "reports.view_statistics",
         "reports.view_target",
+        "legalaid.view_legalaidreferral",
     ],
     Role.REGIONAL: [
         "core.view_market",
