@@ -183,7 +183,8 @@ def test_the_monthly_work_report_of_the_demo_market_renders_with_charts(demo, tm
     assert new and doc.is_ready and doc.seal
     sections = {section["title"]: section for section in doc.context["sections"]}
     disputes = next(s for s in doc.context["sections"] if s["trends"] and s["notable"] is not None)
-    assert len(disputes["trends"]) == 2  # the success and on-time rates have targets
+    # The success, on-time and arbitration closure rates have targets.
+    assert len(disputes["trends"]) == 3
     assert all(len(chart["months"]) == 12 for chart in disputes["trends"])
     assert len(sections) == len(doc.context["sections"])
     text = pdf_text(doc.file.read(), tmp_path)
