@@ -65,10 +65,14 @@ INSTALLED_APPS = [
     "casework.reports",
     "casework.notifications",
     "casework.surveys",
+    "casework.directory",  # the public market directory, feeds and map
     "casework.disputes",
     "casework.complaints",
     "agreements",
     "assistance",
+    # Legal-aid referrals from disputes and complaints: beside reports in the layers, listed
+    # after the workflows so their statistics and demo cases come first.
+    "casework.legalaid",
     "portal",
     "casework.health",
     "django.forms",  # Django's form templates for the form renderer below (after ours)
@@ -132,6 +136,26 @@ TWO_FACTOR_ROLES = env_list("TWO_FACTOR_ROLES", ["supervisor", "auditor", "super
 TWO_FACTOR_DEMO_EXEMPT = env_bool("TWO_FACTOR_DEMO_EXEMPT", False)
 OTP_TOTP_ISSUER = env_str("OTP_TOTP_ISSUER", "零工市场案件办理")
 
+# The public market map (/markets/map/, casework.directory): the tile server's URL template
+# for Leaflet ({s} subdomain, {z}/{x}/{y} tile), e.g. 天地图's WMTS with the site's key;
+# empty: no tiles, the markers on a plain background. Its host is allowed for images only.
+MARKET_MAP_TILE_URL = env_str("MARKET_MAP_TILE_URL")
+MARKET_MAP_TILE_ATTRIBUTION = env_str("MARKET_MAP_TILE_ATTRIBUTION")
+MARKET_MAP_TILE_SUBDOMAINS = env_str("MARKET_MAP_TILE_SUBDOMAINS", "01234567")
+# Seconds a cache may keep the directory's feeds and cards.
+MARKET_DIRECTORY_MAX_AGE = env_int("MARKET_DIRECTORY_MAX_AGE", 300, minimum=0)
+
+
+def _tile_source(url: str) -> list[str]:
+    """The CSP source of the tile host: a {s} subdomain label becomes a wildcard."""
+    if not url:
+        return []
+    scheme, _sep, rest = url.partition("://")
+    host = rest.split("/", 1)[0].split("?", 1)[0]
+    labels = ["*" if "{" in label else label for label in host.split(".")]
+    return [f"{scheme}://{'.'.join(labels)}"]
+
+
 # Scripts and styles come only from this site's static files: no inline script or style
 # attribute anywhere (tests/shell/test_headers.py scans the templates), no CDN.
 CONTENT_SECURITY_POLICY = {
@@ -139,7 +163,7 @@ CONTENT_SECURITY_POLICY = {
         "default-src": ["'self'"],
         "script-src": ["'self'"],
         "style-src": ["'self'"],
-        "img-src": ["'self'", "data:"],
+        "img-src": ["'self'", "data:", *_tile_source(MARKET_MAP_TILE_URL)],
         "font-src": ["'self'"],
         "connect-src": ["'self'"],
         "object-src": ["'none'"],
@@ -403,6 +427,9 @@ DISPUTE_GROUP_SIZE = env_int("DISPUTE_GROUP_SIZE", 2, minimum=2)
 DISPUTE_MAX_CLAIM = env_int("DISPUTE_MAX_CLAIM", 10_000_000, minimum=1000)
 DISPUTE_EVIDENCE_MAX_BYTES = env_int("DISPUTE_EVIDENCE_MAX_BYTES", 10 * 1024 * 1024, minimum=1024)
 DISPUTE_REMIND_DAYS = env_int("DISPUTE_REMIND_DAYS", 3, minimum=1)
+# Working days from receipt within which a mediation body decides on acceptance (企业劳动争议
+# 协商调解规定, *[unconfirmed]*, docs/domain.md "Wage disputes"): printed on the 申请登记回执.
+DISPUTE_ACCEPTANCE_WORKING_DAYS = env_int("DISPUTE_ACCEPTANCE_WORKING_DAYS", 3, minimum=1)
 # Gig agreements: hours a party has to sign after sending, and the one-time signing code
 # (minutes valid, tries allowed, seconds before another code may be sent).
 AGREEMENT_SIGN_HOURS = env_int("AGREEMENT_SIGN_HOURS", 72, minimum=1)
@@ -433,8 +460,22 @@ COMPLAINT_EXTENSION_WORKING_DAYS = env_int("COMPLAINT_EXTENSION_WORKING_DAYS", 3
 # Days the respondent has to state its case on a decision (行政处罚法 Art. 44-45 give the
 # right, not the number; 3 is common local practice: set the local rule).
 COMPLAINT_STATEMENT_DAYS = env_int("COMPLAINT_STATEMENT_DAYS", 3, minimum=1)
+# Working days labour inspection has to report back on a complaint referred to it before
+# the feedback shows as overdue: local practice, after the 60-working-day investigation
+# period of 劳动保障监察条例 (docs/domain.md, "Complaints").
+COMPLAINT_REFERRAL_FEEDBACK_WORKING_DAYS = env_int(
+    "COMPLAINT_REFERRAL_FEEDBACK_WORKING_DAYS", 60, minimum=1
+)
 COMPLAINT_REPEAT_COUNT = env_int("COMPLAINT_REPEAT_COUNT", 3, minimum=2)
 COMPLAINT_REPEAT_MONTHS = env_int("COMPLAINT_REPEAT_MONTHS", 12, minimum=1)
+# Legal-aid referrals (casework.legalaid; docs/domain.md, "Legal aid"): the grounds that go
+# through the green channel without the centre's economic-hardship check (the Ministry of
+# Justice's notices for migrant workers, *[unconfirmed]*: wages, work-injury damages), and
+# the days the letter says the centre takes to decide (法律援助法 Art. 43, *[unconfirmed]*).
+LEGAL_AID_GREEN_CHANNEL_GROUNDS = env_list(
+    "LEGAL_AID_GREEN_CHANNEL_GROUNDS", ["wages", "work_injury"]
+)
+LEGAL_AID_DECISION_DAYS = env_int("LEGAL_AID_DECISION_DAYS", 7, minimum=1)
 COMPLAINT_EVIDENCE_MAX_BYTES = env_int(
     "COMPLAINT_EVIDENCE_MAX_BYTES", 10 * 1024 * 1024, minimum=1024
 )

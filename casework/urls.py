@@ -38,6 +38,10 @@ urlpatterns = [
     path("assistance/", include("assistance.urls")),
     path("portal/", include("portal.urls")),
     path("statistics/", include("casework.reports.urls")),
+    # Legal-aid referrals from the cases of every workflow (casework.legalaid).
+    path("legal-aid/", include("casework.legalaid.urls")),
+    # The public market directory (no login), its feeds, map and cards.
+    path("markets/", include("casework.directory.urls")),
     # The satisfaction survey: the public page of the text's link, and the results.
     path("", include("casework.surveys.urls")),
 ]

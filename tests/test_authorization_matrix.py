@@ -35,6 +35,8 @@ from casework.disputes.models import Dispute
 from casework.documents import services as document_services
 from casework.documents.models import Document
 from casework.documents.views import rate_limit_key
+from casework.legalaid import services as legalaid_services
+from casework.legalaid.models import LegalAidCentre
 from casework.parties.models import Organization
 from casework.reports import monthly
 from casework.reports.periods import current_month
@@ -219,7 +221,7 @@ class Objects:
     def dispute_document(self) -> Document:
         # Rendered, so a refused download is refused for its reader, not for a missing file.
         def build():
-            doc = Document.objects.for_subject(self.dispute).get()
+            doc = Document.objects.for_subject(self.dispute).get(kind="dispute_acceptance_notice")
             return document_services.document_render(doc.pk)
 
         return self._once("dispute_document", build)
@@ -229,6 +231,40 @@ class Objects:
         return self._once(
             "complaint_document", lambda: Document.objects.for_subject(self.complaint).get()
         )
+
+    def _legal_aid_referral(self):
+        # wang, the dispute's worker, referred by alice to the test market's centre.
+        centre = LegalAidCentre.objects.create(
+            market=self.dispute.market,
+            name="测试区法律援助中心",
+            address="测试区人民路88号",
+            phone="12348",
+            opening_hours="工作日 9:00–17:00",
+        )
+        return legalaid_services.referral_make(
+            case=self.dispute,
+            worker=self.fixture("wang_worker").person,
+            centre=centre,
+            ground="wages",
+            summary="追索劳动报酬",
+            actor=actor(self.dispute.owner),
+        )
+
+    @property
+    def legal_aid_referral(self):
+        return self._once("legal_aid_referral", self._legal_aid_referral)
+
+    @property
+    def legal_aid_accepted(self):
+        def build():
+            return legalaid_services.referral_answer(
+                referral=self.legal_aid_referral,
+                accepted=True,
+                answered_on=timezone.localdate(),
+                actor=actor(self.dispute.owner),
+            )
+
+        return self._once("legal_aid_accepted", build)
 
     @property
     def employer(self) -> Organization:
@@ -265,6 +301,10 @@ class Objects:
 
 def no_args(o: Objects) -> dict:
     return {}
+
+
+def market_code(o: Objects) -> dict:
+    return {"code": o.fixture("market").code}
 
 
 def dispute(o: Objects) -> dict:
@@ -325,6 +365,18 @@ def employer(o: Objects) -> dict:
 
 def intermediary(o: Objects) -> dict:
     return {"pk": o.fixture("intermediary").pk}
+
+
+def legal_aid_dispute(o: Objects) -> dict:
+    return {"workflow": "disputes", "code": o.dispute.code}
+
+
+def legal_aid_referral(o: Objects) -> dict:
+    return {"pk": o.legal_aid_referral.pk}
+
+
+def legal_aid_accepted(o: Objects) -> dict:
+    return {"pk": o.legal_aid_accepted.pk}
 
 
 def survey_token(o: Objects) -> dict:
@@ -583,6 +635,20 @@ TABLE: dict[str, dict] = {
     "disputes:default": row(dispute, **HOLDER_ONLY_DISPUTE, alice_mediator=TO_DISPUTE),
     "disputes:refer": row(dispute, **HOLDER_ONLY_DISPUTE, alice_mediator=TO_DISPUTE),
     "disputes:close": row(dispute, **HOLDER_ONLY_DISPUTE, alice_mediator=TO_DISPUTE),
+    # The arbitration hand-off: the holder or a supervisor of the market; the dispute is
+    # still in mediation (no hand-off yet), so both are sent back to the case.
+    "disputes:arbitration_handoff": row(
+        dispute, **HOLDER_ONLY_DISPUTE, alice_mediator=TO_DISPUTE, sam_supervisor=TO_DISPUTE
+    ),
+    "disputes:arbitration_filing": row(
+        dispute, **HOLDER_ONLY_DISPUTE, alice_mediator=TO_DISPUTE, sam_supervisor=TO_DISPUTE
+    ),
+    "disputes:arbitration_result": row(
+        dispute, **HOLDER_ONLY_DISPUTE, alice_mediator=TO_DISPUTE, sam_supervisor=TO_DISPUTE
+    ),
+    "disputes:arbitration_awaiting": row(
+        no_args, staff=FORBIDDEN, outsider=OK, portal=FORBIDDEN, **DISPUTE_READERS
+    ),
     # -- complaints ----------------------------------------------------------------------
     "complaints:queue": row(
         no_args, staff=FORBIDDEN, outsider=FORBIDDEN, portal=FORBIDDEN, **COMPLAINT_READERS
@@ -627,6 +693,9 @@ TABLE: dict[str, dict] = {
     "complaints:hear": row(complaint, **HOLDER_ONLY_COMPLAINT, olga_officer=TO_COMPLAINT),
     "complaints:close": row(complaint, **HOLDER_ONLY_COMPLAINT, olga_officer=TO_COMPLAINT),
     "complaints:refer": row(complaint, **HOLDER_ONLY_COMPLAINT, olga_officer=OK),
+    # Labour inspection's feedback: only on a complaint referred to it and awaiting it; the
+    # complaint here is still being investigated, so its holder is sent back to it.
+    "complaints:feedback": row(complaint, **HOLDER_ONLY_COMPLAINT, olga_officer=TO_COMPLAINT),
     # The labour administration's decision, after a complaint closed with a proposed penalty:
     # the holder or a supervisor of the market; the complaint here is still being
     # investigated, so both are sent back to it.
@@ -646,6 +715,16 @@ TABLE: dict[str, dict] = {
     # Leaving a tracking session is a POST (a link must not end it).
     "complaints_public:track_leave": everyone(no_args, NOT_ALLOWED),
     "complaints_public:sanctioned": everyone(no_args, OK),
+    # -- the public market directory (no login): the page, its feeds, the map and each
+    # market's sealed card; the monthly figures are entered by the market's supervisors.
+    "directory:index": everyone(no_args, OK),
+    "directory:feed_json": everyone(no_args, OK),
+    "directory:feed_geojson": everyone(no_args, OK),
+    "directory:map": everyone(no_args, OK),
+    "directory:card": everyone(market_code, OK),
+    "directory:figures": row(
+        market_code, staff=FORBIDDEN, outsider=FORBIDDEN, portal=FORBIDDEN, sam_supervisor=OK
+    ),
     # -- satisfaction survey: the link in the text opens without login; the results are
     # for those who see the market's statistics (tests/surveys).
     "surveys:answer": everyone(survey_token, OK),
@@ -656,6 +735,39 @@ TABLE: dict[str, dict] = {
         portal=FORBIDDEN,
         sam_supervisor=OK,
         audrey_auditor=OK,
+    ),
+    # -- legal-aid referrals (tests/legalaid): the list for those who see a referable
+    # workflow's cases (olga: complaints; oscar: his own market's, none here); a referral
+    # of a dispute for whoever may open the dispute, recorded by those who work it.
+    "legalaid:list": row(
+        no_args, staff=OK, outsider=OK, portal=FORBIDDEN, carol_caseworker=FORBIDDEN
+    ),
+    "legalaid:refer": row(
+        legal_aid_dispute,
+        staff=NOT_FOUND,
+        outsider=NOT_FOUND,
+        portal=NOT_FOUND,
+        alice_mediator=OK,
+        sam_supervisor=OK,
+        audrey_auditor=FORBIDDEN,
+    ),
+    "legalaid:answer": row(
+        legal_aid_referral,
+        staff=NOT_FOUND,
+        outsider=NOT_FOUND,
+        portal=NOT_FOUND,
+        alice_mediator=OK,
+        sam_supervisor=OK,
+        audrey_auditor=FORBIDDEN,
+    ),
+    "legalaid:outcome": row(
+        legal_aid_accepted,
+        staff=NOT_FOUND,
+        outsider=NOT_FOUND,
+        portal=NOT_FOUND,
+        alice_mediator=OK,
+        sam_supervisor=OK,
+        audrey_auditor=FORBIDDEN,
     ),
     # -- agreements (counter work: carol; sam supervises; mediators and auditors read) ----
     "agreements:list": row(

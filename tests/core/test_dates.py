@@ -17,9 +17,10 @@ from casework.complaints import forms as complaints_forms
 from casework.complaints import forms_intake
 from casework.complaints.models import Complaint
 from casework.core import dates
-from casework.disputes import filters, forms_portal
+from casework.disputes import arbitration_forms, filters, forms_portal
 from casework.disputes import forms as disputes_forms
 from casework.disputes.models import Dispute
+from casework.legalaid import forms as legalaid_forms
 
 OLD_DAY = "1900-01-01"
 OLD_MOMENT = "1700-01-01T09:00"
@@ -64,6 +65,8 @@ CASES = {
     "dispute instalment: due_date": ("instalment", "due_date", DEADLINE),
     "dispute mark: at": ("mark", "at", PAST_MOMENT),
     "dispute payment: paid_on": ("payment", "paid_on", PAST_DAY),
+    "dispute arbitration filing: filed_on": ("arbitration_filing", "filed_on", PAST_DAY),
+    "dispute arbitration result: closed_on": ("arbitration_result", "closed_on", PAST_DAY),
     "dispute queue filter: received_from": ("filter", "received_from", DEADLINE),
     "dispute queue filter: received_to": ("filter", "received_to", DEADLINE),
     # disputes, portal
@@ -77,6 +80,7 @@ CASES = {
     "complaint interview: held_at": ("interview", "held_at", PAST_MOMENT),
     "complaint decision: correction_due": ("decision", "correction_due", DEADLINE),
     "complaint penalty decision: decided_on": ("penalty_decision", "decided_on", PAST_DAY),
+    "complaint inspection feedback: day": ("inspection_feedback", "day", PAST_DAY),
     # agreements
     "agreement: start_date": ("particulars", "start_date", TERM),
     "agreement: end_date": ("particulars", "end_date", TERM),
@@ -101,10 +105,17 @@ CASES = {
         DEADLINE,
     ),
     "assistance placement end: ended_on": ("placement_end", "ended_on", DEADLINE),
+    # legal-aid referrals
+    "legal aid answer: answered_on": ("legalaid_answer", "answered_on", PAST_DAY),
+    "legal aid outcome: concluded_on": ("legalaid_outcome", "concluded_on", PAST_DAY),
 }
 
 
 def _form(kind: str, data: dict, *, user, person):
+    if kind == "legalaid_answer":
+        return legalaid_forms.AnswerForm(data)
+    if kind == "legalaid_outcome":
+        return legalaid_forms.OutcomeForm(data)
     if kind == "written":
         return disputes_forms.WrittenIntakeForm(data, user=user)
     if kind == "oral":
@@ -123,6 +134,10 @@ def _form(kind: str, data: dict, *, user, person):
         return disputes_forms.MarkForm(data, settlement=None)
     if kind == "payment":
         return disputes_forms.PaymentForm(data, settlement=None)
+    if kind == "arbitration_filing":
+        return arbitration_forms.FilingForm(data)
+    if kind == "arbitration_result":
+        return arbitration_forms.ResultForm(data)
     if kind == "filter":
         return filters.QueueFilterForm(data, markets=[])
     if kind == "online":
@@ -142,6 +157,8 @@ def _form(kind: str, data: dict, *, user, person):
     if kind == "penalty_decision":
         complaint = Complaint(decided_at=timezone.now() - datetime.timedelta(days=30))
         return complaints_forms.PenaltyDecisionForm(data, complaint=complaint)
+    if kind == "inspection_feedback":
+        return complaints_forms.FeedbackForm(data)
     if kind == "particulars":
         return ParticularsForm(data)
     if kind == "application":
