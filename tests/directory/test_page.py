@@ -30,7 +30,7 @@ def test_the_figures_name_their_month_and_source(client, mapped_market):
         page = client.get(reverse("directory:index"), HTTP_ACCEPT_LANGUAGE="en").content.decode()
 
     assert "1860" in page and "42.5" in page
-    assert f"{month_key(last_complete_month())}, entered by the market" in page
+    assert f"{month_key(last_complete_month())}，市场填报" in page  # the default language
 
 
 def test_the_page_is_chinese_by_default_and_english_on_request(client, market):

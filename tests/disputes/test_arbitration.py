@@ -242,7 +242,7 @@ def test_a_dispute_in_mediation_cannot_be_handed_off(new_dispute, committee, ali
 def test_a_second_hand_off_is_refused(new_dispute, committee, alice_mediator):
     dispute = new_dispute(S.TERMINATED)
     hand_off(dispute, committee, alice_mediator)
-    with pytest.raises(ValidationError, match="already"):
+    with pytest.raises(ValidationError, match="已经移送仲裁"):
         hand_off(dispute, committee, alice_mediator)
     assert ArbitrationHandoff.objects.count() == 1
 
@@ -259,7 +259,7 @@ def test_a_committee_of_another_market_is_refused(new_dispute, other_market, ali
 def test_no_result_before_the_filing(new_dispute, committee, alice_mediator):
     dispute = new_dispute(S.TERMINATED)
     hand_off(dispute, committee, alice_mediator)
-    with pytest.raises(ValidationError, match="acceptance"):
+    with pytest.raises(ValidationError, match="请先录入仲裁委员会的受理信息"):
         arbitration.result_record(
             dispute=dispute, result=R.AWARD, closed_on=timezone.localdate(),
             actor=actor(alice_mediator),

@@ -161,7 +161,7 @@ def test_the_case_page_shows_the_referral_and_its_letter(
     assert reverse("legalaid:answer", args=[referral.pk]) in body
     letter = Document.objects.for_subject(referral).get()
     assert reverse("documents:detail", args=[letter.pk]) in body
-    assert "Referred to legal aid" in body  # the case history names the step
+    assert "转介法律援助" in body  # the case history names the step
 
 
 def test_a_case_not_open_to_referral_sends_staff_back(client, new_dispute, alice_mediator, centre):
@@ -202,7 +202,7 @@ def test_an_anonymous_complaint_has_nobody_to_refer(
     complaint = make_complaint("investigating")
     with pytest.raises(ValidationError) as refused:
         refer(complaint, wang_worker.person, centre, olga_officer, Ground.HARDSHIP)
-    assert "party" in str(refused.value)
+    assert "本案当事人" in str(refused.value)
 
 
 def test_refusals(new_dispute, alice_mediator, wang_worker, li_worker, centre, other_centre):
@@ -366,5 +366,5 @@ def test_the_home_page_counts_the_referrals_waiting_for_an_answer(
     client.force_login(alice_mediator)
     with translation.override("en"):
         home = client.get(reverse("home"), HTTP_ACCEPT_LANGUAGE="en").content.decode()
-    assert "Legal-aid referrals waiting for the centre&#x27;s answer" in home
+    assert "待法律援助机构答复的转介" in home
     assert reverse("legalaid:list") + "?state=referred" in home
