@@ -114,50 +114,53 @@ def _referral_step(request, pk: int, state: str):
     return referral, case, case_page, None
 
 
-@login_required
-@require_http_methods(["GET", "POST"])
-def answer(request, pk: int):
-    referral, case, case_page, refused = _referral_step(request, pk, State.REFERRED)
+def _referral_step_page(request, pk: int, step: dict):
+    """One of the centre's answers (``STEPS``): its form, its service, its page."""
+    referral, case, case_page, refused = _referral_step(request, pk, step["state"])
     if refused:
         return refused
-    form = forms.AnswerForm(request.POST if request.method == "POST" else None)
+    form = step["form"](request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         response = _run(
             request,
             form,
             case_page,
-            lambda actor: services.referral_answer(
-                referral=referral, actor=actor, **form.cleaned_data
-            ),
-            _("The centre's answer has been recorded."),
+            lambda actor: step["service"](referral=referral, actor=actor, **form.cleaned_data),
+            step["done"],
         )
         if response is not None:
             return response
-    title = gettext_lazy("The centre's answer")
-    return _page(request, title, form, case, case_page, referral_intro(referral))
+    return _page(request, step["title"], form, case, case_page, referral_intro(referral))
+
+
+STEPS = {
+    "answer": {
+        "state": State.REFERRED,
+        "form": forms.AnswerForm,
+        "service": services.referral_answer,
+        "done": gettext_lazy("The centre's answer has been recorded."),
+        "title": gettext_lazy("The centre's answer"),
+    },
+    "outcome": {
+        "state": State.ACCEPTED,
+        "form": forms.OutcomeForm,
+        "service": services.referral_outcome,
+        "done": gettext_lazy("The outcome has been recorded."),
+        "title": gettext_lazy("Outcome of the legal aid"),
+    },
+}
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def answer(request, pk: int):
+    return _referral_step_page(request, pk, STEPS["answer"])
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def outcome(request, pk: int):
-    referral, case, case_page, refused = _referral_step(request, pk, State.ACCEPTED)
-    if refused:
-        return refused
-    form = forms.OutcomeForm(request.POST if request.method == "POST" else None)
-    if request.method == "POST" and form.is_valid():
-        response = _run(
-            request,
-            form,
-            case_page,
-            lambda actor: services.referral_outcome(
-                referral=referral, actor=actor, **form.cleaned_data
-            ),
-            _("The outcome has been recorded."),
-        )
-        if response is not None:
-            return response
-    title = gettext_lazy("Outcome of the legal aid")
-    return _page(request, title, form, case, case_page, referral_intro(referral))
+    return _referral_step_page(request, pk, STEPS["outcome"])
 
 
 def referral_intro(referral: LegalAidReferral) -> str:
