@@ -252,6 +252,10 @@ def test_each_extension_is_confirmed_in_writing(new_dispute, alice_mediator, tmp
         "Alice调解员",
         "未经双方当事人一致同意的，自本调解组织收到调解申请之日起15日内未达成调解协议，视为调解不成",
         "第十四条",
+        # the parties sign to confirm (pdf/disputes/_party_signatures.html)
+        "当事人确认",
+        "申请人王小明签名",
+        "被申请人测试搬家服务有限公司签名或盖章",
     )
 
     extend(dispute, alice_mediator, 5, "被申请人电话同意，申请人书面同意")
