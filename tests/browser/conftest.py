@@ -138,12 +138,37 @@ worker = get_user_model().objects.get(username="worker")
 dispute = Dispute.objects.filter(applicants=worker.person, state="in_mediation").order_by("code")[0]
 agreement = Agreement.objects.for_party(worker).awaiting_signature().order_by("code")[0]
 document = Document.objects.filter(status="ready").order_by("pk")[0]
+# Issue 18: the directory's markets; a dispute already with the arbitration committee; the
+# failed ones not yet handed to it, with their holders (one per viewport); a dispute of the
+# portal's worker that may refer them to legal aid (no open referral of theirs from it).
+from django.contrib.contenttypes.models import ContentType
+from casework.core.models import Market
+from casework.disputes.legalaid import REFERABLE
+from casework.disputes.models import ArbitrationHandoff
+from casework.legalaid.models import LegalAidReferral
+markets = [
+    {"name": m.name, "address": m.address, "hotline": m.hotline, "hours": m.opening_hours}
+    for m in Market.objects.order_by("code")
+]
+handed_off = ArbitrationHandoff.objects.values("dispute_id")
+arbitrated = Dispute.objects.filter(pk__in=handed_off).order_by("code")[0]
+failed = Dispute.objects.filter(state__in=("terminated", "defaulted")).exclude(pk__in=handed_off)
+open_referrals = LegalAidReferral.objects.open().filter(
+    worker=worker.person, subject_type=ContentType.objects.get_for_model(Dispute)
+)
+referable = Dispute.objects.filter(applicants=worker.person, state__in=REFERABLE)
+legal_aid = referable.exclude(pk__in=open_referrals.values("subject_id")).order_by("code")[0]
 print(json.dumps({
     "person": worker.person.name,
     "dispute": dispute.code,
     "agreement": agreement.code,
     "document_code": document.verification_code,
     "document_title": document.title,
+    "markets": markets,
+    "arbitrated_dispute": arbitrated.code,
+    # terminated first; a defaulted case is referred by its holder (arbitration.py)
+    "to_arbitration": [[d.code, d.owner.username] for d in failed.order_by("-state", "code")],
+    "legal_aid_dispute": legal_aid.code,
 }))
 """
 

@@ -20,7 +20,7 @@ class Demo:
 
     base: str
     env: dict[str, str]
-    facts: dict[str, str] = field(default_factory=dict)
+    facts: dict[str, Any] = field(default_factory=dict)  # strings, and lists of them
     logins: dict[str, Any] = field(default_factory=dict)  # user name -> storage state
 
     def url(self, path: str) -> str:

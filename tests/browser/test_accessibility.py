@@ -23,6 +23,10 @@ PAGES = {
     "verify": (None, "/verify/"),
     "verify-result": (None, "/verify/{document_code}/"),
     "statistics": ("supervisor", "/statistics/disputes/"),
+    "markets-directory": (None, "/markets/"),
+    "markets-map": (None, "/markets/map/"),
+    # A dispute with the committee: the arbitration and the legal-aid sections.
+    "dispute-arbitration-legal-aid": ("mediator", "/disputes/{arbitrated_dispute}/"),
 }
 
 
