@@ -53,7 +53,12 @@
       .then(function (collection) {
         var layer = L.geoJSON(collection, {
           onEachFeature: function (feature, marker) {
-            marker.bindPopup(popup(feature.properties, labels));
+            // Panned clear of the zoom buttons (top left), which would cover the name, and
+            // narrow enough on a phone to fit beside them (Leaflet adds 46 px around it).
+            marker.bindPopup(popup(feature.properties, labels), {
+              autoPanPaddingTopLeft: L.point(56, 10),
+              maxWidth: Math.min(300, el.clientWidth - 110)
+            });
             marker.options.title = feature.properties.name;
             marker.options.alt = feature.properties.name;
           }
