@@ -2,6 +2,7 @@
 card (issued again when the market's public fields or figures changed since)."""
 
 import logging
+import time
 
 from django.db import transaction
 from django.utils import translation
@@ -20,6 +21,9 @@ KIND = "market_card"
 # The card's own Chinese terms, whatever the reader's language.
 CARD_LABELS = {"job_seekers": "求职人数", "daily_placements": "日均成功对接"}
 CARD_UNITS = {"job_seekers": "人", "daily_placements": "人/日"}
+# A card renders in about a second; past this the visitor is asked to come back (503).
+RENDER_WAIT_SECONDS = 10.0
+RENDER_POLL_SECONDS = 0.2
 
 
 def _note(figure: Figure) -> str:
@@ -82,10 +86,25 @@ def ready_card(market: Market) -> Document:
     """The current card, rendered here if no worker has taken it yet (a visitor waits
     for one render at most; the page is rate-limited)."""
     doc = current_card(market)
-    if doc.status != Document.Status.PENDING:
-        return doc
+    if doc.status == Document.Status.PENDING:
+        doc = _render_here(doc)
+    return _rendered_elsewhere(doc)
+
+
+def _render_here(doc: Document) -> Document:
     try:
         return document_render(doc.pk)
     except Exception:  # the render is released for a retry; the visitor is asked to wait
         logger.exception("market card %s could not be rendered", doc.pk)
         return Document.objects.get(pk=doc.pk)
+
+
+def _rendered_elsewhere(doc: Document) -> Document:
+    """The card once the run holding its render is done: a second visitor arriving while
+    the first one's render (or a worker's) runs waits for it rather than being told to
+    come back later (tests/directory/test_card_races.py)."""
+    deadline = time.monotonic() + RENDER_WAIT_SECONDS
+    while doc.status == Document.Status.RENDERING and time.monotonic() < deadline:
+        time.sleep(RENDER_POLL_SECONDS)
+        doc = Document.objects.get(pk=doc.pk)
+    return doc
