@@ -791,11 +791,13 @@ def _publish_sanction(complaint: Complaint) -> Sanction:
     # The public list shows the statutory correction for the conduct, not the officer's
     # own words (they may name the workers concerned), nor the statutory fine, which only
     # the labour administration imposes (penalty_decision_record).
-    rule = rule_for(complaint.conduct_found)
+    conducts = [item.conduct for item in complaint.decision_items.all()]
+    rules = [rule_for(conduct) for conduct in conducts or [complaint.conduct_found]]
     return _publish(
         complaint,
         outcome=SanctionKind(complaint.outcome),
-        measures=rule.correction if rule else "",
+        # One correction per conduct found, in the decision's order.
+        measures="；".join(rule.correction for rule in rules if rule),
         decided_on=timezone.localdate(complaint.decided_at),
     )
 

@@ -248,6 +248,29 @@ def test_the_public_list_and_the_penalty_decision_still_work(make_complaint, sam
     assert (sanction.conduct, sanction.amount) == (Conduct.DEPOSIT, Decimal("50000.00"))
 
 
+def test_an_order_to_correct_two_conducts_shows_both_on_the_public_list(make_complaint, client):
+    decision = services.Decision(
+        outcome=Outcome.ORDER_TO_CORRECT,
+        findings="经查，被投诉人扣押两名劳动者的身份证，并向其收取押金。",
+        measures="限期退还身份证和押金。",
+        correction_due=timezone.localdate() + datetime.timedelta(days=10),
+        items=(
+            services.Item(Conduct.ID_WITHHELD, (Measure.CORRECT,)),
+            services.Item(Conduct.DEPOSIT, (Measure.CORRECT,), workers_affected=2),
+        ),
+    )
+    complaint = make_complaint(S.CLOSED, decision=decision)
+    sanction = Sanction.objects.get(complaint=complaint)
+    assert sanction.measures == "；".join(
+        rule_for(conduct).correction for conduct in (Conduct.ID_WITHHELD, Conduct.DEPOSIT)
+    )
+    page = client.get(reverse("complaints_public:sanctioned")).content.decode()
+    with translation.override(settings.LANGUAGE_CODE):
+        for conduct in (Conduct.ID_WITHHELD, Conduct.DEPOSIT):
+            assert str(conduct.label) in page
+            assert rule_for(conduct).correction in page
+
+
 # -- the pages ---------------------------------------------------------------------------------
 
 

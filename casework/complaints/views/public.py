@@ -343,18 +343,28 @@ def fine_text(amount: Decimal | None) -> str:
     return f"¥{amount:,.2f}" if amount is not None else ""
 
 
+def _conducts_found(sanction: Sanction) -> str:
+    """Every conduct of the decision (a decision may find several), else the row's own."""
+    items = sanction.complaint.decision_items.all() if sanction.complaint_id else []
+    return "；".join(item.get_conduct_display() for item in items) or (
+        sanction.get_conduct_display()
+    )
+
+
 def sanctioned(request):
     """Final decisions only: orders to correct, and the penalties the labour administration
     decided (with the fine decided). A proposed penalty has no Sanction row."""
-    sanctions = Sanction.objects.select_related("intermediary", "market").order_by(
-        "-decided_on", "-pk"
+    sanctions = (
+        Sanction.objects.select_related("intermediary", "market")
+        .prefetch_related("complaint__decision_items")
+        .order_by("-decided_on", "-pk")
     )
     page = Paginator(sanctions, SANCTIONS_PER_PAGE).get_page(request.GET.get("page"))
     rows = [
         SanctionRow(
             intermediary=s.intermediary.name,
             credit_code=s.intermediary.credit_code,
-            conduct=s.get_conduct_display(),
+            conduct=_conducts_found(s),
             outcome=s.get_outcome_display(),
             measures=s.measures,
             fine=fine_text(s.amount),
