@@ -65,6 +65,14 @@ def refusal(user, dispute: Dispute) -> str | None:
     return _("Only the mediator holding the case or a supervisor of its market can do this.")
 
 
+def may_hand_off(user, dispute: Dispute) -> bool:
+    """Whether the case page offers ``user`` the hand-off (handoff_record checks again)."""
+    if refusal(user, dispute) is not None or not handoff_possible(dispute):
+        return False
+    # A defaulted case is referred by its holder's step of the flow (its refer task).
+    return dispute.state != S.DEFAULTED or dispute.owner_id == user.pk
+
+
 def _require(actor: Actor, dispute: Dispute) -> None:
     reason = refusal(actor.user, dispute)
     if reason is not None:

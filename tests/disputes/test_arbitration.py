@@ -242,7 +242,7 @@ def test_a_dispute_in_mediation_cannot_be_handed_off(new_dispute, committee, ali
 def test_a_second_hand_off_is_refused(new_dispute, committee, alice_mediator):
     dispute = new_dispute(S.TERMINATED)
     hand_off(dispute, committee, alice_mediator)
-    with pytest.raises(ValidationError, match="已经移送仲裁"):
+    with translation.override("en"), pytest.raises(ValidationError, match="already"):
         hand_off(dispute, committee, alice_mediator)
     assert ArbitrationHandoff.objects.count() == 1
 
@@ -259,7 +259,7 @@ def test_a_committee_of_another_market_is_refused(new_dispute, other_market, ali
 def test_no_result_before_the_filing(new_dispute, committee, alice_mediator):
     dispute = new_dispute(S.TERMINATED)
     hand_off(dispute, committee, alice_mediator)
-    with pytest.raises(ValidationError, match="请先录入仲裁委员会的受理信息"):
+    with translation.override("en"), pytest.raises(ValidationError, match="acceptance"):
         arbitration.result_record(
             dispute=dispute, result=R.AWARD, closed_on=timezone.localdate(),
             actor=actor(alice_mediator),
@@ -421,3 +421,17 @@ def test_the_case_page_offers_the_hand_off_then_shows_it(
     assert url("handoff", dispute) not in page
     assert committee.name in page and url("filing", dispute) in page
     assert "Handed to arbitration" in page  # the timeline names the step
+
+
+def test_the_case_page_offers_a_supervisor_only_the_hand_offs_they_may_make(
+    new_dispute, client, sam_supervisor
+):
+    # A defaulted case is referred by its holder's step of the flow; a terminated one by
+    # its holder or a supervisor of its market (arbitration.may_hand_off).
+    client.force_login(sam_supervisor)
+    terminated = new_dispute(S.TERMINATED)
+    defaulted = new_dispute(S.DEFAULTED)
+    page = client.get(reverse("disputes:detail", args=[terminated.code])).content.decode()
+    assert url("handoff", terminated) in page
+    page = client.get(reverse("disputes:detail", args=[defaulted.code])).content.decode()
+    assert url("handoff", defaulted) not in page

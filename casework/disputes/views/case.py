@@ -308,6 +308,8 @@ def detail(request, code: str):
         "state_overview": state_overview(dispute),
         "events": timeline(dispute),
         "steps": available_steps(request.user, dispute),
+        "arbitration_may_act": arbitration.refusal(request.user, dispute) is None,
+        "arbitration_may_hand_off": arbitration.may_hand_off(request.user, dispute),
     }
     return render(request, "disputes/detail.html", context)
 
