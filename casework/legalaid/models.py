@@ -69,7 +69,7 @@ class LegalAidReferral(SubjectLink):
         REFERRED = "referred", _("referred, waiting for the centre")
         ACCEPTED = "accepted", _("accepted by the centre")
         DECLINED = "declined", _("declined by the centre")
-        CONCLUDED = "concluded", _("outcome recorded")
+        CONCLUDED = "concluded", pgettext_lazy("legal aid", "outcome recorded")
 
     OPEN_STATES = (State.REFERRED, State.ACCEPTED)
 

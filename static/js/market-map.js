@@ -41,6 +41,8 @@
     L.Icon.Default.imagePath = data.imagePath;
     // China as a whole until the markers are known.
     var map = L.map(el, { scrollWheelZoom: false }).setView([35, 105], 4);
+    // The library's credit as a plain link (its default prefix carries a flag).
+    map.attributionControl.setPrefix('<a href="https://leafletjs.com">Leaflet</a>');
     if (data.tileUrl) {
       L.tileLayer(data.tileUrl, {
         subdomains: data.tileSubdomains || "abc",
