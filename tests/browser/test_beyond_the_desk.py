@@ -269,7 +269,7 @@ def test_legal_aid_referral_to_the_portal(open_page, demo):
     save(page)
     expect(outcome_link).to_have_count(0)
     expect(legal_aid.locator("li", has_text=demo.facts["person"]).last).to_contain_text(
-        zh("outcome recorded")
+        zh("outcome recorded", "legal aid")
     )
     check_page(page, "legal-aid-3-concluded")
 
