@@ -45,7 +45,7 @@ endif
 endif
 
 .PHONY: help run test test-services test-browser bench lint mypy-baseline install system-packages \
-	browser-packages clean
+	browser-packages services-packages clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
@@ -55,6 +55,9 @@ system-packages: ## install missing Debian packages (Pango, HarfBuzz subsetting,
 
 browser-packages: ## install Debian's chromium (and its Chinese UI) for make test-browser
 	@bash scripts/system-packages.sh chromium chromium-l10n
+
+services-packages: ## install Debian's pgbouncer: make test-services runs the settings behind one
+	@bash scripts/system-packages.sh pgbouncer
 
 install: system-packages $(STAMP) ## system packages, .venv (Python 3.11 or 3.12) and the pinned dependencies
 
@@ -89,7 +92,7 @@ test: install ## the whole suite on SQLite with Celery tasks run in-process, wit
 	@head -n 22 .coverage-report.txt
 	@echo "coverage (lines of casework, agreements, assistance, portal): $$($(VENV)/bin/coverage report --format=total)%"
 
-test-services: install ## the whole suite on PostgreSQL + Redis, with a real Celery worker
+test-services: install services-packages ## the whole suite on PostgreSQL + Redis, with a real Celery worker
 	DATABASE_URL=$(SERVICES_DATABASE_URL) CELERY_BROKER_URL=$(SERVICES_BROKER_URL) \
 		CACHE_URL=$(SERVICES_CACHE_URL) $(PY) scripts/prepare_services.py
 	env -u STORAGE_S3_BUCKET -u DJANGO_HTTPS -u CASEWORK_VAR_DIR \

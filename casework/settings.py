@@ -205,7 +205,7 @@ TEMPLATES = [
 ]
 
 
-def _database(url: str) -> dict:
+def _database(url: str, *, pgbouncer: bool = False) -> dict:
     # A database server keeps connections for 60 s by default (measured: twice the
     # requests a second of opening one per request); health checks drop a connection
     # that died meanwhile (a PostgreSQL restart) before the request uses it, so the
@@ -219,18 +219,38 @@ def _database(url: str) -> dict:
         )
     except ValueError as exc:
         raise ImproperlyConfigured(f"DATABASE_URL: {exc}") from None
+    if pgbouncer:
+        _behind_pgbouncer(config)
     return config
 
 
+def _behind_pgbouncer(config: dict) -> None:
+    """A PgBouncer in transaction pooling hands each transaction any server connection
+    (deploy/README.md, "PgBouncer"): nothing may outlive a transaction on the server."""
+    # Iterating a large query (.iterator()) outside a transaction would open a WITH HOLD
+    # cursor on one server connection and fetch from another.
+    config["DISABLE_SERVER_SIDE_CURSORS"] = True
+    # No prepared statements (Django's default, kept whatever OPTIONS say): another client
+    # given the same server connection would find the name taken, or a later transaction
+    # of the same client miss it.
+    config.setdefault("OPTIONS", {})["prepare_threshold"] = None
+
+
+DATABASE_PGBOUNCER = env_bool("DATABASE_PGBOUNCER")
 DATABASES = {
-    "default": _database(env_str("DATABASE_URL") or f"sqlite:///{VAR_DIR / 'casework.sqlite3'}")
+    "default": _database(
+        env_str("DATABASE_URL") or f"sqlite:///{VAR_DIR / 'casework.sqlite3'}",
+        pgbouncer=DATABASE_PGBOUNCER,
+    )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Wait for a lock instead of failing at once when a task and a request write together.
     DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 20
-if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and not DATABASE_PGBOUNCER:
     # No JIT compilation: the statistics' aggregate queries spend 0.5-1 s compiling per
-    # page and run in 0.1-0.7 s without it (docs/reports.md, "Speed").
+    # page and run in 0.1-0.7 s without it (docs/reports.md, "Speed"). PgBouncer refuses
+    # startup options: behind it the role carries the setting (ALTER ROLE ... SET jit =
+    # off, deploy/README.md, "PgBouncer").
     _pg_options = DATABASES["default"].setdefault("OPTIONS", {})
     if "jit" not in _pg_options.get("options", ""):
         _pg_options["options"] = f"{_pg_options.get('options', '')} -c jit=off".strip()

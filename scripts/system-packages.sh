@@ -8,7 +8,9 @@
 #
 # The browser leg's packages are not in the default list (make run and make test need
 # no browser): make browser-packages runs `scripts/system-packages.sh chromium
-# chromium-l10n` (Debian's chromium for Playwright, and its Chinese UI strings).
+# chromium-l10n` (Debian's chromium for Playwright, and its Chinese UI strings), and make
+# services-packages (a prerequisite of make test-services) `scripts/system-packages.sh
+# pgbouncer` (the database settings are tested behind a real PgBouncer).
 #
 # Debian/Ubuntu: missing packages are installed with apt-get when run as root,
 # else with `sudo -n` when sudo works without a password; otherwise the exact
