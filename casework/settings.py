@@ -8,6 +8,7 @@ in-process, files on local disk). Every variable is documented in
 import datetime
 import secrets
 from pathlib import Path
+from typing import cast
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
@@ -220,7 +221,7 @@ def _database(url: str, *, pgbouncer: bool = False) -> dict:
     except ValueError as exc:
         raise ImproperlyConfigured(f"DATABASE_URL: {exc}") from None
     if pgbouncer:
-        _behind_pgbouncer(config)
+        _behind_pgbouncer(cast(dict, config))
     return config
 
 
