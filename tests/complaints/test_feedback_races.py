@@ -14,14 +14,11 @@ Without the lock the close would check a stale copy that still awaits feedback (
 for nothing) or, worse, one whose feedback it did not see written.
 """
 
-import threading
 from collections import Counter
-from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import connection
 from django.utils import timezone
 
 from casework.complaints import services
@@ -29,10 +26,16 @@ from casework.complaints.models import Complaint, FeedbackResult, ReferralTarget
 from casework.core.audit import verify_chains
 from tests.complaints.fixtures import actor
 from tests.invariants import assert_invariants
+from tests.races import at_once
 
 ON_POSTGRES = settings.DATABASES["default"]["ENGINE"].endswith("postgresql")
 ROUNDS = 4
 S = Complaint.State
+
+
+def code_of(exc: ValidationError) -> str:
+    return exc.code or "invalid"
+
 
 pytestmark = [
     pytest.mark.services,
@@ -41,24 +44,6 @@ pytestmark = [
         not ON_POSTGRES, reason="SQLite has no row locks; runs in make test-services"
     ),
 ]
-
-
-def _at_once(*steps) -> list[str]:
-    """Run the steps in threads released together; each gives "done" or its refusal's code."""
-    start = threading.Barrier(len(steps))
-
-    def run(step) -> str:
-        try:
-            start.wait()
-            step()
-            return "done"
-        except ValidationError as exc:
-            return exc.code or "invalid"
-        finally:
-            connection.close()
-
-    with ThreadPoolExecutor(len(steps)) as pool:
-        return list(pool.map(run, steps))
 
 
 def _feedback(complaint: Complaint, result: str, reference: str):
@@ -96,9 +81,10 @@ def test_the_feedback_recorded_twice_at_once_is_recorded_once(make_complaint):
     for _ in range(ROUNDS):
         complaint = make_complaint(S.AWAITING_FEEDBACK)
 
-        results = _at_once(
+        results = at_once(
             _feedback(complaint, FeedbackResult.HANDLED, "测监〔2026〕21号"),
             _feedback(complaint, FeedbackResult.NOT_OPENED, "测监〔2026〕22号"),
+            refusal=code_of,
         )
 
         assert sorted(results) == ["done", "feedback_recorded"], results
@@ -118,8 +104,10 @@ def test_closing_while_the_feedback_is_recorded_never_closes_without_it(make_com
     for _ in range(ROUNDS):
         complaint = make_complaint(S.AWAITING_FEEDBACK)
 
-        results = _at_once(
-            _feedback(complaint, FeedbackResult.HANDLED, "测监〔2026〕21号"), _close(complaint)
+        results = at_once(
+            _feedback(complaint, FeedbackResult.HANDLED, "测监〔2026〕21号"),
+            _close(complaint),
+            refusal=code_of,
         )
 
         after = Complaint.objects.get(pk=complaint.pk)

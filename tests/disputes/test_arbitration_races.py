@@ -21,7 +21,6 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from django.conf import settings
-from django.core.exceptions import ValidationError
 from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
@@ -31,6 +30,7 @@ from casework.disputes.models import ArbitrationCommittee, ArbitrationHandoff, D
 from tests.disputes.fixtures import actor
 from tests.formtoken_client import FormTokenClient
 from tests.invariants import assert_invariants
+from tests.races import at_once
 
 ON_POSTGRES = settings.DATABASES["default"]["ENGINE"].endswith("postgresql")
 ROUNDS = 3
@@ -55,7 +55,7 @@ def committee(market) -> ArbitrationCommittee:
     )
 
 
-def _post_at_once(path: str, data: dict, users: list) -> list[tuple[int, bool, str]]:
+def _postat_once(path: str, data: dict, users: list) -> list[tuple[int, bool, str]]:
     """POST ``data`` to ``path`` as each user, released together: the status, whether
     the page says it was done, and the refusal it shows."""
     start = threading.Barrier(len(users))
@@ -74,24 +74,6 @@ def _post_at_once(path: str, data: dict, users: list) -> list[tuple[int, bool, s
 
     with ThreadPoolExecutor(len(users)) as pool:
         return list(pool.map(send, users))
-
-
-def _at_once(*steps) -> list[str]:
-    """Run the steps in threads released together; each gives "done" or its refusal."""
-    start = threading.Barrier(len(steps))
-
-    def run(step) -> str:
-        try:
-            start.wait()
-            step()
-            return "done"
-        except ValidationError as exc:
-            return " ".join(exc.messages)
-        finally:
-            connection.close()
-
-    with ThreadPoolExecutor(len(steps)) as pool:
-        return list(pool.map(run, steps))
 
 
 def _actions(dispute: Dispute, *names: str) -> list[str]:
@@ -118,7 +100,7 @@ def test_the_mediator_and_a_supervisor_hand_off_at_once_one_hand_off(
         dispute = new_dispute(S.TERMINATED)
         path = reverse("disputes:arbitration_handoff", args=[dispute.code])
 
-        results = _post_at_once(path, data, [alice_mediator, sam_supervisor])
+        results = _postat_once(path, data, [alice_mediator, sam_supervisor])
 
         _handed_off_once(results, dispute)
         # A terminated dispute stays terminated: the hand-off is a record on it.
@@ -132,7 +114,7 @@ def test_a_defaulted_dispute_handed_off_from_two_tabs_is_referred_once(
     dispute = new_dispute(S.DEFAULTED)
     path = reverse("disputes:arbitration_handoff", args=[dispute.code])
 
-    results = _post_at_once(path, {"committee": str(committee.pk)}, [alice_mediator] * 2)
+    results = _postat_once(path, {"committee": str(committee.pk)}, [alice_mediator] * 2)
 
     _handed_off_once(results, dispute)
     dispute = Dispute.objects.get(pk=dispute.pk)
@@ -166,7 +148,7 @@ def test_two_results_recorded_at_once_one_result(new_dispute, committee, alice_m
                 actor=me,
             )
 
-        results = _at_once(award, withdrawn)
+        results = at_once(award, withdrawn)
 
         assert results.count("done") == 1, results
         refusal = next(r for r in results if r != "done")

@@ -13,13 +13,8 @@ its letter; both answers would be written, the last one winning over an event th
 otherwise.
 """
 
-import threading
-from concurrent.futures import ThreadPoolExecutor
-
 import pytest
 from django.conf import settings
-from django.core.exceptions import ValidationError
-from django.db import connection
 from django.utils import timezone
 
 from casework.disputes.models import Dispute
@@ -28,6 +23,7 @@ from casework.legalaid import services
 from casework.legalaid.models import Ground, LegalAidReferral, Result
 from tests.disputes.fixtures import actor
 from tests.invariants import assert_invariants
+from tests.races import at_once
 
 ON_POSTGRES = settings.DATABASES["default"]["ENGINE"].endswith("postgresql")
 ROUNDS = 3
@@ -40,24 +36,6 @@ pytestmark = [
         not ON_POSTGRES, reason="SQLite has no row locks; runs in make test-services"
     ),
 ]
-
-
-def _at_once(*steps) -> list[str]:
-    """Run the steps in threads released together; each gives "done" or its refusal."""
-    start = threading.Barrier(len(steps))
-
-    def run(step) -> str:
-        try:
-            start.wait()
-            step()
-            return "done"
-        except ValidationError as exc:
-            return " ".join(exc.messages)
-        finally:
-            connection.close()
-
-    with ThreadPoolExecutor(len(steps)) as pool:
-        return list(pool.map(run, steps))
 
 
 def _one_done(results: list[str]) -> int:
@@ -90,7 +68,7 @@ def test_two_referrals_of_one_worker_at_once_give_one_open_referral(
     for _ in range(ROUNDS):
         dispute = new_dispute(Dispute.State.TERMINATED)
 
-        results = _at_once(
+        results = at_once(
             lambda d=dispute: _referral(d, wang, centre, alice_mediator, Ground.WAGES),
             lambda d=dispute: _referral(d, wang, centre, alice_mediator, Ground.HARDSHIP),
         )
@@ -114,7 +92,7 @@ def test_the_answer_and_the_outcome_recorded_twice_at_once_are_recorded_once(
         _referral(dispute, wang_worker.person, centre, alice_mediator, Ground.WAGES)
         referral = services.referrals_of(dispute).get()
 
-        results = _at_once(
+        results = at_once(
             lambda r=referral: services.referral_answer(
                 referral=r, accepted=True, answered_on=today,
                 centre_reference="测法援〔2026〕88号", actor=me,
@@ -139,7 +117,7 @@ def test_the_answer_and_the_outcome_recorded_twice_at_once_are_recorded_once(
                 referral=referral, accepted=True, answered_on=today, actor=me
             )
 
-        results = _at_once(
+        results = at_once(
             *(
                 lambda r=referral, result=result: services.referral_outcome(
                     referral=r, concluded_on=today, result=result, actor=me
