@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from casework.core.models import Market
-from casework.directory.figures import Figure, latest_rows, market_figures
+from casework.directory.figures import Figure, derived_values, latest_rows, market_figures
 
 # The keys of each entry in the JSON feed (the GeoJSON feed's properties are the same
 # without latitude and longitude, which are its geometry), with their meaning.
@@ -89,9 +89,10 @@ def directory(base_url: str = "") -> list[tuple[Market, dict[str, Figure | None]
     """(market, its figures, its entry) of every market, by name."""
     markets = list(Market.objects.order_by("name"))
     rows = latest_rows(markets)
+    values = derived_values(markets)
     listed = []
     for market in markets:
-        figures = market_figures(market, rows.get(market.pk))
+        figures = market_figures(market, rows.get(market.pk), values)
         listed.append((market, figures, entry(market, figures, base_url)))
     return listed
 

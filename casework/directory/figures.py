@@ -64,25 +64,37 @@ def latest_rows(markets) -> dict[int, MarketMonthFigures]:
     return latest
 
 
-def market_figures(market: Market, row: MarketMonthFigures | None) -> dict[str, Figure | None]:
-    """Per figure key: the newer of the entered and the derived figure (entered on a tie)."""
-    return {key: _figure(market, row, key) for key in FIGURE_KEYS}
+def derived_values(markets: list[Market]) -> dict[str, dict[int, Value]]:
+    """Per figure key, what a workflow derives for last month, by market id."""
+    month = last_complete_month()
+    providers = {key: derived(key) for key in FIGURE_KEYS}
+    return {key: p.values(markets, month) for key, p in providers.items() if p is not None}
 
 
-def _figure(market: Market, row: MarketMonthFigures | None, key: str) -> Figure | None:
+def market_figures(
+    market: Market, row: MarketMonthFigures | None, values: dict[str, dict[int, Value]]
+) -> dict[str, Figure | None]:
+    """Per figure key: the newer of the entered and the derived figure (entered on a tie);
+    ``values`` is derived_values() of a list that holds ``market``."""
+    return {key: _figure(market, row, key, values.get(key, {})) for key in FIGURE_KEYS}
+
+
+def _figure(
+    market: Market, row: MarketMonthFigures | None, key: str, values: dict[int, Value]
+) -> Figure | None:
     entered = Figure(key, getattr(row, key), row.month, ENTERED) if row else None
     provider = derived(key)
     month = last_complete_month()
     if provider is None or (entered is not None and entered.month >= month):
         return entered
-    value = provider.compute(market, month)
+    value = values.get(market.pk)
     if value is None:
         return entered
     return Figure(key, value, month, DERIVED, provider.source)
 
 
 def figures_for(market: Market) -> dict[str, Figure | None]:
-    return market_figures(market, latest_rows([market]).get(market.pk))
+    return market_figures(market, latest_rows([market]).get(market.pk), derived_values([market]))
 
 
 def enter_figures(

@@ -7,7 +7,9 @@ own ``directory.py`` (autodiscovered by DirectoryConfig.ready())::
     register(DerivedFigure("daily_placements", _("gig agreements signed"), placements))
 
 ``compute(market, month)`` returns the figure for that month (its first day), or None
-when it does not know it. A figure a supervisor entered for the same month wins.
+when it does not know it; ``compute_many(markets, month)``, if given, returns the known
+figures of many markets by market id in one go (the directory lists every market). A
+figure a supervisor entered for the same month wins.
 """
 
 import datetime
@@ -30,6 +32,14 @@ class DerivedFigure:
     key: str  # one of FIGURE_KEYS
     source: str | Promise  # what it is computed from, shown on the page
     compute: Callable[[Market, datetime.date], Value | None]
+    compute_many: Callable[[list[Market], datetime.date], dict[int, Value]] | None = None
+
+    def values(self, markets: list[Market], month: datetime.date) -> dict[int, Value]:
+        """The known figures of ``markets`` for ``month``, by market id."""
+        if self.compute_many is not None:
+            return self.compute_many(markets, month)
+        found = {market.pk: self.compute(market, month) for market in markets}
+        return {pk: value for pk, value in found.items() if value is not None}
 
 
 _figures: dict[str, DerivedFigure] = {}

@@ -6,8 +6,11 @@ from pathlib import Path
 
 import jsonschema
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from casework.core.models import Market
 from casework.directory.entries import FIELDS
 from casework.directory.figures import last_complete_month
 from tests.directory.conftest import month_key
@@ -101,3 +104,21 @@ def test_the_feeds_may_be_cached_for_a_while(client, market, settings, name):
 
     assert "public" in response["Cache-Control"] and "max-age=300" in response["Cache-Control"]
     assert "Accept-Language" in response["Vary"]
+
+
+@pytest.mark.parametrize("name", ["directory:index", "directory:feed_json"])
+def test_the_directory_costs_the_same_queries_for_more_markets(
+    client, market, other_market, name, django_assert_max_num_queries
+):
+    # Every market's entered and derived figures are read in one query each, not per market
+    # (a province lists a hundred markets).
+    with CaptureQueriesContext(connection) as two:
+        client.get(reverse(name))
+    for n in range(3):
+        Market.objects.create(
+            name=f"加测零工市场{n}", code=f"extra{n}", nature=Market.Nature.PUBLIC,
+            region="测试区", address="测试路1号", opening_hours="9-17", main_trades="搬运",
+            hotline="0571-1", complaint_channel="窗口",
+        )  # fmt: skip
+    with django_assert_max_num_queries(len(two.captured_queries)):
+        client.get(reverse(name))
