@@ -2,6 +2,7 @@
 by a workflow (registry.py), each with its month and its source."""
 
 import datetime
+from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -64,7 +65,7 @@ def latest_rows(markets) -> dict[int, MarketMonthFigures]:
     return latest
 
 
-def derived_values(markets: list[Market]) -> dict[str, dict[int, Value]]:
+def derived_values(markets: list[Market]) -> dict[str, Mapping[int, Value]]:
     """Per figure key, what a workflow derives for last month, by market id."""
     month = last_complete_month()
     providers = {key: derived(key) for key in FIGURE_KEYS}
@@ -72,7 +73,7 @@ def derived_values(markets: list[Market]) -> dict[str, dict[int, Value]]:
 
 
 def market_figures(
-    market: Market, row: MarketMonthFigures | None, values: dict[str, dict[int, Value]]
+    market: Market, row: MarketMonthFigures | None, values: dict[str, Mapping[int, Value]]
 ) -> dict[str, Figure | None]:
     """Per figure key: the newer of the entered and the derived figure (entered on a tie);
     ``values`` is derived_values() of a list that holds ``market``."""
@@ -80,7 +81,7 @@ def market_figures(
 
 
 def _figure(
-    market: Market, row: MarketMonthFigures | None, key: str, values: dict[int, Value]
+    market: Market, row: MarketMonthFigures | None, key: str, values: Mapping[int, Value]
 ) -> Figure | None:
     entered = Figure(key, getattr(row, key), row.month, ENTERED) if row else None
     provider = derived(key)

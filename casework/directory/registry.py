@@ -13,7 +13,7 @@ figure a supervisor entered for the same month wins.
 """
 
 import datetime
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -32,9 +32,9 @@ class DerivedFigure:
     key: str  # one of FIGURE_KEYS
     source: str | Promise  # what it is computed from, shown on the page
     compute: Callable[[Market, datetime.date], Value | None]
-    compute_many: Callable[[list[Market], datetime.date], dict[int, Value]] | None = None
+    compute_many: Callable[[list[Market], datetime.date], Mapping[int, Value]] | None = None
 
-    def values(self, markets: list[Market], month: datetime.date) -> dict[int, Value]:
+    def values(self, markets: list[Market], month: datetime.date) -> Mapping[int, Value]:
         """The known figures of ``markets`` for ``month``, by market id."""
         if self.compute_many is not None:
             return self.compute_many(markets, month)
