@@ -223,7 +223,7 @@ def log_access(request, subject: models.Model, fields: str, action: str = "view"
 def purge_chains(subject_type: ContentType, subject_ids) -> None:
     """Delete whole audit chains of throwaway subjects, with their heads.
 
-    Only for data a benchmark loaded and removes again (casework.disputes.benchmarks):
+    Only for data a benchmark loaded and removes again (casework.disputes.claim_bench):
     the audit trail is append-only, in the code and, on PostgreSQL, by triggers (core
     migration 0007). Those are switched off for this transaction only, which needs a
     superuser; run the benchmarks against a database of their own, never production.
