@@ -5,6 +5,7 @@
 #   make test-services   the suite against PostgreSQL and Redis, with a real Celery worker
 #   make test-browser    the journeys and accessibility checks in Debian's chromium (Playwright)
 #   make bench           every benchmark (one JSON object per line)
+#   make load            a load test with Locust against gunicorn (one JSON line)
 #   make lint            ruff, lint-imports (the layers) and mypy (against mypy-baseline.txt)
 #
 # `make help` lists every target.
@@ -110,6 +111,20 @@ test-browser: install browser-packages ## journeys at 1366x768 and 390x844 and a
 bench: install ## every benchmark, one JSON line each (BENCH="name ..." for some; uses DATABASE_URL if set)
 	@$(PY) manage.py migrate --noinput -v 0
 	@$(PY) manage.py bench $(BENCH)
+
+# The load test (scripts/load.py; deploy/README.md, "压力测试 / Load test"): the knobs
+# LOAD_USERS, LOAD_SECONDS, LOAD_WORKERS, LOAD_THREADS, LOAD_MIX, LOAD_THINK are read from
+# the command line or the environment; PostgreSQL when DATABASE_URL is set. Locust is in
+# the dev extra too; the load extra is installed here for a .venv made before it.
+LOAD_STAMP := $(VENV)/.installed-load
+
+$(LOAD_STAMP): $(STAMP)
+	$(PIP) install --quiet -c requirements.lock -e ".[dev,load]"
+	@touch $@
+
+.PHONY: load
+load: install $(LOAD_STAMP) ## Locust on loopback: LOAD_USERS (50) for LOAD_SECONDS (60) s, LOAD_WORKERS (2) gunicorns; one JSON line
+	@$(PY) scripts/load.py
 
 lint: install ## ruff check, ruff format --check, lint-imports (docs/architecture.md), mypy
 	$(VENV)/bin/ruff check .
