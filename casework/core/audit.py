@@ -1,5 +1,6 @@
 """The audit trail: appending hash-chained CaseEvents and checking the chains."""
 
+import functools
 import ipaddress
 from dataclasses import dataclass
 
@@ -9,6 +10,7 @@ from django.db import connection, models, transaction
 from django.utils import timezone
 from django.utils.ipv6 import clean_ipv6_address
 
+from casework.core import locking
 from casework.core.models import AccessLog, CaseBase, CaseEvent, ChainHead
 from casework.core.roles import roles_of
 
@@ -85,10 +87,10 @@ def record_event(
 ) -> CaseEvent:
     """Append one event to the subject's chain. Must run inside the caller's transaction."""
     ct = ContentType.objects.get_for_model(subject, for_concrete_model=True)
-    with transaction.atomic():
-        head, _created = ChainHead.objects.select_for_update().get_or_create(
-            subject_type=ct, subject_id=subject.pk
-        )
+    # No savepoint: a failed append fails the caller's step, and the two round trips a
+    # savepoint costs count on the hot paths (take next).
+    with transaction.atomic(savepoint=False):
+        head = _locked_head(ct.pk, subject.pk)
         user = actor.user
         name = (user.get_full_name() or user.get_username()) if user else actor.role
         # Cut to the column sizes: PostgreSQL refuses longer values, and the hash
@@ -116,15 +118,86 @@ def record_event(
             # trail's last word is always the case's state (check_invariants).
             event.to_state = to_state or stored_state
         event.hash = event.compute_hash()
-        event.save()
-        head.seq, head.hash = event.seq, event.hash
-        head.save(update_fields=["seq", "hash"])
+        _append(event, head)
     return event
+
+
+# Every step of every case appends here, so the append is three plain statements rather
+# than the ORM's (a third of a take next's time went into building them): the chain head
+# locked, the event inserted, the head moved on (on PostgreSQL the last two in one).
+
+
+def _locked_head(type_id: int, subject_id: int) -> ChainHead:
+    """The subject's chain head, locked for this transaction (made when missing)."""
+    with connection.cursor() as cursor:
+        cursor.execute(_statements().head, [type_id, subject_id])
+        row = cursor.fetchone()
+    if row is None:
+        head, _created = ChainHead.objects.select_for_update().get_or_create(
+            subject_type_id=type_id, subject_id=subject_id
+        )
+        return head
+    return ChainHead(
+        id=row[0], subject_type_id=type_id, subject_id=subject_id, seq=row[1], hash=row[2]
+    )
+
+
+def _append(event: CaseEvent, head: ChainHead) -> None:
+    statements = _statements()
+    values = [f.get_db_prep_save(getattr(event, f.attname), connection) for f in statements.fields]
+    with connection.cursor() as cursor:
+        if statements.append_and_move:
+            cursor.execute(statements.append_and_move, [event.seq, event.hash, head.pk, *values])
+        else:
+            cursor.execute(statements.append, values)
+            cursor.execute(statements.move, [event.seq, event.hash, head.pk])
+        event.pk = cursor.fetchone()[0] if statements.append_and_move else cursor.lastrowid
+    event._state.adding, event._state.db = False, connection.alias
+    head.seq, head.hash = event.seq, event.hash
+
+
+@dataclass(frozen=True)
+class _Statements:
+    head: str
+    append: str
+    move: str
+    append_and_move: str  # empty where a WITH cannot hold an UPDATE (SQLite)
+    fields: tuple
+
+
+@functools.cache
+def _statements_for(vendor: str, for_update: str) -> _Statements:
+    quote = connection.ops.quote_name
+    event, head = CaseEvent._meta, ChainHead._meta
+    fields = tuple(f for f in event.concrete_fields if not f.primary_key)
+    columns = ", ".join(quote(f.column) for f in fields)
+    placeholders = ", ".join(["%s"] * len(fields))
+    table, head_table = quote(event.db_table), quote(head.db_table)
+    # Quoted names from the models; every value is a parameter.
+    append = f"INSERT INTO {table} ({columns}) VALUES ({placeholders})"  # noqa: S608
+    move = f"UPDATE {head_table} SET seq = %s, hash = %s WHERE id = %s"  # noqa: S608
+    head_sql = f"SELECT id, seq, hash FROM {head_table} WHERE subject_type_id = %s"  # noqa: S608
+    together = f"WITH moved AS ({move}) {append} RETURNING id"
+    return _Statements(
+        head=f"{head_sql} AND subject_id = %s {for_update}",
+        append=append,
+        move=move,
+        append_and_move=together if vendor == "postgresql" else "",
+        fields=fields,
+    )
+
+
+def _statements() -> _Statements:
+    features = connection.features
+    for_update = "FOR UPDATE" if features.has_select_for_update else ""
+    return _statements_for(connection.vendor, for_update)
 
 
 def _stored_owner_and_state(subject: CaseBase) -> tuple[int | None, str]:
     # Read in the caller's transaction: a stale in-memory copy must not tell the trail
-    # who owns the case or what state it is in.
+    # who owns the case or what state it is in. The locked copy, saved, is what is stored.
+    if locking.is_locked(subject) and not locking.changed_fields(subject):
+        return subject.owner_id, subject.state
     rows = type(subject)._base_manager.filter(pk=subject.pk).values_list("owner_id", "state")
     return rows.first() or (None, "")
 

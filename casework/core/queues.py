@@ -14,21 +14,17 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from django.core.exceptions import ValidationError
-from django.db import connection, transaction
+from django.db import transaction
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from casework.core import locking
 from casework.core.audit import record_event
+from casework.core.claiming import claim_locked
 
 if TYPE_CHECKING:
     from casework.core.models import CaseBase
-
-# Rows looked at per claim where rows cannot be locked.
-CLAIM_BATCH = 20
-
 
 @dataclass(frozen=True)
 class Queue:
@@ -87,30 +83,16 @@ def starts_for(user) -> list[StartAction]:
 def claim_next(queryset, *, actor) -> "CaseBase | None":
     """Give the first unowned case of ``queryset`` (in its order) to ``actor.user``.
 
-    Two people pressing "take next" at once never get the same case: on
-    PostgreSQL the candidate row is locked with SKIP LOCKED, so the second
-    person gets the next case; everywhere, the owner is set by a conditional
-    UPDATE that fails if someone else got there first.
+    Two people pressing "take next" at once never get the same case: one
+    conditional UPDATE picks, locks and takes it (casework.core.claiming). The
+    locked copy is returned, with its "claimed" audit event written; a caller
+    inside a transaction goes on working on it under the same lock.
     """
-    skip_locked = connection.features.has_select_for_update_skip_locked
-    # With SKIP LOCKED one locked row is enough: a rival skips it. Without row locks
-    # (SQLite) look further, past rows a rival's conditional update took first.
-    batch = 1 if skip_locked else CLAIM_BATCH
-    with transaction.atomic():
-        candidates = queryset.filter(owner__isnull=True).select_for_update(
-            skip_locked=skip_locked, of=("self",) if skip_locked else ()
-        )
-        for case in candidates[:batch]:
-            taken = (
-                type(case)
-                .objects.filter(pk=case.pk, owner__isnull=True)
-                .update(owner=actor.user, updated_at=timezone.now())
-            )
-            if taken:
-                case.owner = actor.user
-                record_event(case, actor=actor, action="claimed", to_state=case.state)
-                return case
-    return None
+    with transaction.atomic(savepoint=False):  # a caller's transaction needs no savepoint
+        case = claim_locked(queryset, actor.user)
+        if case is not None:
+            record_event(case, actor=actor, action="claimed", to_state=case.state)
+        return case
 
 
 def reassign(case: "CaseBase", *, to, actor, reason: str) -> None:

@@ -1,6 +1,6 @@
 """``manage.py bench claim``: the mediators pressing "take next" at once.
 
-WORKERS threads, each with its own connection and mediator, press "take
+WORKERS processes (``--workers``), each with its own connection and mediator, press "take
 next" (``services.dispute_take_next``) at once until WORKERS x iterations (``-n``)
 cases are taken or the queue is empty, then count double assignments from the
 "claimed" audit rows, the owners and the open tasks. PostgreSQL only. It works
@@ -11,16 +11,17 @@ documents, the parties the loader made, the users and the market); only the
 numbers it took from CodeSequence stay used.
 """
 
+import multiprocessing
+import os
 import statistics
 import sys
-import threading
 import time
 from collections import Counter
-from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
 
 from django.contrib.auth.models import Group, User
 from django.contrib.contenttypes.models import ContentType
-from django.db import connection, transaction
+from django.db import connection, connections, transaction
 from django.db.models import Count
 from django.utils.translation import gettext as _
 from viewflow.workflow.models import Process, Task
@@ -49,8 +50,13 @@ def _skipped(reason: str) -> dict:
 # -- claim ----------------------------------------------------------------------------
 
 
-@benchmark("claim", help=f"{WORKERS} mediators press take next at once (PostgreSQL)", iterations=20)
-def bench_claim(iterations: int) -> dict:
+@benchmark(
+    "claim",
+    help=f"{WORKERS} mediators (--workers) press take next at once: claims/s (PostgreSQL)",
+    iterations=20,
+    workers=WORKERS,
+)
+def bench_claim(iterations: int, workers: int = WORKERS) -> dict:
     if connection.vendor == "sqlite":
         return _skipped(
             _(
@@ -60,12 +66,12 @@ def bench_claim(iterations: int) -> dict:
         )
     from casework.disputes.load import load_disputes
 
-    target = WORKERS * iterations
+    target = workers * iterations
     _remove_claim_market()
     market = _claim_market()
     loaded = None
     try:
-        mediators = _claim_mediators(market)
+        mediators = _claim_mediators(market, workers)
         # More cases than claims, so nobody finds the queue empty before the target.
         loaded = load_disputes(
             target + target // 4,
@@ -76,7 +82,7 @@ def bench_claim(iterations: int) -> dict:
         )
         result = _claim_race(market, mediators, target)
         result["created"] = (
-            f"market {CLAIM_MARKET}, {WORKERS} mediators, {loaded.disputes} accepted disputes "
+            f"market {CLAIM_MARKET}, {workers} mediators, {loaded.disputes} accepted disputes "
             f"and {loaded.persons} people; all deleted again"
         )
         return result
@@ -101,10 +107,10 @@ def _claim_market() -> Market:
     )
 
 
-def _claim_mediators(market: Market) -> list[User]:
+def _claim_mediators(market: Market, count: int) -> list[User]:
     group = Group.objects.get(name=Role.MEDIATOR)
     users = []
-    for i in range(1, WORKERS + 1):
+    for i in range(1, count + 1):
         user = User.objects.create(username=f"{CLAIM_MARKET}-{i:02d}", password="!")  # noqa: S106
         user.groups.add(group)
         StaffProfile.objects.create(user=user).markets.add(market)
@@ -112,54 +118,93 @@ def _claim_mediators(market: Market) -> list[User]:
     return users
 
 
+@dataclass
+class _Claimer:
+    """What one claimer process did: sent back to the benchmark through a queue."""
+
+    claimed: list[tuple[int, int]] = field(default_factory=list)  # (dispute, user)
+    latencies_ms: list[float] = field(default_factory=list)
+    cpu_s: float = 0.0
+    errors: Counter = field(default_factory=Counter)
+
+
 def _claim_race(market: Market, mediators: list[User], target: int) -> dict:
-    start = threading.Barrier(len(mediators))
-    lock = threading.Lock()
-    claimed: list[tuple[int, int]] = []  # (dispute, user)
-    latencies: list[float] = []
-    errors: Counter = Counter()
-    slots = [target]
-
-    def work(user: User) -> None:
-        actor = Actor(user=user, role=Role.MEDIATOR)
-        try:
-            start.wait()
-            while True:
-                with lock:
-                    if slots[0] <= 0:
-                        return
-                    slots[0] -= 1
-                began = time.perf_counter()
-                try:
-                    dispute = services.dispute_take_next(actor=actor, markets=[market.pk])
-                except Exception as exc:  # counted and reported; the run goes on
-                    with lock:
-                        errors[type(exc).__name__] += 1
-                    continue
-                if dispute is None:
-                    return
-                with lock:
-                    latencies.append((time.perf_counter() - began) * 1000)
-                    claimed.append((dispute.pk, user.pk))
-        finally:
-            connection.close()
-
+    """Each mediator presses take next in a process of its own, as the web server's workers
+    would: threads of one process would measure Python's interpreter lock instead."""
+    context = multiprocessing.get_context("fork")
+    start = context.Barrier(len(mediators) + 1)
+    slots = context.Value("i", target)
+    results = context.Queue()
+    connections.close_all()  # each process opens its own connection
+    processes = [
+        context.Process(target=_claimer, args=(market.pk, user, start, slots, results))
+        for user in mediators
+    ]
+    for process in processes:
+        process.start()
+    start.wait()
     began = time.perf_counter()
-    with ThreadPoolExecutor(len(mediators)) as pool:
-        list(pool.map(work, mediators))
+    done = [results.get() for _process in processes]
     seconds = time.perf_counter() - began
+    for process in processes:
+        process.join()
+    return _race_summary(market, mediators, target, done, seconds)
+
+
+def _claimer(market_pk: int, user: User, start, slots, results) -> None:
+    actor = Actor(user=user, role=Role.MEDIATOR)
+    mine = _Claimer()
+    user.get_all_permissions()  # loaded once per session in a real server, not per claim
+    connection.ensure_connection()
+    start.wait()
+    cpu_started = time.process_time()
+    try:
+        while _take_slot(slots):
+            began = time.perf_counter()
+            try:
+                dispute = services.dispute_take_next(actor=actor, markets=[market_pk])
+            except Exception as exc:  # counted and reported; the run goes on
+                mine.errors[type(exc).__name__] += 1
+                continue
+            if dispute is None:
+                break
+            mine.latencies_ms.append((time.perf_counter() - began) * 1000)
+            mine.claimed.append((dispute.pk, user.pk))
+    finally:
+        mine.cpu_s = time.process_time() - cpu_started
+        connection.close()
+        results.put(mine)
+
+
+def _take_slot(slots) -> bool:
+    with slots.get_lock():
+        if slots.value <= 0:
+            return False
+        slots.value -= 1
+        return True
+
+
+def _race_summary(market, mediators, target: int, done: list[_Claimer], seconds: float) -> dict:
+    claimed = [pair for one in done for pair in one.claimed]
+    latencies = [ms for one in done for ms in one.latencies_ms]
+    errors = sum((one.errors for one in done), Counter())
+    cpu_ms = sum(one.cpu_s for one in done) * 1000
     doubles = _double_assignments(market, claimed)
     return {
         "workers": len(mediators),
+        "processes": len(mediators),
         "target_claims": target,
         "claims": len(claimed),
         "seconds": round(seconds, 2),
         "claims_per_s": round(len(claimed) / seconds, 1) if seconds else 0,
         "median_ms": round(statistics.median(latencies), 1) if latencies else None,
         "p95_ms": round(percentile(latencies, 95), 1) if latencies else None,
+        # The claimers' own CPU (Python, the driver) per claim; the database's is apart.
+        "cpu_ms_per_claim": round(cpu_ms / len(claimed), 2) if claimed else None,
         "double_assignments": doubles,
         "errors": dict(errors),
         "unassigned_left": Dispute.objects.filter(market=market).unassigned().count(),
+        "load_average": [round(x, 2) for x in os.getloadavg()],
         "ok": doubles == 0 and not errors and len(claimed) == target,
     }
 

@@ -3,6 +3,8 @@
 A benchmark is a function registered with ``@benchmark("name")`` in an app's
 ``benchmarks.py`` (found by autodiscovery). It gets the iteration count and
 returns a JSON-serialisable dict; it must leave no rows behind in the database.
+One registered with ``workers=N`` also gets ``workers=`` (``--workers``, default N):
+how many clients work at once.
 """
 
 import json
@@ -16,19 +18,22 @@ from django.utils.module_loading import autodiscover_modules
 @dataclass(frozen=True)
 class Benchmark:
     name: str
-    run: Callable[[int], dict]
+    run: Callable[..., dict]
     help: str
     iterations: int
+    workers: int | None = None  # the default of --workers, for those that take it
 
 
 BENCHMARKS: dict[str, Benchmark] = {}
 
 
-def benchmark(name: str, *, help: str = "", iterations: int = 10):
-    """Register ``fn(iterations) -> dict`` as ``bench <name>``."""
+def benchmark(name: str, *, help: str = "", iterations: int = 10, workers: int | None = None):
+    """Register ``fn(iterations) -> dict`` (``fn(iterations, workers=)`` with ``workers``)
+    as ``bench <name>``."""
 
-    def decorator(fn: Callable[[int], dict]) -> Callable[[int], dict]:
-        BENCHMARKS[name] = Benchmark(name, fn, help or (fn.__doc__ or "").strip(), iterations)
+    def decorator(fn: Callable[..., dict]) -> Callable[..., dict]:
+        summary = help or (fn.__doc__ or "").strip()
+        BENCHMARKS[name] = Benchmark(name, fn, summary, iterations, workers)
         return fn
 
     return decorator
@@ -40,16 +45,24 @@ class Command(BaseCommand):
     def add_arguments(self, parser) -> None:
         parser.add_argument("names", nargs="*", help="benchmarks to run (default: all)")
         parser.add_argument("-n", "--iterations", type=int, help="timed runs per variant")
+        parser.add_argument(
+            "--workers",
+            type=int,
+            help="clients working at once, for the benchmarks that have them (claim, queue)",
+        )
         parser.add_argument("--list", action="store_true", help="list the benchmarks")
 
-    def handle(self, *args, names, iterations, list, **options) -> None:
+    def handle(self, *args, names, iterations, workers, list, **options) -> None:
         autodiscover_modules("benchmarks")
         if list:
             for bench in BENCHMARKS.values():
                 self.stdout.write(f"{bench.name}\t{bench.help}")
             return
+        if workers is not None and workers < 1:
+            raise CommandError("--workers needs at least 1")
         for bench in self._selected(names):
-            result = bench.run(iterations or bench.iterations)
+            knobs = {} if bench.workers is None else {"workers": workers or bench.workers}
+            result = bench.run(iterations or bench.iterations, **knobs)
             self.stdout.write(json.dumps({"benchmark": bench.name, **result}, ensure_ascii=False))
 
     def _selected(self, names: list[str]) -> list[Benchmark]:
