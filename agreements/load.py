@@ -43,6 +43,7 @@ from agreements.models import (
 )
 from agreements.presets import PRESETS
 from agreements.services import PARTICULARS
+from casework.core import loading
 from casework.core.bulk import BulkWriter
 from casework.core.demo import AREA_CODE
 from casework.core.loading import (
@@ -398,10 +399,11 @@ class _Loader:
 
     def _persons(self, count: int) -> None:
         """The pool of workers (and of individual hiring parties and handling persons)."""
-        taken = set(
-            Person.objects.filter(id_number__startswith=AREA_CODE).values_list(
+        taken = loading.taken(
+            "id_number",
+            lambda: Person.objects.filter(id_number__startswith=AREA_CODE).values_list(
                 "id_number", flat=True
-            )
+            ),
         )
         born = (datetime.date(1966, 1, 1), datetime.date(2006, 12, 31))
         ids = self.writer.reserve_ids(Person, count)
@@ -418,7 +420,9 @@ class _Loader:
     def _organizations(self, count: int, kind: str) -> list[Organization]:
         """Hiring organisations or intermediaries, each with a handling person from the pool."""
         rng = self.rng
-        taken = set(Organization.objects.values_list("credit_code", flat=True))
+        taken = loading.taken(
+            "credit_code", lambda: Organization.objects.values_list("credit_code", flat=True)
+        )
         ids = self.writer.reserve_ids(Organization, count)
         employer = kind == Organization.Kind.EMPLOYER
         orgs, rows, links = [], [], []

@@ -15,7 +15,8 @@ import datetime
 import math
 import random
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 from django.contrib.auth.models import Group, User
@@ -123,6 +124,31 @@ def apportion(total: int, weights: dict, *, at_least_one: bool = False) -> dict:
 
 
 # -- made-up people and organisations -----------------------------------------------------
+
+_SHARED_TAKEN: dict[str, set[str]] | None = None
+
+
+@contextmanager
+def shared_taken() -> Iterator[None]:
+    """Within this block the values already used (ID numbers, credit codes) are read from
+    the database once and then kept by the loaders, not read again by every loader call:
+    a province load calls the loaders once per market and kind, hundreds of times, over
+    millions of people. Only for a run that is the only writer of those values."""
+    global _SHARED_TAKEN
+    _SHARED_TAKEN = {}
+    try:
+        yield
+    finally:
+        _SHARED_TAKEN = None
+
+
+def taken(kind: str, read: Callable[[], Iterable[str]]) -> set[str]:
+    """The ``kind`` values in use: ``read()`` now, or once per ``shared_taken()`` block."""
+    if _SHARED_TAKEN is None:
+        return set(read())
+    if kind not in _SHARED_TAKEN:
+        _SHARED_TAKEN[kind] = set(read())
+    return _SHARED_TAKEN[kind]
 
 
 def random_name(rng: random.Random) -> str:

@@ -24,6 +24,7 @@ from viewflow.workflow.models import Process, Task
 from viewflow.workflow.status import PROCESS, STATUS
 from viewflow.workflow.token import Token
 
+from casework.core import loading
 from casework.core.bulk import BulkWriter
 from casework.core.calendar import WorkCalendar
 from casework.core.demo import AREA_CODE
@@ -413,10 +414,11 @@ class _Loader:
         return users
 
     def _persons(self, count: int) -> None:
-        taken = set(
-            Person.objects.filter(id_number__startswith=AREA_CODE).values_list(
+        taken = loading.taken(
+            "id_number",
+            lambda: Person.objects.filter(id_number__startswith=AREA_CODE).values_list(
                 "id_number", flat=True
-            )
+            ),
         )
         born = (datetime.date(1961, 1, 1), datetime.date(2006, 12, 31))
         ids = self.writer.reserve_ids(Person, count)
@@ -433,7 +435,9 @@ class _Loader:
 
     def _organizations(self, count: int, kind: str) -> list[int]:
         rng = self.rng
-        taken = set(Organization.objects.values_list("credit_code", flat=True))
+        taken = loading.taken(
+            "credit_code", lambda: Organization.objects.values_list("credit_code", flat=True)
+        )
         body = kind == Organization.Kind.MEDIATION_BODY
         ids = self.writer.reserve_ids(Organization, count)
         rows = []

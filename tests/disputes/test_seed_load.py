@@ -144,14 +144,14 @@ def test_take_next_takes_a_loaded_dispute_and_the_services_carry_on(loaded):
 def test_seed_load_accepts_a_planned_kind_no_app_loads_yet(db, monkeypatch):
     from casework.core.management.commands import seed_load as command
 
-    monkeypatch.setattr(command, "PLANNED", (*command.PLANNED, "complaints"))
+    monkeypatch.setattr(command, "PLANNED", (*command.PLANNED, "contracts"))
     err = StringIO()
     out = StringIO()
     with translation.override("en"):
-        call_command("seed_load", "--disputes", "3", "--complaints", "2", stdout=out, stderr=err)
+        call_command("seed_load", "--disputes", "3", "--contracts", "2", stdout=out, stderr=err)
     assert "not available" in err.getvalue()
     report = json.loads(out.getvalue().splitlines()[-1])
-    assert report["complaints"] is None
+    assert report["contracts"] is None
     assert report["disputes"]["disputes"] == 3
 
 
