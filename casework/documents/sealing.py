@@ -25,6 +25,7 @@ import functools
 import hashlib
 import logging
 import os
+import zlib
 from dataclasses import dataclass
 from io import BytesIO
 from pathlib import Path
@@ -35,13 +36,14 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured, ValidationError
+from PIL import Image
 from pyhanko.keys import load_cert_from_pemder
-from pyhanko.pdf_utils import layout
-from pyhanko.pdf_utils.content import ImportedPdfPage, PdfContent
-from pyhanko.pdf_utils.images import PdfImage
+from pyhanko.pdf_utils import generic, layout
+from pyhanko.pdf_utils.content import ImportedPdfPage, PdfContent, ResourceType
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign import fields, signers, timestamps
+from pyhanko.sign.general import SigningError
 from pyhanko.sign.validation import validate_pdf_signature
 from pyhanko.sign.validation.status import SignatureCoverageLevel
 from pyhanko.stamp import StaticStampStyle
@@ -183,7 +185,41 @@ def seal_pdf(
         stamp_style=seal_stamp_style(background) if background is not None else None,
         new_field_spec=field_spec,
     )
-    return pdf_signer.sign_pdf(IncrementalPdfFileWriter(BytesIO(data))).getvalue()
+    space_key = (cert_path, key_path, cert_path.stat().st_mtime, settings.SEAL_TSA_URL)
+    return _signed(pdf_signer, data, space_key)
+
+
+# -- the space for the signature --------------------------------------------------------
+
+# Bytes to reserve for the signature (CMS) in the PDF, by seal set-up (certificate, key,
+# their age, time-stamping service). Unless told, pyHanko makes a dummy signature first
+# to measure it, a second CMS per document (and a second time stamp with a TSA); the
+# size depends on the set-up only, so each process measures it once. A plain dict: a
+# key read or written by two threads at once is measured twice, which is harmless.
+_signature_space: dict[tuple, int] = {}
+
+
+def _signed(pdf_signer: signers.PdfSigner, data: bytes, key: tuple) -> bytes:
+    reserved = _signature_space.get(key)
+    try:
+        out = pdf_signer.sign_pdf(IncrementalPdfFileWriter(BytesIO(data)), bytes_reserved=reserved)
+    except SigningError:
+        if reserved is None:
+            raise
+        # A larger signature than the first (a time-stamping service changed its
+        # certificates): measure again.
+        _signature_space.pop(key, None)
+        return _signed(pdf_signer, data, key)
+    if reserved is None:
+        _signature_space[key] = reserved_space(out.getvalue())
+    return out.getvalue()
+
+
+def reserved_space(sealed: bytes) -> int:
+    """The bytes reserved for the seal's signature in ``sealed`` (hex digits, even)."""
+    seal = PdfFileReader(BytesIO(sealed)).embedded_signatures[-1]
+    _start, before, after, _length = seal.byte_range
+    return after - before - 2  # the hex string between "<" and ">"
 
 
 # -- the seal's appearance ------------------------------------------------------------
@@ -215,7 +251,14 @@ def seal_background(market: Market | None, name: str) -> PdfContent | None:
             logger.error("market %s: seal image %s unusable: %r", market.pk, market.seal_image, exc)
     if not name:
         return None
-    return PdfImage(_opened_png(seals.drawn_seal_path(name).read_bytes()))
+    return SealPicture(_drawn_seal(str(seals.drawn_seal_path(name))))
+
+
+@functools.lru_cache(maxsize=32)
+def _drawn_seal(path: str) -> "EncodedImage":
+    # The file is named by the market's name and the drawing's version and never
+    # rewritten with other content (seals.drawn_seal_path), so its path is the key.
+    return EncodedImage.of(_opened_png(Path(path).read_bytes()))
 
 
 def uploaded_seal(market: Market) -> PdfContent:
@@ -226,13 +269,83 @@ def uploaded_seal(market: Market) -> PdfContent:
     if seals.seal_image_kind(market.seal_image.name or "") == "svg":
         seals.check_svg(data)  # again: the file in storage is what gets drawn
         return ImportedPdfPage(str(svg_as_pdf(data)))
-    return PdfImage(_opened_png(data))
+    return SealPicture(_uploaded_png(data))
+
+
+@functools.lru_cache(maxsize=8)
+def _uploaded_png(data: bytes) -> "EncodedImage":
+    # Keyed by the file's bytes (at most SEAL_IMAGE_MAX_BYTES): read from storage for
+    # every document, so a replaced upload is never drawn from an older copy.
+    return EncodedImage.of(_opened_png(data))
 
 
 def _opened_png(data: bytes):
     image = seals.check_png(data)
     # pyHanko embeds RGB(A) and grey (with alpha); a palette's transparency needs RGBA.
     return image if image.mode in ("RGB", "RGBA", "L", "LA") else image.convert("RGBA")
+
+
+@dataclass(frozen=True)
+class EncodedImage:
+    """A seal image as the PDF image XObjects pyHanko's PdfImage writes (8-bit samples,
+    the alpha channel as a soft mask), compressed once per process: a 600 px seal is
+    1.4 MB of samples, about 8 ms of zlib per sealed document."""
+
+    width: int
+    height: int
+    grey: bool
+    samples: bytes  # Flate-compressed
+    alpha: bytes | None  # Flate-compressed, None for an opaque image
+
+    @classmethod
+    def of(cls, image: Image.Image) -> "EncodedImage":
+        alpha = image.getchannel("A").tobytes() if image.mode.endswith("A") else None
+        base = image.convert("L" if image.mode in ("L", "LA") else "RGB")
+        return cls(
+            width=image.width,
+            height=image.height,
+            grey=base.mode == "L",
+            samples=zlib.compress(base.tobytes()),
+            alpha=zlib.compress(alpha) if alpha is not None else None,
+        )
+
+    def add_to(self, writer) -> generic.IndirectObject:
+        mask = self._stream(writer, self.alpha, grey=True) if self.alpha is not None else None
+        return self._stream(writer, self.samples, grey=self.grey, mask=mask)
+
+    def _stream(self, writer, data: bytes, *, grey: bool, mask=None) -> generic.IndirectObject:
+        entries = {
+            "/Type": generic.pdf_name("/XObject"),
+            "/Subtype": generic.pdf_name("/Image"),
+            "/Width": generic.NumberObject(self.width),
+            "/Height": generic.NumberObject(self.height),
+            "/ColorSpace": generic.pdf_name("/DeviceGray" if grey else "/DeviceRGB"),
+            "/BitsPerComponent": generic.NumberObject(8),
+            "/Filter": generic.pdf_name("/FlateDecode"),
+        }
+        if mask is not None:
+            entries["/SMask"] = mask
+        stream = generic.StreamObject(
+            {generic.pdf_name(key): value for key, value in entries.items()}, encoded_data=data
+        )
+        return writer.add_object(stream)
+
+
+class SealPicture(PdfContent):
+    """The seal image drawn in its box, as pyHanko's PdfImage draws one; a new one per
+    document (pyHanko sets its writer), over an EncodedImage shared by all."""
+
+    def __init__(self, image: EncodedImage) -> None:
+        super().__init__(box=layout.BoxConstraints(image.width, image.height))
+        self.image = image
+
+    def render(self) -> bytes:
+        self.set_resource(
+            category=ResourceType.XOBJECT,
+            name=generic.pdf_name("/ImgSeal"),
+            value=self.image.add_to(self.writer),
+        )
+        return b"q %g 0 0 %g 0 0 cm /ImgSeal Do Q" % (self.box.width, self.box.height)
 
 
 SVG_PAGE_CSS = "@page { size: 42mm 42mm; margin: 0 } html, body { margin: 0 }"
