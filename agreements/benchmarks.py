@@ -4,8 +4,11 @@ The benchmark makes a signed agreement (market, parties, real-name checks,
 signatures and audit rows) inside a transaction, takes the snapshot the
 ``agreement_signed`` document would be issued with, and rolls everything
 back: it works on an empty database and leaves no rows behind. It then times
-what the Celery task does with that snapshot: WeasyPrint rendering and the
-pyHanko seal. Target: a median of at most 0.5 s per signed agreement.
+what the Celery task (casework.documents.services.document_render) does with that
+snapshot: the template, WeasyPrint's layout and PDF, and the visible pyHanko seal
+at the document's 盖章 place with the market's drawn seal image. Not timed: the
+task's few database queries and the file write. Target: a median of at most
+0.3 s per signed agreement (issue 19, item 6).
 """
 
 import datetime
@@ -43,7 +46,14 @@ from casework.documents.rendering import DocumentMeta, render
 from casework.documents.sealing import seal_pdf, validate_seal
 from casework.parties.models import Organization, Person, RealNameCheck
 
-TARGET_S = 0.5
+TARGET_S = 0.3
+# What the timed figures include, printed with them.
+INCLUDES = [
+    "template rendering",
+    "WeasyPrint layout and PDF (fonts subset and embedded)",
+    "visible PAdES seal (pyHanko) with the drawn seal image",
+]
+EXCLUDES = ["the task's database queries", "storing the file"]
 BENCH = "bench-sign"  # the prefix of every name the temporary rows use
 
 
@@ -58,6 +68,7 @@ class Run:
     cpu_s: float
     size: int
     pages: int
+    visible: bool  # sealed at a seal place, as the signed agreement's template has one
 
     @property
     def total_s(self) -> float:
@@ -221,7 +232,9 @@ def _time_one(template: str, snapshot: dict, meta: DocumentMeta) -> tuple[Run, b
     wall, cpu = time.perf_counter(), time.process_time()
     rendered = render(template, snapshot, document_meta=meta)
     sealing_started = time.perf_counter()
-    sealed = seal_pdf(rendered.data)
+    # As services._sealed() seals it: at the template's seal place, with the seal drawn
+    # with the market's name (the sample market has no uploaded seal image).
+    sealed = seal_pdf(rendered.data, place=rendered.seal_place, market_name=meta.market_name)
     done = time.perf_counter()
     run = Run(
         render_s=sealing_started - wall,
@@ -229,6 +242,7 @@ def _time_one(template: str, snapshot: dict, meta: DocumentMeta) -> tuple[Run, b
         cpu_s=time.process_time() - cpu,
         size=len(sealed),
         pages=rendered.pages,
+        visible=rendered.seal_place is not None,
     )
     return run, sealed
 
@@ -237,7 +251,7 @@ def _median(runs: list[Run], attribute: str) -> float:
     return round(statistics.median(getattr(run, attribute) for run in runs), 4)
 
 
-@benchmark("sign", help="render and seal one signed agreement (target 0.5 s)", iterations=10)
+@benchmark("sign", help="render and seal one signed agreement (target 0.3 s)", iterations=10)
 def bench_sign(iterations: int) -> dict:
     snapshot = sample_snapshot()
     template = get_kind(SIGNED_KIND).template
@@ -266,5 +280,8 @@ def bench_sign(iterations: int) -> dict:
         "bytes": runs[-1].size,
         "pages": runs[-1].pages,
         "seal_valid": validate_seal(sealed).valid,
+        "seal_visible": runs[-1].visible,
         "first_s": round(first.total_s, 4),
+        "includes": INCLUDES,
+        "excludes": EXCLUDES,
     }
