@@ -74,8 +74,10 @@ def main() -> int:
     run_dir.mkdir(parents=True, exist_ok=True)
     database_url = os.environ.get("DATABASE_URL", "")
     var_dir, throwaway = data_dir(database_url)
-    # A stop by `kill` (a benchmark's timeout) runs the clean-up below, as Ctrl-C does.
+    # A stop by `kill` runs the clean-up below, as Ctrl-C does (also when started with
+    # SIGINT ignored, as a background job of a script is).
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
+    signal.signal(signal.SIGINT, signal.default_int_handler)
     server = None
     try:
         env = django_env(database_url, var_dir, run_dir)
@@ -83,11 +85,16 @@ def main() -> int:
         port = free_port()
         server = start_gunicorn(knobs, env, port, run_dir)
         wait_until_up(server, port, run_dir)
+        cpu_before = group_cpu_seconds(server.pid)
         run_locust(knobs, port, run_dir)
-        result = summary(knobs, run_dir, database_url)
+        web_cpu = group_cpu_seconds(server.pid) - cpu_before
+        result = summary(knobs, run_dir, database_url, web_cpu)
     except LoadError as error:
         say(f"load: {error}")
         return 1
+    except KeyboardInterrupt:
+        say("load: interrupted; gunicorn and Locust stopped")
+        return 130
     finally:
         if server is not None:
             stop(server)
@@ -262,6 +269,21 @@ def wait_until_up(server: subprocess.Popen, port: int, run_dir: Path) -> None:
     raise LoadError(f"gunicorn did not answer /healthz within 60 s; see {run_dir}")
 
 
+def group_cpu_seconds(group: int) -> float:
+    """CPU seconds of a process group: gunicorn's master and workers, with the workers it
+    has replaced (a reaped child's time is its parent's). Other programs on the machine do
+    not count, so this says what the pages cost even when others share the CPU."""
+    ticks = 0
+    for entry in Path("/proc").glob("[0-9]*"):
+        try:
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+        except (OSError, IndexError):
+            continue
+        if int(fields[2]) == group:  # pgrp; then utime, stime, cutime, cstime
+            ticks += sum(int(value) for value in fields[11:15])
+    return ticks / os.sysconf("SC_CLK_TCK")
+
+
 def stop(process: subprocess.Popen) -> None:
     """SIGTERM to the process and its children (its own session), SIGKILL after 30 s."""
     for sig, wait in ((signal.SIGTERM, 30), (signal.SIGKILL, 5)):
@@ -316,7 +338,7 @@ def run_locust(knobs: dict, port: int, run_dir: Path) -> None:
 # -- the summary -------------------------------------------------------------------------
 
 
-def summary(knobs: dict, run_dir: Path, database_url: str) -> dict:
+def summary(knobs: dict, run_dir: Path, database_url: str, web_cpu: float) -> dict:
     rows = read_csv(run_dir / "locust_stats.csv")
     total = next(row for row in rows if row["Name"] == "Aggregated")
     pages = {row["Name"]: page_line(row) for row in rows if row["Name"] != "Aggregated"}
@@ -344,6 +366,10 @@ def summary(knobs: dict, run_dir: Path, database_url: str) -> dict:
         "pages": dict(sorted(pages.items())),
         "database": "postgresql" if database_url.startswith("postgres") else "sqlite",
         "load_average": [round(value, 2) for value in os.getloadavg()],
+        # What the pages cost gunicorn, whoever else used the machine: two free cores give
+        # about 2000 / web_cpu_ms_per_request requests a second (the database not counted).
+        "web_cpu_s": round(web_cpu, 1),
+        "web_cpu_ms_per_request": round(web_cpu * 1000 / requests, 1) if requests else None,
     }
 
 

@@ -96,6 +96,7 @@ def test_a_short_run_opens_every_page_without_an_error(tmp_path):
     assert result["mix"] == {"mediators": 1, "caseworkers": 1, "portal": 1, "public": 1}
     assert result["requests"] > result["pages_per_s"] > 0
     assert len(result["load_average"]) == 3
+    assert result["web_cpu_s"] > 0
 
 
 def _log_tail(path: Path) -> str:
@@ -137,7 +138,7 @@ def test_the_summary_counts_failures_and_exceptions_as_errors(tmp_path):
     )
     knobs = {"users": 5, "seconds": 10, "workers": 2, "threads": 4, "counts": {"mediators": 5}}
 
-    result = load_script().summary(knobs, tmp_path, "postgres://postgres@127.0.0.1/x")
+    result = load_script().summary(knobs, tmp_path, "postgres://postgres@127.0.0.1/x", 2.5)
 
     assert result["errors"] == 5
     assert result["error_kinds"] == {
@@ -156,3 +157,5 @@ def test_the_summary_counts_failures_and_exceptions_as_errors(tmp_path):
         "p99_ms": 200.0,
     }
     assert result["database"] == "postgresql"
+    assert result["web_cpu_s"] == 2.5
+    assert result["web_cpu_ms_per_request"] == 25.0
