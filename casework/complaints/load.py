@@ -297,6 +297,7 @@ DAY = datetime.timedelta(days=1)
 MINUTES, HOURS, DAYS = 60.0, 3600.0, 86400.0
 EPOCH_DAY = datetime.date(1970, 1, 1).toordinal()
 UTC_OFFSET = 8 * HOURS  # China time, the same all year
+OPENS, OFFICE_SHARE = 8.5 * HOURS, 9 / 24  # office hours: 9 of the day's 24, from 8:30
 SUPPLEMENT_DAYS = 15  # the time the complainant is given to send what is missing
 SUPPLEMENT_DUE = datetime.timedelta(days=SUPPLEMENT_DAYS)
 PUBLIC = Staff(None, "public", "public")
@@ -586,7 +587,7 @@ class _Loader:
         self.now = timezone.now()
         self.today = self.now.astimezone(CST).date()
         # The latest moment of a step: historic complaints ended at least a day ago.
-        now = self.now.timestamp()
+        self.now_ts = now = self.now.timestamp()
         self.open_limit, self.historic_limit = now - 5 * MINUTES, now - DAYS
         self.complaint_type = ContentType.objects.get_for_model(Complaint).pk
         self.nodes = {name: ComplaintFlow.instance.node(name) for name in FLOW_NODES}
@@ -609,9 +610,7 @@ class _Loader:
         """The choice labels the services write into the trail, in the site's language."""
         with translation.override(settings.LANGUAGE_CODE):
             self.channel_labels = {c.value: str(c.label) for c in Channel}
-            self.reason_labels = {r.value: str(r.label) for r in NotAcceptedReason}
             self.outcome_labels = {o.value: str(o.label) for o in Outcome}
-            self.feedback_labels = {r.value: str(r.label) for r in FeedbackResult}
             self.role_labels = {r.value: str(r.label) for r in Interview.Role}
         self.results = {o: services.default_result(Complaint(outcome=o)) for o in OUTCOMES}
         # Filled in with each referred complaint's feedback (a new instance costs more).
@@ -629,6 +628,7 @@ class _Loader:
             officers = self._staff(Role.COMPLAINT_OFFICER, math.ceil(held / HELD_PER_OFFICER))
             self.officers = officers
             self.supervisors = self._staff(Role.SUPERVISOR, 1)
+        self.others: dict[int | None, list[Staff]] = {}
         with transaction.atomic():
             self.writer.defer_checks()
             self._persons(max(20, int(total * 0.3)))
@@ -801,6 +801,24 @@ class _Loader:
     def _take_id(self, model) -> int:
         return self._ids[model].pop()
 
+    def _second(self, officer: Staff) -> Staff:
+        """Who investigates with ``officer``: another officer, or a supervisor."""
+        others = self.others.get(officer.id)
+        if others is None:
+            others = [o for o in self.officers if o != officer] or self.supervisors
+            self.others[officer.id] = others
+        return self._pick(others)
+
+    def _moment(self, t: float, case: _Case) -> datetime.datetime:
+        """Moment ``t`` of the story as a step's time: moved into office hours (8:30 to
+        17:30, China time) on its day, keeping the order of the steps, and never before
+        the complaint came in nor after now."""
+        local = t + UTC_OFFSET
+        midnight = local - local % DAYS
+        office = midnight + OPENS + (local - midnight) * OFFICE_SHARE - UTC_OFFSET
+        office = min(max(office, case.t0), self.now_ts)
+        return datetime.datetime.fromtimestamp(office, CST)
+
     # random.choice() and randint() cost several times more than these.
 
     def _pick(self, seq):
@@ -835,7 +853,7 @@ class _Loader:
         story = self._story(case)
         for action, t in story:
             STEPS[action](self, rows, case, t)
-        c["updated_at"] = _moment(story[-1][1]) if len(story) > 1 else at
+        c["updated_at"] = self._moment(story[-1][1], case) if len(story) > 1 else at
         if case.open:
             self._trail(rows, case, story)
         return row_of(c)
@@ -1086,16 +1104,16 @@ class _Loader:
     def _claimed(self, rows: _Rows, case: _Case, t: float) -> None:
         case.c["owner_id"] = case.officer.id
         if case.open:
-            self._event(case, _moment(t), case.officer, "claimed")
+            self._event(case, self._moment(t, case), case.officer, "claimed")
 
     def _respondent_identified(self, rows: _Rows, case: _Case, t: float) -> None:
         if case.open:
             found = case.intermediary
             note = f"{found.name}（{found.credit_code}）"
-            self._event(case, _moment(t), case.officer, "respondent_identified", note)
+            self._event(case, self._moment(t, case), case.officer, "respondent_identified", note)
 
     def _request_supplement(self, rows: _Rows, case: _Case, t: float) -> None:
-        c, rng, at = case.c, self.rng, _moment(t)
+        c, rng, at = case.c, self.rng, self._moment(t, case)
         c["supplement_items"] = items = rng.sample(SUPPLEMENT_ITEMS, self._between(2, 3))
         c["supplement_requested_at"] = at
         case.paused = _day(t)
@@ -1105,7 +1123,7 @@ class _Loader:
         self._event(case, at, case.officer, "request_supplement", "；".join(items), moved=True)
 
     def _receive_supplement(self, rows: _Rows, case: _Case, t: float) -> None:
-        c, at = case.c, _moment(t)
+        c, at = case.c, self._moment(t, case)
         case.due = self.workdays.resume(case.due, case.paused, _day(t))
         c["acceptance_due"] = _date(case.due)
         c["acceptance_paused_on"] = None
@@ -1124,11 +1142,11 @@ class _Loader:
             note = NOT_ACCEPTED_NOTES[reason]
         c["not_accepted_note"] = note
         c["acceptance_paused_on"] = None
-        c["closed_at"] = _moment(t)
+        c["closed_at"] = self._moment(t, case)
 
     def _accept(self, rows: _Rows, case: _Case, t: float) -> None:
         c = case.c
-        c["accepted_at"] = at = _moment(t)
+        c["accepted_at"] = at = self._moment(t, case)
         case.investigation_due = self.workdays.add(_day(t), self.investigation_days)
         c["investigation_due"] = _date(case.investigation_due)
         case.current = S.ACCEPTED
@@ -1137,11 +1155,12 @@ class _Loader:
     def _start_investigation(self, rows: _Rows, case: _Case, t: float) -> None:
         case.current = S.INVESTIGATING
         if case.open:
-            self._event(case, _moment(t), case.officer, "start_investigation", moved=True)
+            at = self._moment(t, case)
+            self._event(case, at, case.officer, "start_investigation", moved=True)
 
     def _interview_recorded(self, rows: _Rows, case: _Case, t: float) -> None:
         """The respondent questioned first, then the complainant or a witness."""
-        c, at = case.c, _moment(t)
+        c, at = case.c, self._moment(t, case)
         position = ""
         if not case.interviewed:
             role, name = ROLE.RESPONDENT, self._name()
@@ -1156,9 +1175,9 @@ class _Loader:
             f"问：投诉反映你方{conduct}，是否属实？\n答：{self._pick(ANSWERS)}\n"
             "问：能否提供相关记录？\n答：可以，已当场提供。"
         )
-        investigators = f"{case.officer.name}、{self._pick(self.officers).name}"
+        investigators = f"{case.officer.name}、{self._second(case.officer).name}"
         by = (case.officer.id,)
-        held = _moment(t - HOURS * (1 + self.rng.random() * 3))
+        held = at - datetime.timedelta(minutes=self._between(30, 180))
         place = self.interview_place
         rows.interviews.append(
             (case.pk, held, place, role, name, position, investigators, record, *by, at)
@@ -1168,7 +1187,7 @@ class _Loader:
             self._event(case, at, case.officer, "interview_recorded", note)
 
     def _extension_requested(self, rows: _Rows, case: _Case, t: float) -> None:
-        due, at = case.c["investigation_due"], _moment(t)
+        due, at = case.c["investigation_due"], self._moment(t, case)
         # A list: the approval, if any, fills in the decision.
         rows.extensions.append(
             [case.pk, EXTENSION_REASON, case.officer.id, at, None, None, None, "", due, None]
@@ -1176,7 +1195,7 @@ class _Loader:
         self._event(case, at, case.officer, "extension_requested", EXTENSION_REASON)
 
     def _extension_approved(self, rows: _Rows, case: _Case, t: float) -> None:
-        c, at = case.c, _moment(t)
+        c, at = case.c, self._moment(t, case)
         request = rows.extensions[-1]
         previous = c["investigation_due"]
         case.investigation_due = self.workdays.add(case.investigation_due, self.extension_days)
@@ -1191,7 +1210,7 @@ class _Loader:
         c = case.c
         body, reason = REFERRALS[target]
         c["referral_target"], c["referral_body"] = target, body.format(region=self.region)
-        c["referral_reason"], c["referred_at"] = reason, _moment(t)
+        c["referral_reason"], c["referred_at"] = reason, self._moment(t, case)
         return c["referral_body"]
 
     def _refer(self, rows: _Rows, case: _Case, t: float) -> None:
@@ -1209,7 +1228,7 @@ class _Loader:
         self._event(case, at, case.officer, "refer_to_inspection", body, moved=True)
 
     def _record_feedback(self, rows: _Rows, case: _Case, t: float) -> None:
-        c, at = case.c, _moment(t)
+        c, at = case.c, self._moment(t, case)
         result = FEEDBACK_RESULTS[bisect(FEEDBACK_CUM, self.rng.random() * 100)]
         c["feedback_on"] = _date(max(_day(t) - self._between(0, 3), case.referred))
         c["feedback_result"], c["feedback_note"] = result, FEEDBACK_NOTES[result]
@@ -1222,7 +1241,7 @@ class _Loader:
         c["result_summary"] = services.default_result(told)
 
     def _decide(self, rows: _Rows, case: _Case, t: float) -> None:
-        c, outcome, at = case.c, case.ending, _moment(t)
+        c, outcome, at = case.c, case.ending, self._moment(t, case)
         lines = [x for x in c["categories"] if x in RULES]
         if outcome == OUTCOME.NO_VIOLATION:
             lines = []
@@ -1255,7 +1274,7 @@ class _Loader:
         rows.items.append(item)
 
     def _hear_respondent(self, rows: _Rows, case: _Case, t: float) -> None:
-        c, at = case.c, _moment(t)
+        c, at = case.c, self._moment(t, case)
         statement = self._pick(STATEMENTS)
         c["hearing_statement"], c["hearing_waived"], c["heard_at"] = statement, not statement, at
         case.current = S.RESPONDENT_HEARD
@@ -1263,7 +1282,7 @@ class _Loader:
 
     def _close(self, rows: _Rows, case: _Case, t: float) -> None:
         c = case.c
-        c["closed_at"] = at = _moment(t)
+        c["closed_at"] = at = self._moment(t, case)
         if not c["result_summary"]:
             c["result_summary"] = self.results[c["outcome"]]
         if c["outcome"] == OUTCOME.ORDER_TO_CORRECT:  # on the public list from now on
@@ -1273,7 +1292,7 @@ class _Loader:
 
     def _penalty_decision_recorded(self, rows: _Rows, case: _Case, t: float) -> None:
         """The labour administration's decision on the penalty proposed, and its listing."""
-        c, rng, at = case.c, self.rng, _moment(t)
+        c, rng, at = case.c, self.rng, self._moment(t, case)
         penalty = PENALTIES[bisect(PENALTY_CUM, rng.random() * 100)]
         amount = None
         if penalty == FINE:  # as proposed, or less
@@ -1313,7 +1332,7 @@ class _Loader:
         tasks: list[list] = [["start", at, at, None], ["acceptance", at, None, None]]
         for action, t in story:
             for position, name in enumerate(FLOW_STEPS.get(action, ())):
-                moment = _moment(t)
+                moment = self._moment(t, case)
                 if position == 0:  # the step finishes the open task
                     tasks[-1][2:] = [moment, officer]
                 else:  # gateways pass at once
@@ -1434,10 +1453,6 @@ def _day(t: float) -> int:
 
 def _date(day: int) -> datetime.date:
     return datetime.date.fromordinal(day)
-
-
-def _moment(t: float) -> datetime.datetime:
-    return datetime.datetime.fromtimestamp(t, CST)
 
 
 def _evening(day: int) -> float:

@@ -1,5 +1,6 @@
 """Bulk loaded complaints (seed_load --complaints) are real, consistent complaints."""
 
+import datetime
 import json
 import re
 from collections import Counter
@@ -154,6 +155,7 @@ def test_parties_are_valid_and_anonymous_complaints_name_nobody(loaded):
 
 def test_dates_and_deadlines_are_the_ones_the_services_store(loaded):
     today = timezone.localdate()
+    recent = timezone.now() - datetime.timedelta(minutes=10)
     for c in Complaint.objects.all():
         received = timezone.localtime(c.received_at)
         assert received <= timezone.now() and c.conduct_on <= received.date()
@@ -183,6 +185,10 @@ def test_dates_and_deadlines_are_the_ones_the_services_store(loaded):
         moments = [c.received_at, c.accepted_at, c.decided_at, c.heard_at, c.closed_at]
         moments = [m for m in moments if m]
         assert moments == sorted(moments), c.code
+        for step in moments[1:]:  # taken in office hours (or the moment it came in, or now)
+            local = timezone.localtime(step).time()
+            office = datetime.time(8, 30) <= local <= datetime.time(17, 30)
+            assert office or step == c.received_at or step > recent, (c.code, step)
         assert c.correction_due is None or c.correction_due > timezone.localdate(c.decided_at)
     assert PenaltyDecision.objects.filter(decided_on__gt=today).count() == 0
 
@@ -297,10 +303,17 @@ def test_the_queue_and_the_case_pages_show_loaded_complaints(waiting, client):
     page = client.get(reverse("complaints:queue") + "?show=unassigned")
     assert page.status_code == 200
     assert waiting.code in page.content.decode()
-    for complaint in (waiting, Complaint.objects.filter(state=S.CLOSED).first()):
+    open_ones = Complaint.objects.exclude(state__in=Complaint.FINAL_STATES)
+    shown = [waiting, *(open_ones.filter(state=state).first() for state in OPEN_MIX)]
+    shown += [Complaint.objects.filter(state=state).first() for state in Complaint.FINAL_STATES]
+    for complaint in shown:
         page = client.get(reverse("complaints:detail", args=[complaint.code]))
-        assert page.status_code == 200
+        assert page.status_code == 200, complaint.state
         assert complaint.code in page.content.decode()
+    assert client.get(reverse("complaints:intermediaries")).status_code == 200
+    sanctioned = client.get(reverse("complaints_public:sanctioned"))
+    listed = Sanction.objects.select_related("intermediary").first()
+    assert sanctioned.status_code == 200 and listed.intermediary.name in sanctioned.content.decode()
 
 
 # -- loading again -----------------------------------------------------------------------------
