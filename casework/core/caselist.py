@@ -9,6 +9,7 @@ the page's rows are cut from an index before anything is joined.
 """
 
 import datetime
+import functools
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 from typing import Any
@@ -16,15 +17,16 @@ from typing import Any
 from django import forms
 from django.contrib.auth import get_user_model
 from django.db.models import Exists, OuterRef, QuerySet
-from django.forms.utils import flatatt
+from django.forms.utils import ErrorList, flatatt
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.html import format_html, format_html_join
+from django.utils.choices import BaseChoiceIterator
+from django.utils.html import escape, format_html
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext_lazy as _
 
 from casework.core import dates
-from casework.core.models import markets_for
+from casework.core.roles import access_of, cache_key, cached
 
 COUNT_CAP = 10_000  # beyond this a tab says "10000+"
 MAX_PAGE = 100_000  # deeper pages are typing mistakes, and huge offsets overflow SQLite
@@ -47,15 +49,23 @@ SORT_LABELS = {
 
 
 def market_choices(user) -> list[tuple[int, str]]:
-    """The user's markets as (id, name), in one query: the scope and the filter's choices."""
-    return list(markets_for(user).order_by("name").values_list("pk", "name"))
+    """The user's markets as (id, name) by name: the scope and the filter's choices."""
+    return list(access_of(user).markets)
 
 
 def holder_choices(permission: str, market_ids: list[int]) -> list[tuple[int, str]]:
     """Active staff of these markets who may hold a case (``app_label.codename``), by name.
 
-    Each condition is an EXISTS, so no join multiplies the users (and needs no DISTINCT).
+    Read from users, groups, permissions and staff profiles only, so kept in the cache
+    with what each user holds (roles.cached): a market's few hundred mediators are
+    otherwise a query and a tenth of the queue page's time on every request.
     """
+    key = cache_key("holders", permission, sorted(market_ids))
+    return cached(key, lambda: _read_holders(permission, market_ids))
+
+
+def _read_holders(permission: str, market_ids: list[int]) -> list[tuple[int, str]]:
+    # Each condition is an EXISTS, so no join multiplies the users (and needs no DISTINCT).
     from django.contrib.auth.models import Group, Permission
 
     from casework.core.models import StaffProfile
@@ -80,24 +90,61 @@ def holder_choices(permission: str, market_ids: list[int]) -> list[tuple[int, st
 
 class QuickSelect(forms.Select):
     """A select whose options are written in Python: Django renders each option through
-    a template, and a holder list of a few hundred staff cost the queue page 100 ms."""
+    a template, and a holder list of a few hundred staff cost the queue page 100 ms.
+    Each list's options are escaped once and kept; only "selected" is added per request."""
 
     def render(self, name, value, attrs=None, renderer=None) -> SafeString:
         chosen = {str(v) for v in self.format_value(value)}
-        options = format_html_join(
-            "",
-            '<option value="{}"{}>{}</option>',
-            (
-                (key, mark_safe(" selected") if str(key) in chosen else "", label)
-                for key, label in self.choices
-            ),
+        pairs = tuple((str(key), str(label)) for key, label in self.choices)
+        # Every part is escaped by _option_tags: nothing unescaped is marked safe.
+        options = "".join(
+            f"{start} selected>{end}" if key in chosen else f"{start}>{end}"
+            for key, start, end in _option_tags(pairs)
         )
         return format_html(
             '<select name="{}"{}>{}</select>',
             name,
             flatatt(self.build_attrs(self.attrs, attrs)),
-            options,
+            mark_safe(options),  # noqa: S308
         )
+
+
+@functools.lru_cache(maxsize=128)
+def _option_tags(pairs: tuple[tuple[str, str], ...]) -> tuple[tuple[str, str, str], ...]:
+    """Each choice as (value, '<option value="…"', '…</option>'), value and label escaped."""
+    return tuple(
+        (key, f'<option value="{escape(key)}"', f"{escape(label)}</option>") for key, label in pairs
+    )
+
+
+class QuietErrorList(ErrorList):
+    """An error list that renders nothing without a template when it is empty.
+
+    A filter form shows a field's errors under each field; Django renders the empty
+    list of every field through two templates.
+    """
+
+    def render(self, template_name=None, context=None, renderer=None) -> SafeString:
+        if not self.data:
+            return SafeString()
+        return super().render(template_name, context, renderer)
+
+
+class FlatChoices(BaseChoiceIterator):
+    """Choices that are already (value, label) pairs, set on a field as they are.
+
+    Django normalises a list of choices item by item each time a field gets it: a few
+    hundred holders cost the queue page more than its SQL.
+    """
+
+    def __init__(self, pairs: list[tuple[Any, Any]]) -> None:
+        self.pairs = pairs
+
+    def __iter__(self):
+        return iter(self.pairs)
+
+    def __len__(self) -> int:
+        return len(self.pairs)
 
 
 def day_field(label) -> forms.DateField:
@@ -127,10 +174,13 @@ class CaseListForm(forms.Form):
     holder = forms.ChoiceField(label=_("Held by"), required=False, widget=QuickSelect)
     received_from = day_field(_("Received from"))
     received_to = day_field(_("Received until"))
-    market = forms.TypedChoiceField(label=_("Market"), required=False, coerce=int, empty_value=None)
-    sort = forms.ChoiceField(label=_("Order"), required=False)
+    market = forms.TypedChoiceField(
+        label=_("Market"), required=False, coerce=int, empty_value=None, widget=QuickSelect
+    )
+    sort = forms.ChoiceField(label=_("Order"), required=False, widget=QuickSelect)
 
     date_field = "created_at"
+    error_class = QuietErrorList
     sorts = {
         Sort.NEWEST: ("-{date}", "-pk"),
         Sort.OLDEST: ("{date}", "pk"),
@@ -148,6 +198,7 @@ class CaseListForm(forms.Form):
         default_sort: str = "",
     ) -> None:
         super().__init__(data)
+        self._quick_selects()
         self.market_ids = [pk for pk, _name in markets]
         if len(markets) > 1:
             self._choose("market", [("", _("all my markets")), *markets])
@@ -172,10 +223,18 @@ class CaseListForm(forms.Form):
         else:
             self._choose("sort", [("", _("as the queue orders")), *sorts])
 
+    def _quick_selects(self) -> None:
+        # A subclass's own choice fields (the claim type) render their options in Python too.
+        for field in self.fields.values():
+            if type(field.widget) is forms.Select:
+                quick = QuickSelect(attrs=field.widget.attrs, choices=field.widget.choices)
+                quick.is_required = field.widget.is_required
+                field.widget = quick
+
     def _choose(self, name: str, choices: list) -> None:
         field = self.fields[name]
         assert isinstance(field, forms.ChoiceField)
-        field.choices = choices
+        field.choices = FlatChoices(choices)
 
     def clean(self) -> dict:
         data = super().clean() or {}

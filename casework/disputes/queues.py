@@ -6,15 +6,15 @@ million disputes. Market ids are read once per request and passed in as a list.
 """
 
 import datetime
+from typing import cast
 
 from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from casework.core.models import markets_for
 from casework.core.queues import Queue, StartAction, register, register_start
-from casework.core.roles import Role
-from casework.disputes.models import ArbitrationHandoff, Dispute
+from casework.core.roles import Role, access_of
+from casework.disputes.models import ArbitrationHandoff, Dispute, DisputeQuerySet
 
 S = Dispute.State
 # States in which a case is still somebody's work.
@@ -61,18 +61,28 @@ def tabs_for(user) -> list[str]:
 
 
 def market_ids(user) -> list[int]:
-    """The user's market ids, read once per request (the home page counts several tabs)."""
-    if not hasattr(user, "_dispute_market_ids"):
-        user._dispute_market_ids = list(markets_for(user).values_list("pk", flat=True))
-    return user._dispute_market_ids
+    """The user's market ids (cached with what the user holds: roles.access_of)."""
+    return [pk for pk, _name in access_of(user).markets]
 
 
 def tab_queryset(
-    tab: str, *, user, markets: list[int], today: datetime.date | None = None
+    tab: str,
+    *,
+    user,
+    markets: list[int],
+    today: datetime.date | None = None,
+    scoped: QuerySet[Dispute] | None = None,
 ) -> QuerySet[Dispute]:
-    """The disputes of one tab, unordered; ``markets`` are the user's market ids."""
+    """The disputes of one tab, unordered; ``markets`` are the user's market ids.
+
+    ``scoped``: the disputes of those markets to narrow, when the caller has built them
+    once for every tab (the queue page, with its filters).
+    """
     today = today or timezone.localdate()
-    scoped = Dispute.objects.filter(market_id__in=markets)
+    if scoped is None:
+        scoped = Dispute.objects.filter(market_id__in=markets)
+    # A queryset of disputes is a DisputeQuerySet (its manager's), whatever the filters.
+    scoped = cast(DisputeQuerySet, scoped)
     soon = today + datetime.timedelta(days=3)
     if tab == Tab.REVIEW:
         return scoped.filter(state=S.RECEIVED)
