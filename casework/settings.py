@@ -247,6 +247,10 @@ DATABASES = {
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Wait for a lock instead of failing at once when a task and a request write together.
     DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 20
+    # A transaction takes the write lock when it begins: one that read first and then
+    # wrote (numbering a new case) failed with "database is locked" under concurrent
+    # requests, since SQLite cannot wait for a lock it would have to upgrade.
+    DATABASES["default"]["OPTIONS"]["transaction_mode"] = "IMMEDIATE"
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and not DATABASE_PGBOUNCER:
     # No JIT compilation: the statistics' aggregate queries spend 0.5-1 s compiling per
     # page and run in 0.1-0.7 s without it (docs/reports.md, "Speed"). PgBouncer refuses
