@@ -346,20 +346,25 @@ def cache_key(*parts: Any) -> str:
     return f"staff-access:{digest}"
 
 
-def _new_generation() -> None:
+def forget_access() -> None:
+    """Have every user's access (and every holder list) read again.
+
+    Changes through the ORM call it by themselves; call it after one made past it (a
+    restore, raw SQL) rather than wait ACCESS_SECONDS.
+    """
     # A cache outage must not stop the save; entries expire after ACCESS_SECONDS.
     with contextlib.suppress(Exception):
         cache.set(GENERATION_KEY, secrets.token_hex(8), None)
 
 
 def _committed() -> None:
-    _new_generation()
+    forget_access()
 
 
 def _changed(**kwargs: Any) -> None:
     global _changes
     _changes += 1
-    _new_generation()
+    forget_access()
     transaction.on_commit(_committed, using=kwargs.get("using"))
 
 

@@ -158,3 +158,13 @@ def test_anonymous_users_hold_nothing(client):
 
     assert access_of(AnonymousUser()) == roles.NOBODY
     assert roles_of(AnonymousUser()) == []
+
+
+def test_a_change_past_the_orm_counts_once_access_is_forgotten(alice_mediator):
+    access_of(fresh(alice_mediator))
+    Group.objects.filter(name=Role.MEDIATOR).update(name="renamed")  # no signal
+    assert roles_of(fresh(alice_mediator)) == [Role.MEDIATOR]  # kept, up to ACCESS_SECONDS
+
+    roles.forget_access()
+
+    assert roles_of(fresh(alice_mediator)) == []
