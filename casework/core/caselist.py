@@ -129,6 +129,10 @@ class QuietErrorList(ErrorList):
             return SafeString()
         return super().render(template_name, context, renderer)
 
+    # Django binds these to its own render(), not to an override.
+    __str__ = render
+    __html__ = render
+
 
 class FlatChoices(BaseChoiceIterator):
     """Choices that are already (value, label) pairs, set on a field as they are.
