@@ -1,13 +1,13 @@
 """``manage.py bench claim``: the mediators pressing "take next" at once.
 
-WORKERS processes (``--workers``), each with its own connection and mediator, press "take
-next" (``services.dispute_take_next``) at once until WORKERS x iterations (``-n``)
-cases are taken or the queue is empty, then count double assignments from the
-"claimed" audit rows, the owners and the open tasks. PostgreSQL only. It works
-in a market of its own, ``bench-claim``, with its own mediators
-(``bench-claim-01`` ...) and accepted disputes written by the bulk loader, and
-deletes all of that afterwards (disputes, their processes, tasks, audit rows and
-documents, the parties the loader made, the users and the market); only the
+WORKERS mediators (``--workers``; a thread each, with its own connection, in as many
+processes as there are cores) press "take next" (``services.dispute_take_next``) at
+once until WORKERS x iterations (``-n``) cases are taken or the queue is empty, then
+count double assignments from the "claimed" audit rows, the owners and the open
+tasks. PostgreSQL only. It works in a market of its own, ``bench-claim``, with its
+own mediators (``bench-claim-01`` ...) and accepted disputes written by the bulk
+loader, and deletes all of that afterwards (disputes, their processes, tasks, audit
+rows and documents, the parties the loader made, the users and the market); only the
 numbers it took from CodeSequence stay used.
 """
 
@@ -15,6 +15,7 @@ import multiprocessing
 import os
 import statistics
 import sys
+import threading
 import time
 from collections import Counter
 from dataclasses import dataclass, field
@@ -129,16 +130,20 @@ class _Claimer:
 
 
 def _claim_race(market: Market, mediators: list[User], target: int) -> dict:
-    """Each mediator presses take next in a process of its own, as the web server's workers
-    would: threads of one process would measure Python's interpreter lock instead."""
+    """The mediators press take next from as many processes as the machine has cores, a
+    thread each with its own connection, as a threaded web server's workers would serve
+    them: threads of one process would measure Python's interpreter lock, and a process
+    each would measure 32 interpreters thrashing two cores' caches."""
     context = multiprocessing.get_context("fork")
-    start = context.Barrier(len(mediators) + 1)
+    count = max(1, min(len(mediators), os.cpu_count() or 1))
+    groups = [mediators[n::count] for n in range(count)]
+    start = context.Barrier(count + 1)
     slots = context.Value("i", target)
     results = context.Queue()
-    connections.close_all()  # each process opens its own connection
+    connections.close_all()  # each thread opens its own connection
     processes = [
-        context.Process(target=_claimer, args=(market.pk, user, start, slots, results))
-        for user in mediators
+        context.Process(target=_claimers, args=(market.pk, group, start, slots, results))
+        for group in groups
     ]
     for process in processes:
         process.start()
@@ -148,32 +153,51 @@ def _claim_race(market: Market, mediators: list[User], target: int) -> dict:
     seconds = time.perf_counter() - began
     for process in processes:
         process.join()
-    return _race_summary(market, mediators, target, done, seconds)
+    return _race_summary(market, mediators, target, done, seconds) | {"processes": count}
 
 
-def _claimer(market_pk: int, user: User, start, slots, results) -> None:
+def _claimers(market_pk: int, users: list[User], start, slots, results) -> None:
+    """One process: a thread per mediator; what they did goes back as one _Claimer."""
+    mine, lock = _Claimer(), threading.Lock()
+    ready = threading.Barrier(len(users) + 1)
+    threads = [
+        threading.Thread(target=_claimer, args=(market_pk, user, ready, slots, mine, lock))
+        for user in users
+    ]
+    for thread in threads:
+        thread.start()
+    ready.wait()  # every thread connected
+    start.wait()  # every process ready
+    cpu_started = time.process_time()
+    ready.wait()  # go
+    for thread in threads:
+        thread.join()
+    mine.cpu_s = time.process_time() - cpu_started
+    results.put(mine)
+
+
+def _claimer(market_pk: int, user: User, ready, slots, mine: "_Claimer", lock) -> None:
     actor = Actor(user=user, role=Role.MEDIATOR)
-    mine = _Claimer()
     user.get_all_permissions()  # loaded once per session in a real server, not per claim
     connection.ensure_connection()
-    start.wait()
-    cpu_started = time.process_time()
+    ready.wait()
+    ready.wait()
     try:
         while _take_slot(slots):
             began = time.perf_counter()
             try:
                 dispute = services.dispute_take_next(actor=actor, markets=[market_pk])
             except Exception as exc:  # counted and reported; the run goes on
-                mine.errors[type(exc).__name__] += 1
+                with lock:
+                    mine.errors[type(exc).__name__] += 1
                 continue
             if dispute is None:
                 break
-            mine.latencies_ms.append((time.perf_counter() - began) * 1000)
-            mine.claimed.append((dispute.pk, user.pk))
+            with lock:
+                mine.latencies_ms.append((time.perf_counter() - began) * 1000)
+                mine.claimed.append((dispute.pk, user.pk))
     finally:
-        mine.cpu_s = time.process_time() - cpu_started
         connection.close()
-        results.put(mine)
 
 
 def _take_slot(slots) -> bool:
@@ -192,7 +216,6 @@ def _race_summary(market, mediators, target: int, done: list[_Claimer], seconds:
     doubles = _double_assignments(market, claimed)
     return {
         "workers": len(mediators),
-        "processes": len(mediators),
         "target_claims": target,
         "claims": len(claimed),
         "seconds": round(seconds, 2),
