@@ -12,6 +12,7 @@ import pytest
 from django.conf import settings
 from django.contrib.auth.models import User
 from django.core.management import call_command
+from django.db import connection
 from django.db.models import Count
 from django.urls import reverse
 from django.utils import timezone
@@ -20,7 +21,7 @@ from viewflow.workflow.models import Task
 from viewflow.workflow.status import PROCESS, STATUS
 
 from casework.complaints import services
-from casework.complaints.load import OPEN_MIX, load_complaints
+from casework.complaints.load import OPEN_MIX, _Workdays, load_complaints
 from casework.complaints.models import (
     Complaint,
     DecisionItem,
@@ -36,7 +37,7 @@ from casework.complaints.penalties import rule_for
 from casework.core import calendar
 from casework.core.audit import Actor, verify_chains
 from casework.core.flows import open_task
-from casework.core.models import CaseEvent, ChainHead, CodeSequence, Market
+from casework.core.models import CaseEvent, ChainHead, CodeSequence, HolidayOverride, Market
 from casework.core.roles import Role
 from casework.parties.models import Organization, Person
 from tests.invariants import assert_invariants
@@ -353,3 +354,37 @@ def test_a_province_load_spreads_complaints_beside_disputes_and_resumes(db):
     again = seed_load(markets=3, complaints=90, seed=3)
     assert again["complaints"] == {"wanted": 90, "already_there": 90}
     assert_invariants()
+
+
+def complaint_rows_estimate() -> float:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT reltuples FROM pg_class WHERE relname = 'complaints_complaint'")
+        return cursor.fetchone()[0]
+
+
+@pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="only PostgreSQL's statistics are refreshed"
+)
+def test_only_a_load_that_grows_a_table_by_a_tenth_refreshes_its_statistics(loaded, market):
+    assert complaint_rows_estimate() == 160  # the first load: analyzed
+    load_complaints(10, market=market, seed=1)
+    assert complaint_rows_estimate() == 160  # a few percent more: left to autovacuum
+    load_complaints(100, market=market, seed=2)
+    assert complaint_rows_estimate() == 270
+
+
+def test_the_working_days_kept_between_loads_follow_new_calendar_overrides(db):
+    first, last = datetime.date(2025, 1, 1), datetime.date(2025, 12, 31)
+    monday = datetime.date(2025, 3, 3)
+    before = _Workdays(first, last)
+    assert monday.toordinal() in before.ordinals
+    assert before.add(monday.toordinal() - 1, 1) == monday.toordinal()
+
+    HolidayOverride.objects.create(date=monday, is_workday=False, name="测试假日")
+
+    after = _Workdays(first, last)
+    assert monday.toordinal() not in after.ordinals
+    assert (
+        after.add(monday.toordinal() - 1, 1)
+        == calendar.add_working_days(monday - datetime.timedelta(days=1), 1).toordinal()
+    )
