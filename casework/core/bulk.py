@@ -128,10 +128,31 @@ class BulkWriter:
         """
         if not self.postgres:
             return
+        if _DEFERRED is not None:
+            _DEFERRED.update(models_)
+            return
         tables = ", ".join(connection.ops.quote_name(m._meta.db_table) for m in models_)
         command = "ANALYZE" if connection.in_atomic_block else "VACUUM (ANALYZE)"
         with connection.cursor() as cursor:
             cursor.execute(f"{command} {tables}")
+
+
+_DEFERRED: set | None = None
+
+
+@contextmanager
+def analyze_at_end() -> Iterator[None]:
+    """Within this block a loader's ``analyze()`` only notes its tables; they are analysed
+    once at the end. A province load calls the loaders once per market and kind: a
+    VACUUM ANALYZE of the growing tables after each call took a good part of its time."""
+    global _DEFERRED
+    _DEFERRED = set()
+    try:
+        yield
+    finally:
+        tables, _DEFERRED = _DEFERRED, None
+    if tables:
+        BulkWriter().analyze(sorted(tables, key=lambda m: m._meta.db_table))
 
 
 class _CopySender:

@@ -5,6 +5,8 @@ from io import StringIO
 
 import pytest
 from django.core.management import call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from casework.core.management.commands.seed_load import SKEW, province_markets
 from casework.core.models import Market
@@ -86,3 +88,12 @@ def test_the_province_markets_are_made_once():
     first = province_markets(3)
     assert [m.code for m in province_markets(3)] == [m.code for m in first]
     assert Market.objects.filter(code__startswith="p").count() == 3
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="ANALYZE is PostgreSQL's")
+def test_the_tables_are_analysed_once_at_the_end_not_after_every_market():
+    with CaptureQueriesContext(connection) as captured:
+        seed_load("--markets", "3", "--disputes", "300", "--agreements", "60", "--seed", "3")
+    analyses = [q["sql"] for q in captured.captured_queries if "ANALYZE" in q["sql"]]
+    assert len(analyses) == 1
+    assert "disputes_dispute" in analyses[0] and "agreements_agreement" in analyses[0]

@@ -29,6 +29,7 @@ from django.db import connection
 from django.utils.module_loading import autodiscover_modules
 from django.utils.translation import gettext as _
 
+from casework.core.bulk import analyze_at_end
 from casework.core.loading import apportion, shared_taken
 from casework.core.models import Market
 
@@ -98,7 +99,7 @@ class Command(BaseCommand):
             raise CommandError(_("Say how many cases to write, e.g. --disputes 1000."))
         started = time.monotonic()
         if markets:
-            with shared_taken():
+            with shared_taken(), analyze_at_end():
                 report = self._province(wanted, markets, batch_size, seed)
         else:
             report = self._one_market(wanted, self._market(market), batch_size, seed)
