@@ -8,8 +8,8 @@ can make the renderer read a server file or reach the network.
 
 Speed (measured with `manage.py bench pdf` and `bench sign`): building a
 FontConfiguration loads every system font (about 0.3 s with the CJK fonts), so
-each thread keeps one, and the parsed frame stylesheet with the documents' font
-(loaded once by its @font-face), for every document. Each font face used costs a
+each thread keeps one, with the documents' font added, and the parsed frame
+stylesheet, for every document. Each font face used costs a
 HarfBuzz subset per document, so the frame uses one face only, Noto Sans CJK SC
 cut down to GB 2312 and the Latin range (casework/documents/pdf_font.py): its
 subsets are a few times smaller than those of the 65,535-glyph installed face.
@@ -17,6 +17,7 @@ subsets are a few times smaller than those of the 65,535-glyph installed face.
 
 import logging
 import mimetypes
+import os
 import posixpath
 import threading
 from collections.abc import Sequence
@@ -33,8 +34,11 @@ from django.core.exceptions import SuspiciousFileOperation
 from django.template.loader import render_to_string
 from django.utils._os import safe_join
 from weasyprint import CSS, HTML, Attachment
+from weasyprint.text.ffi import ffi, fontconfig, pangoft2
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher, URLFetcherResponse
+
+from casework.documents import pdf_font
 
 logger = logging.getLogger(__name__)
 
@@ -182,8 +186,29 @@ def font_config() -> FontConfiguration:
     # Pango font maps are not thread-safe, so one per thread rather than one per process.
     config = getattr(_local, "font_config", None)
     if config is None:
-        config = _local.font_config = FontConfiguration()
+        config = FontConfiguration()
+        add_documents_font(config)
+        _local.font_config = config
     return config
+
+
+def add_documents_font(config: FontConfiguration) -> None:
+    """Make the documents' font (pdf_font.py) known to ``config`` by its family name.
+
+    Added from its static file as WeasyPrint adds an @font-face font, but in place: an
+    @font-face rule copies the 1.6 MB file into a temporary folder per configuration,
+    which a killed worker leaves behind. Without it the installed face is used.
+    """
+    try:
+        path = find_static_file(pdf_font.STATIC_PATH)
+    except FetchRefused:
+        logger.error("the documents' font %s is missing", pdf_font.STATIC_PATH)
+        return
+    # WeasyPrint keeps its fontconfig configuration private; this is what add_font_face does.
+    if not fontconfig.FcConfigAppFontAddFile(config._config, os.fsencode(path)):
+        logger.error("fontconfig cannot read the documents' font %s", path)
+        return
+    pangoft2.pango_fc_font_map_config_changed(ffi.cast("PangoFcFontMap *", config.font_map))
 
 
 def frame_stylesheet() -> CSS:

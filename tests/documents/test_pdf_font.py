@@ -3,8 +3,10 @@
 to the installed face for any other character."""
 
 from PIL import Image, ImageChops
+from weasyprint import HTML
+from weasyprint.text.fonts import FontConfiguration
 
-from casework.documents import pdf_font
+from casework.documents import pdf_font, rendering
 from casework.documents.rendering import DocumentMeta, html_to_pdf, render
 from tests.documents.conftest import pdftotext, run_tool, squeeze
 
@@ -77,3 +79,19 @@ def test_the_bundled_face_draws_exactly_like_the_installed_one(tmp_path):
     theirs = page_images(installed.data, tmp_path, "installed")
     assert len(ours) == len(theirs) == 1
     assert ImageChops.difference(ours[0], theirs[0]).getbbox() is None
+
+
+def test_without_the_file_the_renderer_says_so_and_uses_the_installed_face(
+    monkeypatch, caplog, tmp_path
+):
+    monkeypatch.setattr(pdf_font, "STATIC_PATH", "pdf/fonts/missing.otf")
+    config = FontConfiguration()
+
+    rendering.add_documents_font(config)
+    document = HTML(string=page(SAMPLE), base_url=rendering.PDF_BASE_URL).render(
+        font_config=config, stylesheets=[rendering.frame_stylesheet()]
+    )
+
+    assert "the documents' font pdf/fonts/missing.otf is missing" in caplog.text
+    [font] = fonts_of(document.write_pdf(), tmp_path)
+    assert font.endswith("+Noto-Sans-CJK-SC")
