@@ -221,6 +221,11 @@ class Dispute(CaseBase):
             # The statistics read a market's disputes by receipt, end and last change
             # (casework/disputes/reports.py).
             models.Index(fields=["market", "received_at"], name="dispute_received_idx"),
+            # Without the market: a regional supervisor's view orders the cases of many
+            # markets at once, which the indexes above cannot give in order (an IN list of
+            # markets), so the first page read and sorted all of them (0.7 s at 5 million).
+            models.Index(fields=["-received_at", "-id"], name="dispute_newest_idx"),
+            models.Index(fields=["-priority", "due_date", "id"], name="dispute_order_idx"),
             models.Index(fields=["market", "ended_at"], name="dispute_ended_idx"),
             models.Index(fields=["market", "updated_at"], name="dispute_updated_idx"),
         ]
