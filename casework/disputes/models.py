@@ -224,8 +224,25 @@ class Dispute(CaseBase):
             # Without the market: a regional supervisor's view orders the cases of many
             # markets at once, which the indexes above cannot give in order (an IN list of
             # markets), so the first page read and sorted all of them (0.7 s at 5 million).
+            # The queue order is wanted of open cases only (the tabs of work to do): an
+            # index of those skips the millions closed.
             models.Index(fields=["-received_at", "-id"], name="dispute_newest_idx"),
-            models.Index(fields=["-priority", "due_date", "id"], name="dispute_order_idx"),
+            models.Index(
+                fields=["-priority", "due_date", "id"],
+                condition=models.Q(
+                    state__in=[
+                        "received",
+                        "accepted",
+                        "in_mediation",
+                        "settled",
+                        "effective",
+                        "defaulted",
+                        "performed",
+                        "referred",
+                    ]
+                ),
+                name="dispute_open_order_idx",
+            ),
             models.Index(fields=["market", "ended_at"], name="dispute_ended_idx"),
             models.Index(fields=["market", "updated_at"], name="dispute_updated_idx"),
         ]
