@@ -32,6 +32,8 @@ from pathlib import Path
 from django.conf import settings
 from django.db import connection
 
+from casework.core.roles import forget_access
+
 BACKUP_NAME = re.compile(r"^casework-\d{8}-\d{6}$")
 MANIFEST = "MANIFEST.txt"
 PG_DUMP_FILE = "database.dump"
@@ -348,6 +350,7 @@ def restore(folder: Path) -> list[str]:
         done.append(f"database restored into {str(db['NAME'])!r}")
     else:
         raise BackupError(f"no database file in {folder}")
+    forget_access()  # the users came back past the ORM: nothing cached of them holds
 
     if MEDIA_TAR in entries:
         root = Path(settings.MEDIA_ROOT)
