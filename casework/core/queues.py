@@ -26,6 +26,7 @@ from casework.core.claiming import claim_locked
 if TYPE_CHECKING:
     from casework.core.models import CaseBase
 
+
 @dataclass(frozen=True)
 class Queue:
     title: str | Promise  # usually a lazy translation
