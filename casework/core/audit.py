@@ -170,7 +170,7 @@ def _statements_for(vendor: str, for_update: str) -> _Statements:
     quote = connection.ops.quote_name
     event, head = CaseEvent._meta, ChainHead._meta
     fields = tuple(f for f in event.concrete_fields if not f.primary_key)
-    columns = ", ".join(quote(f.column) for f in fields)
+    columns = ", ".join(quote(str(f.column)) for f in fields)
     placeholders = ", ".join(["%s"] * len(fields))
     table, head_table = quote(event.db_table), quote(head.db_table)
     # Quoted names from the models; every value is a parameter.
@@ -197,7 +197,7 @@ def _stored_owner_and_state(subject: CaseBase) -> tuple[int | None, str]:
     # Read in the caller's transaction: a stale in-memory copy must not tell the trail
     # who owns the case or what state it is in. The locked copy, saved, is what is stored.
     if locking.is_locked(subject) and not locking.changed_fields(subject):
-        return subject.owner_id, subject.state
+        return subject.owner_id, subject.state  # type: ignore[attr-defined]
     rows = type(subject)._base_manager.filter(pk=subject.pk).values_list("owner_id", "state")
     return rows.first() or (None, "")
 

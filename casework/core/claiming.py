@@ -17,6 +17,8 @@ has one writer at a time, so the statement runs alone there. ``owner IS NULL`` i
 checked again by the UPDATE itself: nothing is taken from under a holder.
 """
 
+from typing import cast
+
 from django.db import connection
 from django.utils import timezone
 
@@ -52,6 +54,6 @@ def claim_locked(queryset, user) -> CaseBase | None:
     taken = rows.instances(model, sql, params)
     if not taken:
         return None
-    case = taken[0]
-    case.owner = user
+    case = cast(CaseBase, taken[0])
+    case.owner = user  # type: ignore[attr-defined]  # every case model has its holder
     return locking.as_locked(case)

@@ -9,6 +9,7 @@ then read the case's new state to choose the next task.
 
 from contextlib import contextmanager
 from dataclasses import dataclass
+from typing import cast
 
 from django.db import connection, transaction
 from django.shortcuts import redirect
@@ -97,7 +98,7 @@ def locked_open_task(flow_class, case: CaseBase) -> Task | None:
     found = rows.instances(Task, sql, [case.process_id, *OPEN])
     if not found:
         return None
-    task = found[0]
+    task = cast(Task, found[0])
     task.process = process
     return task
 

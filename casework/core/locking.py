@@ -28,7 +28,7 @@ import datetime
 from collections.abc import Iterator
 from contextlib import contextmanager
 from decimal import Decimal
-from typing import TypeVar
+from typing import Any, TypeVar
 from uuid import UUID
 
 from django.db import connection, models, transaction
@@ -149,12 +149,12 @@ def _plain_update(instance: models.Model, names: list[str]) -> None:
     meta, quote = instance._meta, connection.ops.quote_name
     sets, values = [], []
     for name in names:
-        field = meta.get_field(name)
+        field: Any = meta.get_field(name)
         sets.append(f"{quote(field.column)} = %s")
         values.append(field.get_db_prep_save(field.pre_save(instance, add=False), connection))
     as_read = getattr(instance, _AS_READ)
-    guards = [f for f in meta.concrete_fields if isinstance(f, FSMFieldMixin)]
-    where = " AND ".join(f"{quote(f.column)} = %s" for f in [meta.pk, *guards])
+    guards: list[Any] = [f for f in meta.concrete_fields if isinstance(f, FSMFieldMixin)]
+    where = " AND ".join(f"{quote(str(f.column))} = %s" for f in [meta.pk, *guards])
     params = [*values, instance.pk, *(as_read[f.attname] for f in guards)]
     sql = f"UPDATE {quote(meta.db_table)} SET {', '.join(sets)} WHERE {where}"  # noqa: S608
     with connection.cursor() as cursor:
@@ -164,7 +164,7 @@ def _plain_update(instance: models.Model, names: list[str]) -> None:
         raise ConcurrentTransition(
             f"{meta.label} {instance.pk}: its state changed since it was read (or it is gone)"
         )
-    instance._update_initial_state()  # django-fsm's record of the state saved
+    instance._update_initial_state()  # type: ignore[attr-defined]  # django-fsm's record
 
 
 def copy_into(target: models.Model, source: models.Model) -> None:

@@ -92,7 +92,7 @@ def claim_next(queryset, *, actor) -> "CaseBase | None":
     with transaction.atomic(savepoint=False):  # a caller's transaction needs no savepoint
         case = claim_locked(queryset, actor.user)
         if case is not None:
-            record_event(case, actor=actor, action="claimed", to_state=case.state)
+            record_event(case, actor=actor, action="claimed", to_state=case.state)  # type: ignore[attr-defined]
         return case
 
 

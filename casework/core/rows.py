@@ -16,7 +16,7 @@ def columns(model: type[models.Model], table: str = "") -> str:
     """The model's concrete columns, quoted, in the order ``instances()`` reads them."""
     quote = connection.ops.quote_name
     prefix = f"{quote(table)}." if table else ""
-    return ", ".join(prefix + quote(f.column) for f in model._meta.concrete_fields)
+    return ", ".join(prefix + quote(str(f.column)) for f in model._meta.concrete_fields)
 
 
 def instances(model: type[models.Model], sql: str, params) -> list[models.Model]:

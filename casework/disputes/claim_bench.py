@@ -18,6 +18,7 @@ import sys
 import threading
 import time
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from django.contrib.auth.models import Group, User
@@ -265,7 +266,7 @@ def _double_assignments(market: Market, claimed: list[tuple[int, int]]) -> int:
     return problems
 
 
-def _remove_claim_market(people: list[int] = (), organizations: list[int] = ()) -> None:
+def _remove_claim_market(people: Iterable[int] = (), organizations: Iterable[int] = ()) -> None:
     """Delete the claim benchmark's market and everything in it (also after a crash).
 
     ``people`` and ``organizations`` are the parties the loader made for it; after a
@@ -280,13 +281,13 @@ def _remove_claim_market(people: list[int] = (), organizations: list[int] = ()) 
     disputes = Dispute.objects.filter(market=market)
     ids = list(disputes.values_list("pk", flat=True))
     processes = list(disputes.exclude(process=None).values_list("process_id", flat=True))
-    people = set(people) | set(
+    parties = set(people) | set(
         disputes.exclude(applicants=None).values_list("applicants", flat=True)
     )
-    people |= set(
+    parties |= set(
         disputes.exclude(respondent_person=None).values_list("respondent_person", flat=True)
     )
-    organizations = set(organizations) | set(
+    employers = set(organizations) | set(
         disputes.exclude(respondent_organization=None).values_list(
             "respondent_organization", flat=True
         )
@@ -302,14 +303,14 @@ def _remove_claim_market(people: list[int] = (), organizations: list[int] = ()) 
         Process.objects.filter(pk__in=processes).delete()
         # Parties nothing else points at: the loader made them for this market.
         Person.objects.filter(
-            pk__in=people,
+            pk__in=parties,
             user=None,
             disputes_applied=None,
             disputes_as_respondent=None,
             organizations=None,
         ).delete()
         Organization.objects.filter(
-            pk__in=organizations,
+            pk__in=employers,
             disputes_as_respondent=None,
             disputes_mediated=None,
             representatives=None,

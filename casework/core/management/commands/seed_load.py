@@ -23,6 +23,7 @@ import os
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
@@ -39,7 +40,7 @@ class Loader:
     name: str
     load: Callable[..., dict]
     help: str
-    model: type | None = None  # its cases (with a ``market``): what a resumed run counts
+    model: Any = None  # its case model (with a ``market``): what a resumed run counts
 
 
 LOADERS: dict[str, Loader] = {}
