@@ -14,7 +14,7 @@ order, so a seeded load writes the same rows every time.
 import datetime
 import math
 import random
-from collections import Counter
+from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -312,3 +312,53 @@ def event_chain(
         event.hash = previous = event.compute_hash()
         rows.append(tuple(getattr(event, name) for name in EVENT_COLUMNS))
     return rows, (subject_type_id, subject_id, seq, previous)
+
+
+# -- when cases were received -------------------------------------------------------------
+
+
+def received_batches(
+    counts: dict[str, int],
+    *,
+    rng: random.Random,
+    today: datetime.date,
+    batch_size: int,
+    open_age_days: dict,
+    history_days: int,
+    per_day: Callable[[int], dict[int, int]],
+    time_of_day: Callable[[datetime.date], datetime.datetime],
+) -> Iterator[list[tuple[datetime.datetime, str]]]:
+    """(received_at, state) pairs, oldest first, ``batch_size`` at a time.
+
+    A case in an open state (a key of ``open_age_days``) was received between its
+    (low, high) days ago; the historic ones are spread by ``per_day(n)`` ({days ago:
+    count}) over the last ``history_days``; ``time_of_day(day)`` gives each its moment.
+    """
+    open_by_day: dict[int, list[str]] = defaultdict(list)  # days ago -> states
+    historic: list[str] = []
+    for state, n in counts.items():
+        if state in open_age_days:
+            low, high = open_age_days[state]
+            for _ in range(n):
+                open_by_day[rng.randint(low, high)].append(state)
+        else:
+            historic += [state] * n
+    rng.shuffle(historic)
+    on_day = per_day(len(historic))
+    position = 0
+    batch: list[tuple[datetime.datetime, str]] = []
+    for ago in range(max([history_days, *open_by_day]), -1, -1):
+        taken = on_day.get(ago, 0)
+        states = open_by_day.get(ago, []) + historic[position : position + taken]
+        position += taken
+        if not states:
+            continue
+        day = today - datetime.timedelta(days=ago)
+        times = sorted(time_of_day(day) for _ in states)
+        rng.shuffle(states)
+        batch += zip(times, states, strict=True)
+        if len(batch) >= batch_size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch

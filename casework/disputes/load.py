@@ -10,7 +10,7 @@ import math
 import random
 import time
 from bisect import bisect
-from collections import Counter, defaultdict
+from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -46,6 +46,7 @@ from casework.core.loading import (
     person_row,
     random_address,
     random_landline,
+    received_batches,
     relaxed_commit,
     reserve_codes,
 )
@@ -459,35 +460,16 @@ class _Loader:
 
     def batches(self, counts: dict[str, int]) -> Iterator[list[tuple[datetime.datetime, str]]]:
         """(received_at, state) pairs, oldest first, ``batch_size`` at a time."""
-        rng = self.rng
-        open_by_day: dict[int, list[str]] = defaultdict(list)  # days ago -> states
-        historic: list[str] = []
-        for state, n in counts.items():
-            if state in OPEN_AGE_DAYS:
-                low, high = OPEN_AGE_DAYS[state]
-                for _ in range(n):
-                    open_by_day[rng.randint(low, high)].append(state)
-            else:
-                historic += [state] * n
-        rng.shuffle(historic)
-        per_day = self._historic_per_day(len(historic))
-        position = 0
-        batch: list[tuple[datetime.datetime, str]] = []
-        for ago in range(max([HISTORY_DAYS, *open_by_day]), -1, -1):
-            taken = per_day.get(ago, 0)
-            states = open_by_day.get(ago, []) + historic[position : position + taken]
-            position += taken
-            if not states:
-                continue
-            day = self.today - datetime.timedelta(days=ago)
-            times = sorted(self._time_of_day(day) for _ in states)
-            rng.shuffle(states)
-            batch += zip(times, states, strict=True)
-            if len(batch) >= self.batch_size:
-                yield batch
-                batch = []
-        if batch:
-            yield batch
+        return received_batches(
+            counts,
+            rng=self.rng,
+            today=self.today,
+            batch_size=self.batch_size,
+            open_age_days=OPEN_AGE_DAYS,
+            history_days=HISTORY_DAYS,
+            per_day=self._historic_per_day,
+            time_of_day=self._time_of_day,
+        )
 
     def _historic_per_day(self, total: int) -> dict[int, int]:
         weights = {}
