@@ -253,6 +253,9 @@ class Dispute(CaseBase):
             ),
             models.Index(fields=["market", "ended_at"], name="dispute_ended_idx"),
             models.Index(fields=["market", "updated_at"], name="dispute_updated_idx"),
+            # One holder's cases by last change (the all tab's holder filter): walking the
+            # market's index by time skipped every other mediator's cases (9 ms at 1M).
+            models.Index(fields=["owner", "-updated_at", "-id"], name="dispute_holder_updated_idx"),
         ]
 
     # -- derived facts -------------------------------------------------------
