@@ -74,6 +74,9 @@ INSTALLED_APPS = [
     # Legal-aid referrals from disputes and complaints: beside reports in the layers, listed
     # after the workflows so their statistics and demo cases come first.
     "casework.legalaid",
+    # The HTTP API (/api/v1/, docs/api.md): django-ninja, and our app over the services.
+    "ninja",
+    "casework.api",
     "portal",
     "casework.health",
     "django.forms",  # Django's form templates for the form renderer below (after ours)
@@ -181,6 +184,15 @@ PERMISSIONS_POLICY = (
     "camera=(), microphone=(), geolocation=(), payment=(), usb=(), "
     "interest-cohort=(), browsing-topics=()"
 )
+
+# The HTTP API (docs/api.md): requests per caller and minute (a party's token, a system's
+# key, else the client address), and the lifetimes of the parties' tokens.
+API_RATE_PARTY = env_str("API_RATE_PARTY", "120/min")
+API_RATE_SYSTEM = env_str("API_RATE_SYSTEM", "600/min")
+API_RATE_ANONYMOUS = env_str("API_RATE_ANONYMOUS", "30/min")
+API_ACCESS_TOKEN_SECONDS = env_int("API_ACCESS_TOKEN_SECONDS", 900, minimum=60)
+API_REFRESH_TOKEN_SECONDS = env_int("API_REFRESH_TOKEN_SECONDS", 30 * 24 * 3600, minimum=3600)
+API_IDEMPOTENCY_HOURS = env_int("API_IDEMPOTENCY_HOURS", 24, minimum=1)
 
 ROOT_URLCONF = "casework.urls"
 WSGI_APPLICATION = "casework.wsgi.application"

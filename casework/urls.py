@@ -2,6 +2,8 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
+from casework.api import site as api_site
+from casework.api import views as api_views
 from casework.core import views as core_views
 from casework.health import views as health_views
 from casework.parties import views as parties_views
@@ -44,4 +46,7 @@ urlpatterns = [
     path("markets/", include("casework.directory.urls")),
     # The satisfaction survey: the public page of the text's link, and the results.
     path("", include("casework.surveys.urls")),
+    # The HTTP API (docs/api.md): its schema at /api/v1/openapi.json, its documentation page.
+    path("api/v1/docs/", api_views.docs, name="api_docs"),
+    path("api/v1/", api_site.urls()),
 ]

@@ -28,7 +28,7 @@ from django.utils.translation import gettext as _
 
 from casework.core.audit import Actor, record_event
 from casework.core.formfields import nfkc
-from casework.core.roles import PORTAL_ROLES, Role, roles_of
+from casework.core.roles import Role, is_portal_user
 from casework.notifications.services import notify
 from casework.parties import identifiers
 from casework.parties.models import Organization, Person, RealNameCheck
@@ -129,14 +129,6 @@ def _refusal(row: SignInCode | None, code: str) -> str | None:
 
 
 # -- who signs in --------------------------------------------------------------------------
-
-
-def is_portal_user(user) -> bool:
-    """An active login whose roles are all portal roles (worker, hiring party); never staff."""
-    if not user.is_active or user.is_staff or user.is_superuser:
-        return False
-    roles = set(roles_of(user))
-    return bool(roles) and roles <= PORTAL_ROLES
 
 
 def portal_user_for(mobile: str) -> User | None:

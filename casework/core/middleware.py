@@ -6,6 +6,7 @@ from django.shortcuts import render
 from django.utils import translation
 from django.utils.cache import patch_vary_headers
 from django.utils.functional import empty
+from django.utils.translation.trans_real import parse_accept_lang_header
 
 from casework.core.logs import new_request_id, request_id_var
 
@@ -26,6 +27,9 @@ class ChosenLanguageMiddleware:
 
     def __call__(self, request):
         chosen = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME)
+        if request.path.startswith("/api/"):
+            # Programs have no switch: the API follows Accept-Language (docs/api.md).
+            chosen = self._accepted(request)
         language = chosen if chosen in self.supported else settings.LANGUAGE_CODE
         translation.activate(language)
         request.LANGUAGE_CODE = translation.get_language()
@@ -33,6 +37,16 @@ class ChosenLanguageMiddleware:
         patch_vary_headers(response, ["Cookie"])
         response.headers.setdefault("Content-Language", language)
         return response
+
+
+    def _accepted(self, request) -> str | None:
+        for code, _quality in parse_accept_lang_header(request.headers.get("accept-language", "")):
+            language = code.lower()
+            if language.startswith("zh"):
+                return settings.LANGUAGE_CODE
+            if language.split("-")[0] in self.supported:
+                return language.split("-")[0]
+        return None
 
 
 class PermissionsPolicyMiddleware:

@@ -224,6 +224,14 @@ def roles_of(user) -> list[str]:
     return [role for role in Role.values if role in names]
 
 
+def is_portal_user(user) -> bool:
+    """An active login whose roles are all portal roles (worker, hiring party); never staff."""
+    if not user.is_active or user.is_staff or user.is_superuser:
+        return False
+    roles = set(roles_of(user))
+    return bool(roles) and roles <= PORTAL_ROLES
+
+
 def staff_roles(user) -> list[str]:
     """The user's staff roles (all roles but the portal's); a superuser counts as staff."""
     roles = [role for role in roles_of(user) if role in STAFF_ROLES]
