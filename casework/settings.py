@@ -408,6 +408,11 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "casework.core.tasks.purge_form_tokens",
         "schedule": 3600.0,
     },
+    # The API's idempotency keys past API_IDEMPOTENCY_HOURS and its ended tokens.
+    "api-purge-records": {
+        "task": "casework.api.tasks.purge_api_records",
+        "schedule": 3600.0,
+    },
     # Once per local day (the first run of the day takes it; later runs find it taken).
     "core-audit-digest": {
         "task": "casework.core.tasks.take_audit_digest",

@@ -7,13 +7,15 @@ one case, not two). The same key with another body is refused (422
 belongs to its caller and is kept ``API_IDEMPOTENCY_HOURS`` (24 by default).
 """
 
+import datetime
 import hashlib
 import json
 from functools import wraps
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-
 from ninja import Status
 from ninja.responses import NinjaJSONEncoder
 
@@ -47,6 +49,9 @@ def _key(request) -> str:
 def _claim(request, operation: str) -> tuple[IdempotentCall, bool]:
     owner, key = request.api_owner, _key(request)
     fingerprint = _fingerprint(request)
+    # A key past its keeping time is forgotten (the hourly purge may not have run yet).
+    kept_since = timezone.now() - datetime.timedelta(hours=settings.API_IDEMPOTENCY_HOURS)
+    IdempotentCall.objects.filter(owner=owner, key=key, created_at__lt=kept_since).delete()
     try:
         with transaction.atomic():
             row = IdempotentCall.objects.create(

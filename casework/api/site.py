@@ -11,6 +11,7 @@ import threading
 from django.utils.module_loading import autodiscover_modules
 from django.utils.translation import gettext_lazy as _
 from ninja import NinjaAPI
+from ninja.renderers import JSONRenderer
 
 from casework.api import errors, party, registry, system
 from casework.api.auth import CallerThrottle, log_system_call
@@ -24,6 +25,11 @@ DESCRIPTION = _(
     "Errors are answered in one format; messages are in Chinese unless the request sends "
     "Accept-Language: en. See docs/api.md."
 )
+
+
+class Renderer(JSONRenderer):
+    # Chinese as UTF-8, not \u escapes: a third of the bytes, and readable in a log.
+    json_dumps_params = {"ensure_ascii": False}
 
 
 class CaseworkApi(NinjaAPI):
@@ -48,6 +54,7 @@ def build() -> CaseworkApi:
         urls_namespace="api",
         docs_url=None,  # our own page (casework.api.views.docs): no inline script
         throttle=[CallerThrottle()],
+        renderer=Renderer(),
     )
     errors.install(api)
     autodiscover_modules("api")

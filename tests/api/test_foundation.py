@@ -2,12 +2,11 @@
 
 import datetime
 
-import pytest
 from django.utils import timezone
 
 from casework.api.models import PartyToken, SystemCall, SystemKey
 from casework.disputes.models import Dispute
-from tests.api.conftest import ApiClient, party, sign_in, system
+from tests.api.conftest import ApiClient, last_code, party, sign_in, system
 
 S = Dispute.State
 WANG = "13800138000"
@@ -45,9 +44,9 @@ def test_errors_are_chinese_unless_english_is_asked_for(db):
 def test_an_unregistered_number_gets_no_token(db):
     anonymous = ApiClient()
     assert anonymous.post("/auth/code", {"mobile": "13611112222"}).status_code == 202
-    from tests.api.conftest import last_code
-
-    response = anonymous.post("/auth/token", {"mobile": "13611112222", "code": last_code("13611112222")})
+    response = anonymous.post(
+        "/auth/token", {"mobile": "13611112222", "code": last_code("13611112222")}
+    )
     assert response.status_code == 403
     assert response.json()["error"]["code"] == "not_registered"
 
@@ -95,7 +94,11 @@ def test_a_system_key_reads_its_market_only_and_no_id_numbers_without_the_scope(
     assert all(p.get("id_number") is None for p in parties if p["kind"] == "person")
     assert system([other_market]).get(f"/system/cases/disputes/{dispute.code}").status_code == 404
     personal = system([market], scopes=("cases", "personal"))
-    people = [p for p in personal.get(f"/system/cases/disputes/{dispute.code}").json()["parties"] if p["kind"] == "person"]
+    people = [
+        p
+        for p in personal.get(f"/system/cases/disputes/{dispute.code}").json()["parties"]
+        if p["kind"] == "person"
+    ]
     assert people and all(p["id_number"] for p in people)
     assert SystemCall.objects.filter(status=404).count() == 1
     assert SystemCall.objects.filter(status=200, personal=True).count() == 1
