@@ -58,6 +58,8 @@ def build() -> CaseworkApi:
     )
     errors.install(api)
     autodiscover_modules("api")
+    from casework.api import surveys  # noqa: F401
+
     api.add_router("", party.router)
     for workflow in registry.workflows():
         if workflow.router is not None:
