@@ -25,8 +25,25 @@ from casework.api.models import IdempotentCall
 HEADER = "Idempotency-Key"
 
 
+# The operation ids (site.operation_id) of the idempotent views, for the schema's header.
+OPERATIONS: set[str] = set()
+PARAMETER = {
+    "in": "header",
+    "name": HEADER,
+    "required": True,
+    "description": "One per user action (a UUID): the same key again gets the same answer.",
+    "schema": {"type": "string", "minLength": 1, "maxLength": 100},
+}
+
+
+def operation_id(view) -> str:
+    return f"{view.__module__}_{view.__name__}".replace(".", "_")
+
+
 def _fingerprint(request) -> str:
-    digest = hashlib.sha256(request.body if not request.FILES else b"")
+    # A parsed multipart body cannot be read again: its fields and files are hashed below.
+    multipart = request.content_type == "multipart/form-data"
+    digest = hashlib.sha256(b"" if multipart else request.body)
     for name in sorted(request.POST):
         digest.update(f"{name}={request.POST.getlist(name)}".encode())
     for name in sorted(request.FILES):
@@ -73,6 +90,8 @@ def _claim(request, operation: str) -> tuple[IdempotentCall, bool]:
 
 def idempotent(view):
     """Wrap a creating API view that returns ``Status(status, data)``."""
+
+    OPERATIONS.add(operation_id(view))
 
     @wraps(view)
     def wrapper(request, *args, **kwargs):

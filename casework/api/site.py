@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from ninja import NinjaAPI
 from ninja.renderers import JSONRenderer
 
-from casework.api import errors, party, registry, system
+from casework.api import errors, idempotency, party, registry, system
 from casework.api.auth import CallerThrottle, log_system_call
 
 VERSION = "1"
@@ -40,6 +40,19 @@ class CaseworkApi(NinjaAPI):
         if request.path.startswith(f"/api/v{VERSION}/{SYSTEM_PREFIX}"):
             log_system_call(request, response.status_code)
         return response
+
+    def get_openapi_operation_id(self, operation) -> str:
+        return idempotency.operation_id(operation.view_func)
+
+    def get_openapi_schema(self, *, path_prefix=None, path_params=None):
+        schema = super().get_openapi_schema(path_prefix=path_prefix, path_params=path_params)
+        # The idempotent calls read their header themselves (a missing one is our 400, not
+        # a validation error); the schema still says they need it.
+        for operations in schema["paths"].values():
+            for operation in operations.values():
+                if operation.get("operationId") in idempotency.OPERATIONS:
+                    operation.setdefault("parameters", []).append(idempotency.PARAMETER)
+        return schema
 
 
 _lock = threading.Lock()

@@ -25,6 +25,11 @@ def _request(body: str, key: str | None = "k1", owner: str = "user:1"):
 
 
 class Counter:
+    """A creating view that counts its runs."""
+
+    __module__ = "tests.api"
+    __name__ = "counter"
+
     def __init__(self):
         self.runs = 0
 
