@@ -8,12 +8,12 @@ service (online.case_apply_online), so what is refused there is refused here, wi
 same messages; one open application at a time (409 ``already_open``).
 """
 
-from typing import Annotated, Any
+from typing import Annotated
 
 from django.core.exceptions import ValidationError
 from django.utils.datastructures import MultiValueDict
 from django.utils.translation import gettext as _
-from ninja import Field, File, Form, Router, Schema, Status
+from ninja import File, Form, Router, Schema, Status
 from ninja.files import UploadedFile
 from pydantic import ConfigDict
 
@@ -27,7 +27,7 @@ from casework.api.auth import PartyAuth
 from casework.api.errors import ApiError, form_error, responses
 from casework.api.idempotency import idempotent
 from casework.api.party import case_out
-from casework.api.schemas import CaseOut
+from casework.api.schemas import CaseOut, form_value
 from casework.core.audit import Actor
 from casework.core.roles import Role, roles_of
 from casework.documents.access import documents_of
@@ -51,42 +51,34 @@ def record(case: AssistanceCase) -> dict:
 # -- applying -----------------------------------------------------------------------------
 
 
-def value(description: str, **schema: Any) -> Any:
-    """A field of the form, taken as text: the form decides what is missing or wrong, so
-    the API answers with the page's messages. ``schema`` is what the documentation shows
-    (type, format, choices)."""
-
-    def describe(field: dict) -> None:
-        field.pop("anyOf", None)
-        field.update({"type": "string", **schema})
-
-    return Field(None, description=description, json_schema_extra=describe)
-
-
 class ApplicationIn(Schema):
     """The portal's application form (OnlineApplicationForm), field by field."""
 
     model_config = ConfigDict(json_schema_extra={"required": ["market"]})
 
-    market: str | None = value(
+    market: str | None = form_value(
         "The id of the gig market whose service counter should handle it.", type="integer"
     )
-    zero_employment_family: str | None = value(
+    zero_employment_family: str | None = form_value(
         "Member of a zero-employment family.", type="boolean"
     )
-    land_requisitioned: str | None = value("Farmland requisitioned.", type="boolean")
-    single_parent_of_minors: str | None = value("Single parent of minor children.", type="boolean")
-    unemployment_registered_on: str | None = value("Registered unemployed since.", format="date")
-    other_reason: str | None = value("Any other reason for hardship.")
-    disability_certificate: str | None = value(
+    land_requisitioned: str | None = form_value("Farmland requisitioned.", type="boolean")
+    single_parent_of_minors: str | None = form_value(
+        "Single parent of minor children.", type="boolean"
+    )
+    unemployment_registered_on: str | None = form_value(
+        "Registered unemployed since.", format="date"
+    )
+    other_reason: str | None = form_value("Any other reason for hardship.")
+    disability_certificate: str | None = form_value(
         "Holds a disability certificate (then its number and doc_disability).", type="boolean"
     )
-    disability_certificate_no: str | None = value("The disability certificate number.")
-    disability_level: str | None = value("The kind and level of the disability.")
-    dibao_family: str | None = value(
+    disability_certificate_no: str | None = form_value("The disability certificate number.")
+    disability_level: str | None = form_value("The kind and level of the disability.")
+    dibao_family: str | None = form_value(
         "The family receives 低保 (then its certificate number and doc_dibao).", type="boolean"
     )
-    dibao_reference: str | None = value("The 低保 certificate number.")
+    dibao_reference: str | None = form_value("The 低保 certificate number.")
 
 
 IdCard = Annotated[list[UploadedFile], File(None, description="The ID card, both sides.")]

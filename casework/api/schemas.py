@@ -3,7 +3,7 @@
 import datetime
 from typing import Any
 
-from ninja import Schema
+from ninja import Field, Schema
 
 
 class MarketOut(Schema):
@@ -103,3 +103,15 @@ class StatisticsListOut(Schema):
 
 class Accepted(Schema):
     detail: str
+
+
+def form_value(description: str, **schema: Any) -> Any:
+    """A field of a Django form, optional to the parser: the form decides what is missing
+    or wrong, so the API answers with the page's messages. ``schema`` is what the
+    documentation shows (type, format, choices; a string unless it says otherwise)."""
+
+    def describe(field: dict) -> None:
+        field.pop("anyOf", None)
+        field.update({"type": "string", **schema})
+
+    return Field(None, description=description, json_schema_extra=describe)

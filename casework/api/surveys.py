@@ -8,7 +8,6 @@ is not ours is on the page.
 """
 
 import datetime
-from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db.models import Q, QuerySet
@@ -16,14 +15,14 @@ from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from ninja import Field, Path, Router, Schema, Status
+from ninja import Path, Router, Schema, Status
 from pydantic import ConfigDict
 
 from casework.api import registry
 from casework.api.auth import PartyAuth
 from casework.api.errors import ApiError, form_error, responses
 from casework.api.idempotency import idempotent
-from casework.api.schemas import MarketOut
+from casework.api.schemas import MarketOut, form_value
 from casework.surveys import services
 from casework.surveys.forms import AnswerForm
 from casework.surveys.models import COMMENT_MAX, Level, Reason, SurveyInvitation
@@ -49,35 +48,24 @@ class SurveysOut(Schema):
     surveys: list[SurveyOut]
 
 
-def value(description: str, **schema: Any) -> Any:
-    """A field of the survey form, optional to the parser: the form says what is missing
-    or wrong, with the page's messages. ``schema`` is what the documentation shows."""
-
-    def describe(field: dict) -> None:
-        field.pop("anyOf", None)
-        field.update(schema)
-
-    return Field(None, description=description, json_schema_extra=describe)
-
-
 class AnswerIn(Schema):
     """The survey page's form (AnswerForm): the level, and at levels 3 to 1 what was
     unsatisfactory."""
 
     model_config = ConfigDict(json_schema_extra={"required": ["level"]})
 
-    level: int | None = value(
+    level: int | None = form_value(
         "5 very satisfied, 4 satisfied, 3 basically satisfied, 2 dissatisfied, "
         "1 very dissatisfied.",
         type="integer",
         enum=list(Level.values),
     )
-    reasons: list[str] | None = value(
+    reasons: list[str] | None = form_value(
         "What was unsatisfactory (kept at levels 3 to 1 only).",
         type="array",
         items={"type": "string", "enum": list(Reason.values)},
     )
-    comment: str | None = value("An optional comment.", type="string", maxLength=COMMENT_MAX)
+    comment: str | None = form_value("An optional comment.", type="string", maxLength=COMMENT_MAX)
 
 
 class AnswerOut(Schema):

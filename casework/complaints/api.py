@@ -8,12 +8,12 @@ as the portal page (complaint_file, channel "portal"), so what is refused there 
 refused here, with the same messages.
 """
 
-from typing import Annotated, Any
+from typing import Annotated
 
 from django.core.exceptions import ValidationError
 from django.utils.datastructures import MultiValueDict
 from django.utils.translation import gettext as _
-from ninja import Field, File, Form, Router, Schema, Status
+from ninja import File, Form, Router, Schema, Status
 from ninja.files import UploadedFile
 from pydantic import ConfigDict
 
@@ -22,7 +22,7 @@ from casework.api.auth import PartyAuth
 from casework.api.errors import ApiError, form_error, responses
 from casework.api.idempotency import idempotent
 from casework.api.party import case_out
-from casework.api.schemas import CaseOut
+from casework.api.schemas import CaseOut, form_value
 from casework.complaints import services
 from casework.complaints.access import complaints_of_complainant
 from casework.complaints.forms_intake import IntakeForm
@@ -65,18 +65,6 @@ def parties(complaint: Complaint) -> list[tuple[str, object]]:
 # -- complaining --------------------------------------------------------------------------
 
 
-def value(description: str, **schema: Any) -> Any:
-    """A field of the form, taken as text: the form decides what is missing or wrong, so
-    the API answers with the page's messages. ``schema`` is what the documentation shows
-    (type, format, choices)."""
-
-    def describe(field: dict) -> None:
-        field.pop("anyOf", None)
-        field.update({"type": "string", **schema})
-
-    return Field(None, description=description, json_schema_extra=describe)
-
-
 class ComplaintIn(Schema):
     """The portal's complaint form (IntakeForm), field by field."""
 
@@ -86,28 +74,28 @@ class ComplaintIn(Schema):
         }
     )
 
-    market: str | None = value(
+    market: str | None = form_value(
         "The id of the gig market whose complaint office should handle it.", type="integer"
     )
-    categories: list[str] | None = value(
+    categories: list[str] | None = form_value(
         "What the intermediary did: one or more (repeat the field).",
         type="array",
         items={"type": "string", "enum": list(Conduct.values)},
     )
-    facts: str | None = value(
+    facts: str | None = form_value(
         "What happened: when and where, what was promised and done, what was lost."
     )
-    conduct_on: str | None = value("The day, or the last day, of the conduct.", format="date")
-    deposit_amount: str | None = value(
+    conduct_on: str | None = form_value("The day, or the last day, of the conduct.", format="date")
+    deposit_amount: str | None = form_value(
         'Only for a deposit taken: the total amount in yuan, e.g. "600.00".'
     )
-    deposit_workers: str | None = value(
+    deposit_workers: str | None = form_value(
         "Only for a deposit taken: how many workers paid it.", type="integer"
     )
-    respondent_name_given: str | None = value(
+    respondent_name_given: str | None = form_value(
         "The intermediary's name, as on its sign, advertisement or receipt."
     )
-    respondent_details_given: str | None = value("Its address, phone, or where it advertised.")
+    respondent_details_given: str | None = form_value("Its address, phone, or where it advertised.")
 
 
 Evidence = Annotated[

@@ -8,12 +8,12 @@ in one form field, which is turned into the formset's fields here.
 """
 
 import json
-from typing import Annotated, Any
+from typing import Annotated
 
 from django.core.exceptions import ValidationError
 from django.utils.datastructures import MultiValueDict
 from django.utils.translation import gettext as _
-from ninja import Field, File, Form, Router, Schema, Status
+from ninja import File, Form, Router, Schema, Status
 from ninja.files import UploadedFile
 from pydantic import ConfigDict
 
@@ -22,7 +22,7 @@ from casework.api.auth import PartyAuth
 from casework.api.errors import ApiError, form_error, responses
 from casework.api.idempotency import idempotent
 from casework.api.party import case_out
-from casework.api.schemas import CaseOut
+from casework.api.schemas import CaseOut, form_value
 from casework.core.roles import Role, roles_of
 from casework.disputes.forms_portal import ClaimForm, ClaimFormSet, OnlineDisputeForm
 from casework.disputes.models import ClaimType, Dispute
@@ -67,18 +67,6 @@ def parties(dispute: Dispute) -> list[tuple[str, object]]:
 # -- filing online ------------------------------------------------------------------------
 
 
-def value(description: str, **schema: Any) -> Any:
-    """A field of the form, taken as text: the form decides what is missing or wrong, so
-    the API answers with the page's messages. ``schema`` is what the documentation shows
-    (type, format, choices)."""
-
-    def describe(field: dict) -> None:
-        field.pop("anyOf", None)
-        field.update({"type": "string", **schema})
-
-    return Field(None, description=description, json_schema_extra=describe)
-
-
 CLAIMS = {
     "type": "array",
     "minItems": 1,
@@ -113,32 +101,32 @@ class DisputeIn(Schema):
         }
     )
 
-    market: str | None = value("The gig market's id.", type="integer")
-    mediation_body: str | None = value(
+    market: str | None = form_value("The gig market's id.", type="integer")
+    mediation_body: str | None = form_value(
         "The id of the mediation body asked to mediate.", type="integer"
     )
-    respondent_kind: str | None = value(
+    respondent_kind: str | None = form_value(
         "Who owes the worker: an organisation or an individual.",
         enum=["organization", "person"],
     )
-    org_credit_code: str | None = value(
+    org_credit_code: str | None = form_value(
         "For an organisation: its unified social credit code (18 characters)."
     )
-    org_name: str | None = value("For an organisation: its name.")
-    person_name: str | None = value("For an individual: the full name.")
-    person_mobile: str | None = value("For an individual: the mobile number.")
-    person_id_number: str | None = value("For an individual: the resident ID number.")
-    matter: str | None = value("The matter in dispute, in one sentence.")
-    reasons: str | None = value("The facts and reasons.")
-    knew_of_infringement_on: str | None = value(
+    org_name: str | None = form_value("For an organisation: its name.")
+    person_name: str | None = form_value("For an individual: the full name.")
+    person_mobile: str | None = form_value("For an individual: the mobile number.")
+    person_id_number: str | None = form_value("For an individual: the resident ID number.")
+    matter: str | None = form_value("The matter in dispute, in one sentence.")
+    reasons: str | None = form_value("The facts and reasons.")
+    knew_of_infringement_on: str | None = form_value(
         "The day the worker knew of the infringement (for unpaid wages: the day the pay "
         "was due and not paid).",
         format="date",
     )
-    employment_ended_on: str | None = value(
+    employment_ended_on: str | None = form_value(
         "The day the employment ended; empty if it goes on.", format="date"
     )
-    claims: str | None = value(
+    claims: str | None = form_value(
         "The claims, a JSON list: "
         '[{"claim_type": "unpaid_wages", "amount": "3600", "period_start": "2026-10-01", '
         '"period_end": "2026-10-12", "description": "12天×300元"}]. '
