@@ -342,6 +342,9 @@ class Agreement(CaseBase):
             # The statistics count and list agreements by these per period (reports.py).
             models.Index(fields=["market", "signed_at"], name="agreement_signed_idx"),
             models.Index(fields=["market", "completed_at"], name="agreement_completed_idx"),
+            # The system API's sync (casework/api/system.py) pages a market's cases by
+            # (updated_at, id): a page is one range of this index, however deep.
+            models.Index(fields=["market", "updated_at", "id"], name="agreement_updated_idx"),
         ]
 
     # -- derived facts -------------------------------------------------------

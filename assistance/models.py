@@ -319,6 +319,9 @@ class AssistanceCase(CaseBase):
         indexes = [
             models.Index(fields=["market", "state", "review_due"], name="assist_review_idx"),
             models.Index(fields=["market", "state", "notice_ends"], name="assist_notice_idx"),
+            # The system API's sync (casework/api/system.py) pages a market's cases by
+            # (updated_at, id): a page is one range of this index, however deep.
+            models.Index(fields=["market", "updated_at", "id"], name="assist_updated_idx"),
         ]
 
     # -- conditions ----------------------------------------------------------

@@ -329,6 +329,9 @@ class Complaint(CaseBase):
             ),
             models.Index(fields=["respondent", "accepted_at"], name="complaint_repeat_idx"),
             models.Index(fields=["market", "state", "feedback_due"], name="complaint_feedback_idx"),
+            # The system API's sync (casework/api/system.py) pages a market's cases by
+            # (updated_at, id): a page is one range of this index, however deep.
+            models.Index(fields=["market", "updated_at", "id"], name="complaint_updated_idx"),
         ]
 
     # -- reading ---------------------------------------------------------------
