@@ -14,6 +14,7 @@ from collections.abc import Iterable, Mapping
 from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, HttpRequest, HttpResponse
+from django.http.multipartparser import MultiPartParserError
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from ninja import Schema
@@ -157,11 +158,17 @@ def install(api) -> None:
     api.add_exception_handler(HttpError, on_http)
     api.add_exception_handler(Http404, lambda r, e: respond(r, ApiError(404)))
     api.add_exception_handler(PermissionDenied, lambda r, e: respond(r, ApiError(403)))
+    # A form body that cannot be parsed (multipart without its boundary): Django's own
+    # answer would be its HTML 400 page.
+    api.add_exception_handler(MultiPartParserError, lambda r, e: respond(r, ApiError(400)))
     api.add_exception_handler(DjangoValidationError, lambda r, e: respond(r, from_django(e)))
 
 
 def responses(ok: dict, *statuses: int) -> dict:
-    """An operation's response map: its answers and the errors it may give (always 401,
-    422 and 429; ``statuses`` adds others, e.g. 403, 404, 409)."""
-    errors = {401, 422, 429, *statuses}
+    """An operation's response map: its answers and the errors it may give (always 400,
+    401, 422 and 429; ``statuses`` adds others, e.g. 403, 404, 409).
+
+    400 is a request that cannot be read (a body that is not JSON, a form without its
+    boundary): any call may send one, whatever the operation expects."""
+    errors = {400, 401, 422, 429, *statuses}
     return {**ok, frozenset(errors): ErrorOut}
