@@ -150,9 +150,9 @@ class PaymentIn(Schema):
 def _sides(agreement: Agreement) -> list[dict]:
     """Hiring party first, as in the text."""
     signatures = {s.party: s for s in agreement.signatures.all()}
-    signer = agreement.hiring_signer.name if agreement.hiring_organization_id else None
+    signer = agreement.hiring_signer if agreement.hiring_organization_id else None
     rows = [
-        (Party.HIRING, agreement.hiring_party.name, signer),
+        (Party.HIRING, agreement.hiring_party.name, signer.name if signer else None),
         (Party.WORKER, agreement.worker.name, None),
     ]
     return [

@@ -67,8 +67,10 @@ class ApiError(Exception):
         *,
         code: str | None = None,
         fields: Mapping[str, Iterable[object]] | None = None,
+        wait: int | None = None,
     ) -> None:
         super().__init__(status, code)
+        self.wait = wait  # seconds, for Retry-After
         self.status = status
         self.code = code or CODES.get(status, "error")
         self.message = message if message is not None else MESSAGES.get(status, "")
@@ -135,7 +137,7 @@ def install(api) -> None:
 
     def respond(request: HttpRequest, exc: ApiError) -> HttpResponse:
         response = api.create_response(request, body(exc), status=exc.status)
-        if exc.status == 429 and getattr(exc, "wait", None):
+        if exc.status == 429 and exc.wait:
             response["Retry-After"] = str(exc.wait)
         return response
 
@@ -146,9 +148,7 @@ def install(api) -> None:
         return respond(request, ApiError(exc.status_code))
 
     def on_throttled(request, exc: Throttled) -> HttpResponse:
-        error = ApiError(429)
-        error.wait = exc.wait  # type: ignore[attr-defined]
-        return respond(request, error)
+        return respond(request, ApiError(429, wait=exc.wait))
 
     api.add_exception_handler(ApiError, respond)
     api.add_exception_handler(NinjaValidationError, on_validation)

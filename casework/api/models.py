@@ -64,6 +64,8 @@ class SystemKey(models.Model):
     created_at = models.DateTimeField(_("created"), default=timezone.now)
     revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)
     last_used_at = models.DateTimeField(_("last used"), null=True, blank=True)
+    # The ids of its markets, read once per call (tokens.key_for).
+    market_ids: frozenset[int] = frozenset()
 
     class Meta:
         verbose_name = _("system API key")

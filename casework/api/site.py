@@ -9,7 +9,6 @@ surveys).
 import threading
 
 from django.utils.module_loading import autodiscover_modules
-from django.utils.translation import gettext_lazy as _
 from ninja import NinjaAPI
 from ninja.renderers import JSONRenderer
 
@@ -19,7 +18,9 @@ from casework.api.auth import CallerThrottle, log_system_call
 VERSION = "1"
 SYSTEM_PREFIX = "system/"
 
-DESCRIPTION = _(
+# In English, like the operations' summaries: the schema is one file for programs, the same
+# whatever language a request asks for (docs/api/openapi.json is compared with it).
+DESCRIPTION = (
     "The HTTP API of Lingong Casework: the party API for workers and hiring parties "
     "(mini-programs, provincial apps) and the system API for provincial data pooling. "
     "Errors are answered in one format; messages are in Chinese unless the request sends "
@@ -63,7 +64,7 @@ def build() -> CaseworkApi:
     api = CaseworkApi(
         title="Lingong Casework API",
         version=VERSION,
-        description=str(DESCRIPTION),
+        description=DESCRIPTION,
         urls_namespace="api",
         docs_url=None,  # our own page (casework.api.views.docs): no inline script
         throttle=[CallerThrottle()],

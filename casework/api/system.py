@@ -6,6 +6,7 @@ every call is logged (``SystemCall``)."""
 import base64
 import binascii
 import datetime
+from typing import Any
 
 from django.db.models import Q
 from django.utils import timezone
@@ -157,9 +158,8 @@ def sync(request, workflow: str, query: Query[SyncQuery]):
 def case_record(request, workflow: str, code: str):
     key = require_scope(request, Scope.CASES)
     found = _workflow(workflow)
-    rows = found.model._default_manager.filter(market_id__in=key.market_ids)
-    case = rows.select_related(*found.related).prefetch_related(*found.prefetch)
-    case = case.filter(code=code).first()
+    rows = found.model._default_manager.filter(market_id__in=key.market_ids, code=code)
+    case: Any = rows.select_related(*found.related).prefetch_related(*found.prefetch).first()
     if case is None:
         raise ApiError(404)
     personal = key.allows(Scope.PERSONAL)

@@ -164,7 +164,7 @@ def key_for(secret: str) -> SystemKey | None:
     key = SystemKey.objects.filter(key_hash=digest(secret), revoked_at=None).first()
     if key is None:
         return None
-    key.market_ids = frozenset(key.markets.values_list("pk", flat=True))  # type: ignore[attr-defined]
+    key.market_ids = frozenset(key.markets.values_list("pk", flat=True))
     return key
 
 
