@@ -13,7 +13,7 @@ from casework.api.auth import PartyAuth
 from casework.api.errors import ApiError, responses
 from casework.api.schemas import CaseDetailOut, CasesOut, DocumentOut, StepOut
 from casework.core.audit import log_access
-from casework.core.models import AccessLog
+from casework.core.models import AccessLog, Market
 from casework.core.portal import progress_of
 from casework.core.roles import roles_of
 from casework.documents import services as document_services
@@ -97,6 +97,28 @@ def me(request):
         mobile=mask_phone(person.mobile) if person and person.mobile else None,
         roles=roles_of(request.user),
     )
+
+
+class ChoiceOut(Schema):
+    id: int
+    code: str = ""
+    name: str
+    region: str = ""
+
+
+class ChoicesOut(Schema):
+    choices: list[ChoiceOut]
+
+
+@router.get(
+    "/me/markets",
+    response=responses({200: ChoicesOut}),
+    url_name="party_markets",
+    summary="The markets a case may be filed with (the filing forms' market ids)",
+)
+def markets(request):
+    rows = Market.objects.order_by("code").values("id", "code", "name", "region")
+    return {"choices": list(rows)}
 
 
 @router.get(

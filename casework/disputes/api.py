@@ -21,7 +21,7 @@ from casework.api import registry
 from casework.api.auth import PartyAuth
 from casework.api.errors import ApiError, form_error, responses
 from casework.api.idempotency import idempotent
-from casework.api.party import case_out
+from casework.api.party import ChoicesOut, case_out
 from casework.api.schemas import CaseOut, form_value
 from casework.core.roles import Role, roles_of
 from casework.disputes.forms_portal import ClaimForm, ClaimFormSet, OnlineDisputeForm
@@ -200,6 +200,17 @@ def _refused(form, claims) -> ApiError:
         error.message = next(iter(claim_fields.values()))[0]
     error.fields.update(claim_fields)
     return error
+
+
+@router.get(
+    "/mediation-bodies",
+    response=responses({200: ChoicesOut}),
+    url_name="party_mediation_bodies",
+    summary="The mediation bodies an application may ask (the form's mediation_body ids)",
+)
+def mediation_bodies(request):
+    bodies = OnlineDisputeForm.base_fields["mediation_body"].queryset  # type: ignore[attr-defined]
+    return {"choices": list(bodies.order_by("name").values("id", "name"))}
 
 
 @router.post(

@@ -70,6 +70,8 @@ TABLE = {
     "party_document_file": Row(party(200, 404), lambda m: {"document_id": m.document}),
     "party_agreement": Row(party(200, 404), lambda m: {"code": m.agreement}),
     "party_surveys": Row(party(200, 200)),
+    "party_markets": Row(party(200, 200)),
+    "party_mediation_bodies": Row(party(200, 200)),
     # What the parties do.
     "party_agreement_code": Row(party(NOT_SENT, 404), lambda m: {"code": m.agreement}),
     "party_agreement_sign": Row(party(NOT_SENT, 404), lambda m: {"code": m.agreement}),

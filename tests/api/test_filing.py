@@ -277,3 +277,11 @@ def test_the_schema_describes_every_field_of_the_form(path, form, extra):
     assert set(body["properties"]) == set(form.base_fields) | extra
     required = {name for name, field in form.base_fields.items() if field.required}
     assert set(body["required"]) == required | extra
+
+
+def test_the_choices_a_filing_form_takes(wang_worker, market, mediation_body):
+    client = party(wang_worker)
+    markets = client.get("/me/markets").json()["choices"]
+    assert [(m["id"], m["code"]) for m in markets] == [(market.pk, market.code)]
+    bodies = client.get("/me/disputes/mediation-bodies").json()["choices"]
+    assert [b["id"] for b in bodies] == [mediation_body.pk]
