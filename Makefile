@@ -126,11 +126,12 @@ $(LOAD_STAMP): $(STAMP)
 load: install $(LOAD_STAMP) ## Locust on loopback: LOAD_USERS (50) for LOAD_SECONDS (60) s, LOAD_WORKERS (2) gunicorns; one JSON line
 	@$(PY) scripts/load.py
 
-lint: install ## ruff check, ruff format --check, lint-imports (docs/architecture.md), mypy
+lint: install ## ruff check, ruff format --check, lint-imports (docs/architecture.md), mypy, the API schema file
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/lint-imports
 	$(VENV)/bin/mypy | $(VENV)/bin/mypy-baseline filter --no-colors
+	$(PY) manage.py api_schema --check docs/api/openapi.json
 
 mypy-baseline: install ## after fixing typing errors: rewrite mypy-baseline.txt with those left
 	$(VENV)/bin/mypy | $(VENV)/bin/mypy-baseline sync
