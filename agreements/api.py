@@ -33,7 +33,8 @@ A = Agreement.State
 
 def party_cases(user):
     # Drafts are still being prepared at the counter, as on the portal home.
-    return Agreement.objects.for_party(user).exclude(state=Agreement.State.DRAFT)
+    agreements = Agreement.objects.for_party(user).exclude(state=Agreement.State.DRAFT)
+    return agreements.prefetch_related("signatures")  # the progress reads who signed when
 
 
 def record(agreement: Agreement) -> dict:

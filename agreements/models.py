@@ -133,11 +133,14 @@ class AgreementQuerySet(models.QuerySet):
         person = getattr(user, "person", None) if user.is_authenticated else None
         if person is None:
             return self.none()
-        return self.filter(
-            Q(worker=person)
-            | Q(hiring_person=person)
-            | Q(hiring_organization__representatives=person)
-        ).distinct()
+        # Three indexed look-ups in one subquery, not an OR of joins with DISTINCT, which
+        # reads the whole table (as Dispute.for_party did at a million disputes).
+        working = Agreement.objects.filter(worker=person).values("pk")
+        hiring = Agreement.objects.filter(hiring_person=person).values("pk")
+        represented = Agreement.objects.filter(
+            hiring_organization__in=person.organizations.values("pk")
+        ).values("pk")
+        return self.filter(pk__in=working.union(hiring, represented))
 
     def awaiting_signature(self) -> "AgreementQuerySet":
         return self.filter(state__in=Agreement.SIGNING_STATES)

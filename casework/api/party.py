@@ -6,7 +6,7 @@ from django.http import FileResponse
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.translation import gettext
-from ninja import Router, Schema
+from ninja import Field, Query, Router, Schema
 
 from casework.api import registry
 from casework.api.auth import PartyAuth
@@ -14,7 +14,7 @@ from casework.api.errors import ApiError, responses
 from casework.api.schemas import CaseDetailOut, CasesOut, DocumentOut, StepOut
 from casework.core.audit import log_access
 from casework.core.models import AccessLog, Market
-from casework.core.portal import progress_of
+from casework.core.portal import prefetch_reached, progress_of
 from casework.core.roles import roles_of
 from casework.documents import services as document_services
 from casework.documents.access import get_document_for_user
@@ -22,6 +22,7 @@ from casework.documents.registry import UnknownDocumentKind, get_kind
 from casework.parties.identifiers import mask_phone
 
 router = Router(auth=PartyAuth(), tags=["party"])
+MAX_CASES = 100
 
 
 class MeOut(Schema):
@@ -121,18 +122,31 @@ def markets(request):
     return {"choices": list(rows)}
 
 
+class CasesQuery(Schema):
+    limit: int = Field(50, ge=1, le=MAX_CASES)
+    offset: int = Field(0, ge=0)
+
+
 @router.get(
     "/me/cases", response=responses({200: CasesOut}), url_name="party_cases", summary="My cases"
 )
-def my_cases(request):
+def my_cases(request, query: Query[CasesQuery]):
     """Every case of every workflow the caller is a party to, newest first, with its
-    progress (办件进度)."""
-    cases = []
+    progress (办件进度); ``limit`` at a time from ``offset`` (a handling person of a large
+    employer may be a party to hundreds)."""
+    end = query.offset + query.limit
+    newest = []
     for workflow in registry.workflows():
         rows = workflow.party_cases(request.user).select_related("market")
-        cases += [case_out(workflow, case) for case in rows]
-    cases.sort(key=lambda row: (row["created_at"], row["code"]), reverse=True)
-    return {"cases": cases}
+        newest += [(case, workflow) for case in rows.order_by("-created_at", "-pk")[: end + 1]]
+    newest.sort(key=lambda pair: (pair[0].created_at, pair[0].code), reverse=True)
+    page = newest[query.offset : end]
+    for workflow in registry.workflows():
+        prefetch_reached([case for case, owner in page if owner is workflow])
+    return {
+        "cases": [case_out(workflow, case) for case, workflow in page],
+        "has_more": len(newest) > end,
+    }
 
 
 @router.get(

@@ -49,6 +49,7 @@ class CaseDetailOut(CaseOut):
 
 class CasesOut(Schema):
     cases: list[CaseOut]
+    has_more: bool = False
 
 
 class PartyOut(Schema):

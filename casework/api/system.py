@@ -88,13 +88,21 @@ def _party(role: str, party, personal: bool) -> dict:
     }
 
 
-def record(workflow: registry.ApiWorkflow, case, personal: bool, market_codes: dict) -> dict:
+def state_labels(model) -> dict[str, str]:
+    """The state labels, translated once per page (get_state_display() translates every
+    choice at each call: the largest cost of a sync page)."""
+    return {value: str(label) for value, label in model._meta.get_field("state").flatchoices}
+
+
+def record(
+    workflow: registry.ApiWorkflow, case, personal: bool, market_codes: dict, labels: dict
+) -> dict:
     return {
         "workflow": workflow.name,
         "code": case.code,
         "market": market_codes[case.market_id],
         "state": case.state,
-        "state_label": str(case.get_state_display()),
+        "state_label": labels.get(case.state, case.state),
         "created_at": case.created_at,
         "updated_at": case.updated_at,
         "data": workflow.record(case),
@@ -132,7 +140,11 @@ def sync(request, workflow: str, query: Query[SyncQuery]):
     rows = found.model._default_manager.filter(market_id__in=markets)
     if query.cursor:
         moment, pk = decode_cursor(query.cursor)
-        rows = rows.filter(Q(updated_at__gt=moment) | Q(updated_at=moment, pk__gt=pk))
+        # The >= lets the index start at the cursor; the OR alone was checked row by row
+        # from the market's first record (0.65 s half-way through a million).
+        rows = rows.filter(updated_at__gte=moment).filter(
+            Q(updated_at__gt=moment) | Q(updated_at=moment, pk__gt=pk)
+        )
     elif query.updated_since:
         rows = rows.filter(updated_at__gte=query.updated_since)
     rows = rows.select_related(*found.related).prefetch_related(*found.prefetch)
@@ -140,10 +152,10 @@ def sync(request, workflow: str, query: Query[SyncQuery]):
     more = len(page) > query.limit
     page = page[: query.limit]
     personal = key.allows(Scope.PERSONAL)
-    codes = _market_codes(markets)
+    codes, labels = _market_codes(markets), state_labels(found.model)
     request.api_rows, request.api_personal = len(page), personal and bool(page)
     return {
-        "results": [record(found, case, personal, codes) for case in page],
+        "results": [record(found, case, personal, codes, labels) for case in page],
         "next_cursor": encode_cursor(page[-1]) if page else query.cursor,
         "has_more": more,
     }
@@ -164,7 +176,8 @@ def case_record(request, workflow: str, code: str):
         raise ApiError(404)
     personal = key.allows(Scope.PERSONAL)
     request.api_rows, request.api_personal = 1, personal
-    return record(found, case, personal, _market_codes([case.market_id]))
+    codes = _market_codes([case.market_id])
+    return record(found, case, personal, codes, state_labels(found.model))
 
 
 class StatisticsQuery(Schema):

@@ -38,7 +38,6 @@ class ChosenLanguageMiddleware:
         response.headers.setdefault("Content-Language", language)
         return response
 
-
     def _accepted(self, request) -> str | None:
         for code, _quality in parse_accept_lang_header(request.headers.get("accept-language", "")):
             language = code.lower()

@@ -41,16 +41,20 @@ A case page shows it with ``{% load portal_progress %}{% progress_tracker case %
 
 import datetime
 import threading
+from collections import defaultdict
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
+from django.contrib.contenttypes.models import ContentType
 from django.template.loader import render_to_string
 from django.urls import URLPattern, URLResolver
 from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.module_loading import autodiscover_modules
 from django.utils.safestring import SafeString
+
+from casework.core.models import CaseEvent
 
 
 @dataclass(frozen=True)
@@ -171,6 +175,27 @@ def progress_of(case) -> Progress | None:
     return function(case) if function is not None else None
 
 
+_EVENTS = "_reached_events"
+
+
+def prefetch_reached(cases: Sequence[Any]) -> None:
+    """Read the audit trail of many cases of one model at once, for ``reached()``: a list
+    of cases (the API's "my cases") then costs one query, not one per case."""
+    if not cases:
+        return
+    subject_type = ContentType.objects.get_for_model(cases[0], for_concrete_model=True)
+    events = CaseEvent.objects.filter(
+        subject_type=subject_type, subject_id__in=[case.pk for case in cases]
+    ).order_by("subject_id", "seq")
+    rows: dict[int, list[tuple]] = defaultdict(list)
+    for subject_id, *row in events.values_list(
+        "subject_id", "from_state", "to_state", "action", "at"
+    ):
+        rows[subject_id].append(tuple(row))
+    for case in cases:
+        setattr(case, _EVENTS, rows.get(case.pk, []))
+
+
 def reached(case) -> dict[str, datetime.datetime]:
     """When the case first reached each state and last took each action, from its audit trail.
 
@@ -178,9 +203,10 @@ def reached(case) -> dict[str, datetime.datetime]:
     when a step was done here when the case model keeps no date of its own for it.
     """
     times: dict[str, datetime.datetime] = {}
-    for from_state, to_state, action, at in case.events.order_by("seq").values_list(
-        "from_state", "to_state", "action", "at"
-    ):
+    rows = getattr(case, _EVENTS, None)
+    if rows is None:
+        rows = case.events.order_by("seq").values_list("from_state", "to_state", "action", "at")
+    for from_state, to_state, action, at in rows:
         if to_state and to_state != from_state:
             times.setdefault(to_state, at)
         times[f"action:{action}"] = at

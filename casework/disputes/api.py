@@ -34,7 +34,12 @@ CLAIMS_PREFIX = "claims"
 
 
 def party_cases(user):
-    return Dispute.objects.for_party(user)
+    # What the title and the progress read: the respondent, the instalments' due dates.
+    return (
+        Dispute.objects.for_party(user)
+        .select_related("respondent_organization", "respondent_person", "settlement")
+        .prefetch_related("settlement__instalments")
+    )
 
 
 def documents(user, dispute: Dispute):

@@ -263,5 +263,6 @@ def _skipped(reason: str) -> dict:
     return {"skipped": reason}
 
 
-# bench claim lives in its own module; importing it registers it.
-from casework.disputes import claim_bench  # noqa: E402,F401
+# bench claim and bench api (the HTTP API over a million loaded disputes) live in modules of
+# their own; importing them registers them.
+from casework.disputes import api_bench, claim_bench  # noqa: E402,F401

@@ -64,11 +64,14 @@ class DisputeQuerySet(models.QuerySet):
         person = getattr(user, "person", None) if user.is_authenticated else None
         if person is None:
             return self.none()
-        return self.filter(
-            Q(applicants=person)
-            | Q(respondent_person=person)
-            | Q(respondent_organization__representatives=person)
-        ).distinct()
+        # Three indexed look-ups in one subquery: OR-ing the joins (with DISTINCT) read the
+        # whole table, two seconds at a million disputes (bench api).
+        applied = Dispute.applicants.through.objects.filter(person=person).values("dispute_id")
+        answering = Dispute.objects.filter(respondent_person=person).values("pk")
+        represented = Dispute.objects.filter(
+            respondent_organization__in=person.organizations.values("pk")
+        ).values("pk")
+        return self.filter(pk__in=applied.union(answering, represented))
 
 
 # The states of cases still somebody's work, for the partial indexes of the queue order:

@@ -9,8 +9,8 @@ from django.core.management import call_command
 from django.utils import translation
 
 from casework.api import tokens
-from casework.api.benchmarks import KEY_NAME, PARTY_USER
 from casework.api.models import PartyToken, SystemCall, SystemKey
+from casework.disputes.api_bench import KEY_NAME, PARTY_USER
 from casework.parties.models import Person
 
 TIMING = {"requests", "median_ms", "p95_ms", "max_ms", "client_p95_ms", "cpu_median_ms", "queries"}
