@@ -133,3 +133,14 @@ def test_a_revoked_key_is_refused(market):
     tokens.key_revoke(key)
     assert ApiClient(key=secret).get("/system/cases/disputes").status_code == 401
     assert SystemKey.objects.get(pk=key.pk).revoked_at is not None
+
+
+def test_each_caller_has_its_own_rate_limit(settings, wang_worker, li_worker):
+    settings.API_RATE_PARTY = "2/min"
+    wang, li = party(wang_worker), party(li_worker)
+    assert [wang.get("/me").status_code for _ in range(2)] == [200, 200]
+    refused = wang.get("/me")
+    assert refused.status_code == 429
+    assert refused.json()["error"]["code"] == "rate_limited"
+    assert int(refused["Retry-After"]) > 0
+    assert li.get("/me").status_code == 200  # another caller's count
