@@ -17,7 +17,8 @@ from ninja import Router, Schema, Status
 from agreements import services as agreement_services
 from agreements.access import get_agreement_for_party
 from agreements.forms_portal import SigningCodeForm
-from agreements.models import Agreement, Party, PaymentStatus, Signature
+from agreements.models import Agreement, Party, Signature
+from agreements.next_steps import next_steps
 from casework.api import registry
 from casework.api.auth import PartyAuth
 from casework.api.errors import ApiError, form_error, from_django, responses
@@ -80,7 +81,7 @@ class SideOut(Schema):
 
 
 class ActionOut(Schema):
-    action: str  # sign, wait, download, complete, confirm_payment, open_dispute, see_dispute
+    action: str  # agreements.next_steps.NextStep.action
     label: str
 
 
@@ -169,40 +170,6 @@ def _sides(agreement: Agreement) -> list[dict]:
     ]
 
 
-def _signing_actions(agreement: Agreement, party: str) -> list[dict]:
-    if party in agreement.signed_parties():
-        return [{"action": "wait", "label": _("Waiting for the other party to sign")}]
-    if agreement.may_sign_now(party):
-        return [{"action": "sign", "label": _("Sign now")}]
-    return [{"action": "wait", "label": _("Waiting for the hiring party to sign first")}]
-
-
-def _payment_actions(agreement: Agreement) -> list[dict]:
-    if agreement.dispute_id:
-        return [{"action": "see_dispute", "label": _("See the wage dispute")}]
-    if agreement.payment_status == PaymentStatus.UNPAID:
-        return [{"action": "open_dispute", "label": _("Open a wage dispute")}]
-    if not agreement.payment_status:
-        return [{"action": "confirm_payment", "label": _("Confirm payment")}]
-    return []
-
-
-def _next_actions(agreement: Agreement, party: str | None) -> list[dict]:
-    """The same steps, in the same words, as the portal's agreement list."""
-    if party is None:
-        return []
-    if agreement.state in Agreement.SIGNING_STATES:
-        return _signing_actions(agreement, party)
-    if agreement.state == A.SIGNED:
-        actions = [{"action": "download", "label": _("Download the signed PDF")}]
-        if party == Party.HIRING:
-            actions.append({"action": "complete", "label": _("Mark the work completed")})
-        return actions
-    if agreement.state == A.COMPLETED and party == Party.WORKER:
-        return _payment_actions(agreement)
-    return []
-
-
 def _open_code_mobile(agreement: Agreement, party: str | None) -> str | None:
     if party is None or not agreement.may_sign_now(party):
         return None
@@ -246,7 +213,9 @@ def agreement_out(user, agreement: Agreement) -> dict:
         and agreement.state == A.COMPLETED
         and not agreement.payment_status,
         "payment_status": agreement.payment_status or None,
-        "next_actions": _next_actions(agreement, party),
+        "next_actions": [
+            {"action": step.action, "label": step.label} for step in next_steps(agreement, party)
+        ],
         "final_text": agreement.final_text,
         "text_hash": agreement.text_hash,
         "terms": _terms(agreement),

@@ -26,6 +26,7 @@ from agreements import services as agreement_services
 from agreements.access import get_agreement_for_party
 from agreements.forms_portal import PaymentReportForm, SigningCodeForm
 from agreements.models import Agreement, Party, PaymentStatus, Signature
+from agreements.next_steps import next_steps
 from casework.core import portal as registry
 from casework.core.audit import Actor
 from casework.core.formtokens import one_time_form
@@ -70,41 +71,22 @@ def other_party_name(agreement: Agreement, party: str | None) -> str:
     return agreement.worker.name
 
 
-def _signing_actions(agreement: Agreement, party: str) -> list[Action]:
-    if party in agreement.signed_parties():
-        return [Action(_("Waiting for the other party to sign"), agreement_url(agreement, "sign"))]
-    if agreement.may_sign_now(party):
-        return [Action(_("Sign now"), agreement_url(agreement, "sign"))]
-    return [Action(_("Waiting for the hiring party to sign first"), agreement_url(agreement))]
-
-
-def _payment_actions(agreement: Agreement) -> list[Action]:
-    if agreement.dispute_id:
-        url = reverse("portal:dispute", args=[agreement.dispute.code])
-        return [Action(_("See the wage dispute"), url)]
-    if agreement.payment_status == PaymentStatus.UNPAID:
-        return [Action(_("Open a wage dispute"), dispute_from_agreement_url(agreement))]
-    if not agreement.payment_status:
-        return [Action(_("Confirm payment"), agreement_url(agreement, "payment"))]
-    return []
+def _step_url(agreement: Agreement, action: str) -> str:
+    if action == "see_dispute":
+        return reverse("portal:dispute", args=[agreement.dispute.code])
+    if action == "open_dispute":
+        return dispute_from_agreement_url(agreement)
+    anchors = {"sign": "sign", "wait": "sign", "download": "documents"}
+    anchors |= {"complete": "completion", "confirm_payment": "payment"}
+    return agreement_url(agreement, anchors.get(action, ""))
 
 
 def next_actions(agreement: Agreement, party: str | None) -> list[Action]:
-    """What the user should do next on the agreement, in plain words."""
-    if party is None:
-        return []
-    if agreement.state in Agreement.SIGNING_STATES:
-        return _signing_actions(agreement, party)
-    if agreement.state == A.SIGNED:
-        actions = [Action(_("Download the signed PDF"), agreement_url(agreement, "documents"))]
-        if party == Party.HIRING:
-            actions.append(
-                Action(_("Mark the work completed"), agreement_url(agreement, "completion"))
-            )
-        return actions
-    if agreement.state == A.COMPLETED and party == Party.WORKER:
-        return _payment_actions(agreement)
-    return []
+    """What the user should do next on the agreement, in plain words, as links."""
+    return [
+        Action(step.label, _step_url(agreement, step.action))
+        for step in next_steps(agreement, party)
+    ]
 
 
 def agreement_rows(user) -> list[AgreementRow]:

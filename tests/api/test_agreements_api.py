@@ -204,7 +204,7 @@ def test_the_worker_waits_when_the_hiring_party_signs_first(
 
     assert not body["may_sign"]
     [waiting] = body["next_actions"]
-    assert waiting["action"] == "wait" and "\u4e00" <= waiting["label"][0] <= "\u9fff"
+    assert waiting["action"] == "wait_first" and "\u4e00" <= waiting["label"][0] <= "\u9fff"
     assert refused.status_code == 422
     assert after["may_sign"] and [a["action"] for a in after["next_actions"]] == ["sign"]
 
