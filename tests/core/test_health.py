@@ -46,11 +46,11 @@ def write_cert(path, not_after: datetime.datetime) -> None:
     path.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
 
 
-def test_healthz_answers_fast_without_the_database(client, db, django_assert_num_queries):
-    start = time.perf_counter()
+def test_healthz_answers_without_the_database(client, db, django_assert_num_queries):
+    # Fast because it touches nothing: no query (a wall-clock bound here failed on a busy
+    # CI machine when this was a worker's first request; speed belongs in benchmarks).
     with django_assert_num_queries(0):
         response = client.get("/healthz")
-    assert time.perf_counter() - start < 0.5
     assert response.status_code == 200
     assert response.json() == {"status": "ok"}
     assert "no-cache" in response["Cache-Control"]
