@@ -6,7 +6,6 @@ the code page. Only the right code tells what follows.
 
 import time
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -16,7 +15,6 @@ from django.views.decorators.cache import never_cache
 
 from casework.core.audit import Actor, client_ip
 from casework.core.formtokens import one_time_form
-from casework.core.ratelimit import over_limit
 from casework.parties.identifiers import mask_phone
 from portal import accounts
 from portal.forms import CodeForm, MobileForm, OrganisationForm, RegisterForm
@@ -24,7 +22,6 @@ from portal.middleware import start_portal_session
 
 SIGNIN_MOBILE = "portal_signin_mobile"  # the number the last code was sent to
 CONFIRMED = "portal_confirmed_mobile"  # {"mobile": ..., "at": epoch seconds}
-HOUR = 3600
 
 
 def _has_person(user) -> bool:
@@ -44,17 +41,7 @@ def signin(request):
     form = MobileForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         mobile = form.cleaned_data["mobile"]
-        ip_over = over_limit(
-            request, "portal_code_ip", limit=settings.PORTAL_CODE_IP_LIMIT, window=HOUR
-        )
-        number_over = over_limit(
-            request,
-            "portal_code_mobile",
-            limit=settings.PORTAL_CODE_MOBILE_LIMIT,
-            window=HOUR,
-            key=mobile,
-        )
-        if ip_over or number_over:
+        if accounts.send_limit_reached(request, mobile):
             return _limited(request)
         try:
             accounts.code_send(mobile=mobile, client_ip=client_ip(request))
@@ -76,9 +63,7 @@ def signin_code(request):
         return redirect("portal:signin")
     form = CodeForm(request.POST or None)
     if request.method == "POST":
-        if over_limit(
-            request, "portal_code_entry", limit=settings.PORTAL_CODE_ENTRY_IP_LIMIT, window=HOUR
-        ):
+        if accounts.entry_limit_reached(request):
             return _limited(request)
         if form.is_valid():
             try:

@@ -28,6 +28,7 @@ from django.utils.translation import gettext as _
 
 from casework.core.audit import Actor, record_event
 from casework.core.formfields import nfkc
+from casework.core.ratelimit import over_limit
 from casework.core.roles import Role, is_portal_user
 from casework.notifications.services import notify
 from casework.parties import identifiers
@@ -126,6 +127,33 @@ def _refusal(row: SignInCode | None, code: str) -> str | None:
     if hmac.compare_digest(row.code_hash, given):
         return None
     return _("The code is wrong.")
+
+
+# -- rate limits (the pages and the API count together) ----------------------------------
+
+HOUR = 3600
+
+
+def send_limit_reached(request, mobile: str) -> bool:
+    """Codes per client address and per number an hour (both counted, whichever is over)."""
+    ip_over = over_limit(
+        request, "portal_code_ip", limit=settings.PORTAL_CODE_IP_LIMIT, window=HOUR
+    )
+    number_over = over_limit(
+        request,
+        "portal_code_mobile",
+        limit=settings.PORTAL_CODE_MOBILE_LIMIT,
+        window=HOUR,
+        key=mobile,
+    )
+    return ip_over or number_over
+
+
+def entry_limit_reached(request) -> bool:
+    """Codes tried per client address an hour."""
+    return over_limit(
+        request, "portal_code_entry", limit=settings.PORTAL_CODE_ENTRY_IP_LIMIT, window=HOUR
+    )
 
 
 # -- who signs in --------------------------------------------------------------------------

@@ -7,7 +7,6 @@ code is sent (no enumeration), and only a portal login (worker, hiring party) ge
 tokens. A number without a portal login is told to register in the portal.
 """
 
-from django.conf import settings
 from django.utils.translation import gettext as _
 from ninja import Router, Schema, Status
 
@@ -15,11 +14,9 @@ from casework.api import registry, tokens
 from casework.api.errors import ApiError, form_error, responses
 from casework.api.schemas import Accepted
 from casework.core.audit import client_ip
-from casework.core.ratelimit import over_limit
 from portal import accounts
 from portal.forms import CodeForm, MobileForm
 
-HOUR = 3600
 router = Router(tags=["sign-in"])
 
 
@@ -68,17 +65,7 @@ def _limited() -> ApiError:
 )
 def send_code(request, payload: CodeIn):
     mobile = _mobile(payload.mobile)
-    ip_over = over_limit(
-        request, "portal_code_ip", limit=settings.PORTAL_CODE_IP_LIMIT, window=HOUR
-    )
-    number_over = over_limit(
-        request,
-        "portal_code_mobile",
-        limit=settings.PORTAL_CODE_MOBILE_LIMIT,
-        window=HOUR,
-        key=mobile,
-    )
-    if ip_over or number_over:
+    if accounts.send_limit_reached(request, mobile):
         raise _limited()
     try:
         accounts.code_send(mobile=mobile, client_ip=client_ip(request))
@@ -98,9 +85,7 @@ def send_code(request, payload: CodeIn):
 )
 def token(request, payload: TokenIn):
     mobile = _mobile(payload.mobile)
-    if over_limit(
-        request, "portal_code_entry", limit=settings.PORTAL_CODE_ENTRY_IP_LIMIT, window=HOUR
-    ):
+    if accounts.entry_limit_reached(request):
         raise _limited()
     form = CodeForm({"code": payload.code})
     if not form.is_valid():
